@@ -1,0 +1,112 @@
+"""Users with a role and a scope, and the append-only access log (NEN 7513 / BIO 8.15)."""
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    WIJKTEAM = "wijkteam", _("Wijkteammedewerker")
+    PROJECT = "project", _("Projectteam")
+    ADMIN = "admin", _("Beheerder")
+
+
+class User(AbstractUser):
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.WIJKTEAM)
+    municipality = models.ForeignKey(
+        "placements.Municipality",
+        verbose_name=_("gemeente"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Verplicht voor wijkteammedewerkers: zij zien alleen kinderen van deze gemeente."),
+    )
+    region = models.ForeignKey(
+        "placements.Region",
+        verbose_name=_("jeugdregio"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("De regio van het projectteam; bij een wijkteammedewerker de regio van de gemeente."),
+    )
+
+    class Meta:
+        verbose_name = _("gebruiker")
+        verbose_name_plural = _("gebruikers")
+
+    @property
+    def is_wijkteam(self) -> bool:
+        return self.role == Role.WIJKTEAM
+
+    @property
+    def is_project(self) -> bool:
+        return self.role == Role.PROJECT
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def scope_region_id(self):
+        if self.region_id:
+            return self.region_id
+        if self.municipality_id:
+            return self.municipality.region_id
+        return None
+
+
+class AccessAction(models.TextChoices):
+    READ = "read", _("Inzien")
+    SEARCH = "search", _("Zoeken")
+    CREATE = "create", _("Aanmaken")
+    CHANGE = "change", _("Wijzigen")
+    IMPORT = "import", _("Importeren")
+    EXPORT = "export", _("Exporteren")
+
+
+class AccessResult(models.TextChoices):
+    OK = "ok", _("Toegestaan")
+    DENIED = "denied", _("Geweigerd")
+    ERROR = "error", _("Fout")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):  # pragma: no cover - exercised via tests
+        raise PermissionError("The access log is append-only.")
+
+    def delete(self):
+        raise PermissionError("The access log is append-only.")
+
+
+class AccessLogEntry(models.Model):
+    """One logged access. Rows are never changed or deleted (also enforced by a DB trigger on PostgreSQL)."""
+
+    timestamp = models.DateTimeField(_("tijdstip"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, verbose_name=_("gebruiker"), null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    actor_username = models.CharField(_("gebruikersnaam"), max_length=150, blank=True)
+    action = models.CharField(_("actie"), max_length=10, choices=AccessAction.choices)
+    object_type = models.CharField(_("soort object"), max_length=40)
+    object_ref = models.CharField(_("object (pseudoniem)"), max_length=80, blank=True, db_index=True)
+    result = models.CharField(_("resultaat"), max_length=10, choices=AccessResult.choices, default=AccessResult.OK)
+    origin = models.CharField(_("herkomst"), max_length=64, blank=True)
+    detail = models.CharField(_("toelichting"), max_length=255, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("toegangslogregel")
+        verbose_name_plural = _("toegangslog")
+        ordering = ["-timestamp", "-id"]
+        indexes = [models.Index(fields=["actor_username", "timestamp"])]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type} {self.result}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("The access log is append-only.")

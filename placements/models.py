@@ -1,0 +1,310 @@
+"""The care registry: reference data (regions, municipalities, population, providers, the care-form
+taxonomy) and the records (children, episodes, declarations) plus import jobs."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.Model):
+    """A youth-care region (jeugdregio), one of 42."""
+
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("jeugdregio")
+        verbose_name_plural = _("jeugdregio's")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Municipality(models.Model):
+    cbs_code = models.CharField(_("CBS-code"), max_length=6, unique=True, help_text="GM0228")
+    name = models.CharField(_("naam"), max_length=100, db_index=True)
+    province = models.CharField(_("provincie"), max_length=40)
+    region = models.ForeignKey(Region, verbose_name=_("jeugdregio"), on_delete=models.PROTECT, related_name="municipalities")
+
+    class Meta:
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgeBand(models.TextChoices):
+    CHILD = "0-11", "0–11"
+    TEEN = "12-17", "12–17"
+    YOUNG_ADULT = "18-22", "18–22"
+
+
+class YouthPopulation(models.Model):
+    """Reference population per municipality, year and age band (for figures per 1,000 youths)."""
+
+    municipality = models.ForeignKey(Municipality, verbose_name=_("gemeente"), on_delete=models.CASCADE, related_name="population")
+    year = models.PositiveSmallIntegerField(_("jaar"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    age_band = models.CharField(_("leeftijdsgroep"), max_length=5, choices=AgeBand.choices)
+    count = models.PositiveIntegerField(_("aantal jeugdigen"))
+
+    class Meta:
+        verbose_name = _("jeugdbevolking")
+        verbose_name_plural = _("jeugdbevolking")
+        ordering = ["municipality__name", "year", "age_band"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "year", "age_band"], name="population_unique_per_band"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year} {self.age_band}: {self.count}"
+
+
+class Provider(models.Model):
+    name = models.CharField(_("naam"), max_length=200, unique=True)
+    agb_code = models.CharField(_("AGB-code"), max_length=8, blank=True)
+    created_by_import = models.BooleanField(_("aangemaakt door import"), default=False)
+
+    class Meta:
+        verbose_name = _("aanbieder")
+        verbose_name_plural = _("aanbieders")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareForm(models.Model):
+    """One form of care on the ladder "zo thuis mogelijk" (rung 1 = at home … 6 = closed care)."""
+
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("naam"), max_length=120)
+    rung = models.PositiveSmallIntegerField(_("trede"), validators=[MinValueValidator(1), MaxValueValidator(6)])
+    with_stay = models.BooleanField(_("met verblijf"), default=False)
+    family_based = models.BooleanField(_("gezinsgericht"), default=False)
+    cbs_code = models.CharField(_("CBS-hulpvorm"), max_length=2, blank=True)
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("zorgvorm")
+        verbose_name_plural = _("zorgvormen")
+        ordering = ["rung", "code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rung__gte=1) & Q(rung__lte=6), name="careform_rung_1_6"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_residential(self) -> bool:
+        """Residential group care and closed care: the two highest rungs (metrics.md)."""
+        return self.with_stay and self.rung >= 5
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Jongen")
+    FEMALE = "V", _("Meisje")
+    OTHER = "O", _("Anders / onbekend")
+
+
+class Child(models.Model):
+    """A child known by a pseudonym: HMAC-SHA256 of the BSN. The BSN itself is never stored."""
+
+    pseudonym = models.CharField(_("pseudoniem"), max_length=64, unique=True)
+    birth_date = models.DateField(_("geboortedatum"))
+    sex = models.CharField(_("geslacht"), max_length=1, choices=Sex.choices, default=Sex.OTHER)
+    municipality = models.ForeignKey(Municipality, verbose_name=_("gemeente"), on_delete=models.PROTECT, related_name="children")
+    label = models.CharField(
+        _("kenmerk"), max_length=40, blank=True,
+        help_text=_("Kort kenmerk van het wijkteam, bijv. initialen en eigen dossiernummer. Alleen zichtbaar binnen de gemeente."),
+    )
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kind")
+        verbose_name_plural = _("kinderen")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["municipality", "label"])]
+
+    def __str__(self) -> str:
+        return f"kind {self.pseudonym[:10]}"
+
+    @property
+    def short_ref(self) -> str:
+        """A reference safe to show and log: the first 10 characters of the pseudonym."""
+        return self.pseudonym[:10]
+
+
+class EndReason(models.TextChoices):
+    """iJw JZ588 reasons for ending, with their CBS 01–05 meaning."""
+
+    PLAN = "31", _("31 – Volgens plan (CBS 01)")
+    EARLY_AGREED = "34", _("34 – Voortijdig, in overeenstemming (CBS 02)")
+    EARLY_CLIENT = "32", _("32 – Voortijdig, eenzijdig door cliënt (CBS 03)")
+    EARLY_PROVIDER = "33", _("33 – Voortijdig, eenzijdig door aanbieder (CBS 04)")
+    EXTERNAL = "35", _("35 – Externe omstandigheden (CBS 05)")
+    MUNICIPALITY = "36", _("36 – Op initiatief van de gemeente")
+    OTHER_PROVIDER = "38", _("38 – Overstap naar andere aanbieder")
+    OTHER_DOMAIN = "39", _("39 – Uitstroom naar ander domein")
+    DEATH = "02", _("02 – Overlijden")
+
+
+#: CBS 01–05 meaning of each iJw end reason (None: no CBS equivalent).
+END_REASON_CBS = {"31": "01", "34": "02", "32": "03", "33": "04", "35": "05", "36": None, "38": None, "39": None, "02": None}
+#: End reasons that count as drop-out / one-sided early end (CBS 03 and 04).
+DROPOUT_REASONS = frozenset({"32", "33"})
+
+
+class Referrer(models.TextChoices):
+    MUNICIPALITY = "01", _("Gemeentelijke toegang / wijkteam")
+    GP = "02", _("Huisarts")
+    YOUTH_DOCTOR = "03", _("Jeugdarts")
+    GI = "04", _("Gecertificeerde instelling")
+    MEDICAL_SPECIALIST = "05", _("Medisch specialist")
+    COURT = "06", _("Rechter / officier van justitie")
+    NONE = "07", _("Geen verwijzer / zelf")
+    OTHER = "08", _("Anders")
+
+
+class LegalFramework(models.TextChoices):
+    VOLUNTARY = "vrijwillig", _("Vrijwillig")
+    OTS = "ots", _("Ondertoezichtstelling (OTS)")
+    GUARDIANSHIP = "voogdij", _("Voogdij")
+    OTHER = "anders", _("Anders")
+
+
+class Episode(models.Model):
+    """A care episode (traject): active on day d when start <= d < end (half-open; open end = running)."""
+
+    source_id = models.CharField(_("regel-id bron"), max_length=64, null=True, blank=True, unique=True)
+    child = models.ForeignKey(Child, verbose_name=_("kind"), on_delete=models.CASCADE, related_name="episodes")
+    care_form = models.ForeignKey(CareForm, verbose_name=_("zorgvorm"), on_delete=models.PROTECT, related_name="episodes")
+    provider = models.ForeignKey(Provider, verbose_name=_("aanbieder"), on_delete=models.PROTECT, related_name="episodes")
+    municipality = models.ForeignKey(Municipality, verbose_name=_("verantwoordelijke gemeente"), on_delete=models.PROTECT, related_name="episodes")
+    start_date = models.DateField(_("begindatum"))
+    end_date = models.DateField(_("einddatum"), null=True, blank=True)
+    end_reason = models.CharField(_("reden beëindiging"), max_length=2, choices=EndReason.choices, blank=True)
+    referrer = models.CharField(_("verwijzer"), max_length=2, choices=Referrer.choices, blank=True)
+    legal_framework = models.CharField(_("juridisch kader"), max_length=10, choices=LegalFramework.choices, default=LegalFramework.VOLUNTARY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("traject")
+        verbose_name_plural = _("trajecten")
+        ordering = ["start_date", "id"]
+        indexes = [
+            models.Index(fields=["child", "care_form", "provider"]),
+            models.Index(fields=["municipality", "start_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")), name="episode_end_not_before_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.care_form} {self.start_date:%d-%m-%Y}–{self.end_date:%d-%m-%Y}" if self.end_date else f"{self.care_form} vanaf {self.start_date:%d-%m-%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.end_date is None
+
+    @property
+    def end_reason_cbs(self) -> str | None:
+        return END_REASON_CBS.get(self.end_reason) if self.end_reason else None
+
+
+class Declaration(models.Model):
+    """A cost line. Negative amounts are corrections. Belongs to the month of its period start."""
+
+    source_id = models.CharField(_("regel-id bron"), max_length=64, unique=True)
+    child = models.ForeignKey(Child, verbose_name=_("kind"), on_delete=models.CASCADE, related_name="declarations")
+    care_form = models.ForeignKey(CareForm, verbose_name=_("zorgvorm"), on_delete=models.PROTECT, related_name="declarations")
+    provider = models.ForeignKey(Provider, verbose_name=_("aanbieder"), on_delete=models.PROTECT, related_name="declarations")
+    municipality = models.ForeignKey(Municipality, verbose_name=_("gemeente"), on_delete=models.PROTECT, related_name="declarations")
+    period_start = models.DateField(_("begin periode"))
+    period_end = models.DateField(_("einde periode"))
+    amount = models.DecimalField(_("bedrag"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("declaratie")
+        verbose_name_plural = _("declaraties")
+        ordering = ["period_start", "id"]
+        indexes = [models.Index(fields=["municipality", "period_start"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="declaration_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}: € {self.amount}"
+
+
+class ImportKind(models.TextChoices):
+    EPISODES = "episodes", _("Trajecten")
+    DECLARATIONS = "declarations", _("Declaraties")
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", _("Wacht")
+    RUNNING = "running", _("Bezig")
+    REFUSED = "refused", _("Geweigerd (fouten)")
+    DONE = "done", _("Geïmporteerd")
+    FAILED = "failed", _("Mislukt")
+
+
+class ImportJob(models.Model):
+    kind = models.CharField(_("soort"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(_("bestand"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("bestandsnaam"), max_length=255)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    phase = models.CharField(_("fase"), max_length=40, blank=True)
+    rows_total = models.PositiveIntegerField(_("regels"), default=0)
+    rows_done = models.PositiveIntegerField(_("regels verwerkt"), default=0)
+    error_count = models.PositiveIntegerField(_("fouten"), default=0)
+    created = models.PositiveIntegerField(_("nieuw"), default=0)
+    updated = models.PositiveIntegerField(_("bijgewerkt"), default=0)
+    unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
+    new_providers = models.JSONField(_("nieuwe aanbieders"), default=list, blank=True)
+    message = models.TextField(_("melding"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
+    started_at = models.DateTimeField(_("gestart"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_name}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.rows_total:
+            return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100
+        return min(100, round(100 * self.rows_done / self.rows_total))
+
+
+class ImportIssue(models.Model):
+    """One rule violation in an import file (rule code, row, field, Dutch message)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="issues")
+    row = models.PositiveIntegerField(_("regel"), null=True, blank=True)
+    field = models.CharField(_("veld"), max_length=40, blank=True)
+    code = models.CharField(_("code"), max_length=10)
+    message = models.CharField(_("melding"), max_length=300)
+
+    class Meta:
+        verbose_name = _("importfout")
+        verbose_name_plural = _("importfouten")
+        ordering = ["row", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} regel {self.row}: {self.message}"

@@ -1,0 +1,97 @@
+"""Writes to the registry. Validation that needs the database lives here, not in forms or save()."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import log_access
+from accounts.models import AccessAction
+
+from .bsn import pseudonymise
+from .models import CareForm, Child, Episode, Municipality, Provider
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def overlapping_episodes(*, child: Child, care_form: CareForm, provider: Provider, start: dt.date, end: dt.date | None, exclude_pk=None):
+    """Episodes of the same form at the same provider that overlap [start, end) (half-open, open end = ∞)."""
+    qs = Episode.objects.filter(child=child, care_form=care_form, provider=provider)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    if end is not None:
+        qs = qs.filter(start_date__lt=end)
+    from django.db.models import Q
+
+    return qs.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
+
+
+def validate_episode(*, child: Child, care_form: CareForm, provider: Provider, start: dt.date, end: dt.date | None, exclude_pk=None) -> None:
+    errors: dict[str, list[str]] = {}
+    if start > today():
+        errors.setdefault("start_date", []).append(_("De begindatum ligt in de toekomst."))
+    if end is not None and end < start:
+        errors.setdefault("end_date", []).append(_("De einddatum ligt vóór de begindatum."))
+    if end is not None and end > today():
+        errors.setdefault("end_date", []).append(_("De einddatum ligt in de toekomst."))
+    if start < child.birth_date:
+        errors.setdefault("start_date", []).append(_("De begindatum ligt vóór de geboortedatum van het kind."))
+    if not errors and overlapping_episodes(child=child, care_form=care_form, provider=provider, start=start, end=end, exclude_pk=exclude_pk).exists():
+        errors.setdefault("start_date", []).append(
+            _("Dit kind heeft in die periode al een traject met deze zorgvorm bij deze aanbieder.")
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: str, label: str = "", municipality: Municipality | None = None) -> tuple[Child, bool]:
+    """Register a child (or find the one already known under this BSN). Returns (child, created).
+
+    The BSN is hashed here and dropped; it is never stored or logged.
+    """
+    municipality = municipality or user.municipality
+    pseudonym = pseudonymise(bsn)
+    child, created = Child.objects.get_or_create(
+        pseudonym=pseudonym,
+        defaults={"birth_date": birth_date, "sex": sex, "municipality": municipality, "label": label, "registered_by": user},
+    )
+    if not created and child.municipality_id != municipality.id:
+        raise ValidationError({"bsn": [_("Dit kind is al geregistreerd bij een andere gemeente. Neem contact op met de beheerder.")]})
+    log_access(actor=user, request=request, action=AccessAction.CREATE if created else AccessAction.SEARCH,
+               object_type="child", object_ref=child.short_ref, detail="registered" if created else "already registered")
+    return child, created
+
+
+@transaction.atomic
+def episode_start(
+    *, user, request=None, child: Child, care_form: CareForm, provider: Provider, start_date: dt.date,
+    referrer: str = "", legal_framework: str = "vrijwillig", municipality: Municipality | None = None,
+) -> Episode:
+    validate_episode(child=child, care_form=care_form, provider=provider, start=start_date, end=None)
+    episode = Episode.objects.create(
+        child=child, care_form=care_form, provider=provider, municipality=municipality or child.municipality,
+        start_date=start_date, referrer=referrer, legal_framework=legal_framework, created_by=user,
+    )
+    log_access(actor=user, request=request, action=AccessAction.CREATE, object_type="episode", object_ref=child.short_ref,
+               detail=f"episode {episode.pk} {care_form.code}")
+    return episode
+
+
+@transaction.atomic
+def episode_end(*, user, request=None, episode: Episode, end_date: dt.date, end_reason: str) -> Episode:
+    if episode.end_date is not None:
+        raise ValidationError({"end_date": [_("Dit traject is al beëindigd.")]})
+    validate_episode(child=episode.child, care_form=episode.care_form, provider=episode.provider,
+                     start=episode.start_date, end=end_date, exclude_pk=episode.pk)
+    episode.end_date = end_date
+    episode.end_reason = end_reason
+    episode.save(update_fields=["end_date", "end_reason", "updated_at"])
+    log_access(actor=user, request=request, action=AccessAction.CHANGE, object_type="episode", object_ref=episode.child.short_ref,
+               detail=f"episode {episode.pk} ended")
+    return episode

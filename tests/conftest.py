@@ -1,0 +1,89 @@
+"""Shared fixtures: the scope triangle (owner, colleague, outsider) and the other roles."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from accounts.models import Role, User
+from placements.bsn import synthetic_bsn
+from placements.models import CareForm, Municipality, Provider, Region
+
+PASSWORD = "Test-wachtwoord-2026!"
+
+
+def make_user(username: str, role: str, municipality: Municipality | None = None, region: Region | None = None, **extra) -> User:
+    user = User(username=username, role=role, municipality=municipality, region=region or (municipality.region if municipality else None), **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def ede(db) -> Municipality:
+    return Municipality.objects.get(cbs_code="GM0228")
+
+
+@pytest.fixture
+def veenendaal(db) -> Municipality:
+    return Municipality.objects.get(cbs_code="GM0345")
+
+
+@pytest.fixture
+def foodvalley(ede) -> Region:
+    return ede.region
+
+
+@pytest.fixture
+def owner(ede) -> User:
+    """Wijkteam worker of Ede who registers the children in the tests."""
+    return make_user("anna", Role.WIJKTEAM, ede)
+
+
+@pytest.fixture
+def colleague(ede) -> User:
+    return make_user("bart", Role.WIJKTEAM, ede)
+
+
+@pytest.fixture
+def outsider(veenendaal) -> User:
+    """Wijkteam worker of another municipality in the same region."""
+    return make_user("carla", Role.WIJKTEAM, veenendaal)
+
+
+@pytest.fixture
+def project_user(foodvalley) -> User:
+    return make_user("dirk", Role.PROJECT, region=foodvalley)
+
+
+@pytest.fixture
+def admin_user(db) -> User:
+    return make_user("eva", Role.ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def provider(db) -> Provider:
+    return Provider.objects.create(name="Jeugdzorg De Vallei", agb_code="98000001")
+
+
+@pytest.fixture
+def care_forms(db) -> dict[str, CareForm]:
+    return {cf.code: cf for cf in CareForm.objects.all()}
+
+
+@pytest.fixture
+def bsn() -> str:
+    return synthetic_bsn(1)
+
+
+@pytest.fixture
+def child(owner, bsn):
+    from placements.services import child_register
+
+    child, _ = child_register(user=owner, bsn=bsn, birth_date=dt.date(2012, 5, 17), sex="V", label="AB-1001")
+    return child
+
+
+def login(client, user: User):
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
