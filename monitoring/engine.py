@@ -1,0 +1,520 @@
+"""Set-wise computation of the monthly figures of design/metrics.md.
+
+Everything here works on numpy arrays of all episodes at once; no loop runs per child or per month.
+Cost grows linearly with the number of episodes: distinct-child counts are made by merging each child's
+intervals per (scope, group) and turning the merged month ranges into +1/-1 events on a month grid
+(a difference array), so an episode of ten years costs the same as one of ten days.
+
+Conventions
+- Days are integers (days since 1970-01-01); months are integers (months since 1970-01).
+- An episode is active on day d when start <= d < end; an open episode has end = OPEN.
+- Groups: a care form's own id (>= 1) and the special groups ALL, STAY, FAMILY_BASED, RESIDENTIAL.
+- Bands: 0 = 0-11, 1 = 12-17, 2 = 18+, and BAND_ALL.
+- Scopes: level "municipality" (id = municipality id), "region" (id = region id), "country" (id = 0).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+OPEN = np.int32(2**31 - 1)
+ALL, STAY, FAMILY_BASED, RESIDENTIAL = -1, -2, -3, -4
+GROUP_NAMES = {ALL: "all", STAY: "stay", FAMILY_BASED: "family_based", RESIDENTIAL: "residential"}
+BAND_ALL = 9
+BAND_NAMES = {0: "0-11", 1: "12-17", 2: "18+", BAND_ALL: "all"}
+LEVELS = ("municipality", "region", "country")
+DROPOUT_REASONS = ("32", "33")
+GAP_DAYS = 30
+
+
+# --------------------------------------------------------------------------------------------- dates
+def days_to_months(days: np.ndarray) -> np.ndarray:
+    """Month index (months since 1970-01) of each day; OPEN stays a very large month."""
+    days = np.asarray(days)
+    out = np.asarray(days, dtype="int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return np.where(days >= OPEN, np.int64(10**7), out)
+
+
+def month_first_day(months: np.ndarray) -> np.ndarray:
+    return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
+def month_last_day(months: np.ndarray) -> np.ndarray:
+    return month_first_day(np.asarray(months) + 1) - 1
+
+
+def birthday(birth_days: np.ndarray, years: int) -> np.ndarray:
+    """Day of the n-th birthday (29 February rolls over to 1 March in other years)."""
+    b = np.asarray(birth_days, dtype=np.int64).astype("datetime64[D]")
+    months = b.astype("datetime64[M]")
+    day_of_month = (b - months.astype("datetime64[D]")).astype(np.int64)
+    return ((months + 12 * years).astype("datetime64[D]") + day_of_month).astype(np.int64)
+
+
+def band_on(birth_days: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Age band (0, 1, 2) on the given day, age in full years."""
+    return np.where(day < birthday(birth_days, 12), 0, np.where(day < birthday(birth_days, 18), 1, 2)).astype(np.int8)
+
+
+def month_label(month: int) -> str:
+    return f"{1970 + month // 12:04d}-{month % 12 + 1:02d}"
+
+
+# --------------------------------------------------------------------------------------------- data
+@dataclass
+class Dataset:
+    """Everything the figures need, as compact arrays. Built by monitoring.data.load_dataset."""
+
+    # episodes
+    ep_child: np.ndarray  # child index 0..n-1
+    ep_form: np.ndarray  # care form id
+    ep_muni: np.ndarray  # municipality id
+    ep_start: np.ndarray  # day
+    ep_end: np.ndarray  # day or OPEN
+    ep_reason: np.ndarray  # end reason code as str ("" when none)
+    # children
+    child_birth: np.ndarray  # day, indexed by child index
+    # reference data
+    form_rung: dict[int, int]
+    form_stay: dict[int, bool]
+    form_family: dict[int, bool]
+    muni_region: dict[int, int]
+    # declarations
+    dec_child: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    dec_form: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    dec_muni: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    dec_start: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    dec_cents: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    # population 0-17 per (municipality id, year)
+    population: dict[tuple[int, int], int] = field(default_factory=dict)
+    # last day with data (inclusive) = last day of the last complete month
+    data_date: int = 0
+
+    @property
+    def last_month(self) -> int:
+        return int(days_to_months(np.array([self.data_date]))[0])
+
+    @property
+    def first_month(self) -> int:
+        candidates = []
+        if len(self.ep_start):
+            candidates.append(int(days_to_months(self.ep_start.min(keepdims=True))[0]))
+        if len(self.dec_start):
+            candidates.append(int(days_to_months(self.dec_start.min(keepdims=True))[0]))
+        return min(candidates) if candidates else self.last_month
+
+
+def _lookup(mapping: dict[int, object], keys: np.ndarray, dtype) -> np.ndarray:
+    if len(keys) == 0:
+        return np.zeros(0, dtype=dtype)
+    ids = np.array(sorted(mapping), dtype=np.int64)
+    values = np.array([mapping[i] for i in ids], dtype=dtype)
+    pos = np.searchsorted(ids, keys)
+    return values[pos]
+
+
+def episode_groups(ds: Dataset, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Row indexes into the episode arrays and the group of each row: every episode appears under its
+    own form, ALL, and where it applies STAY, FAMILY_BASED and RESIDENTIAL."""
+    n = len(ds.ep_child)
+    idx = np.arange(n) if mask is None else np.flatnonzero(mask)
+    forms = ds.ep_form[idx]
+    stay = _lookup(ds.form_stay, forms, bool)
+    family = _lookup(ds.form_family, forms, bool)
+    rung = _lookup(ds.form_rung, forms, np.int16)
+    parts_idx = [idx, idx]
+    parts_grp = [forms.astype(np.int64), np.full(len(idx), ALL, np.int64)]
+    for sel, grp in ((stay, STAY), (stay & family, FAMILY_BASED), (stay & (rung >= 5), RESIDENTIAL)):
+        parts_idx.append(idx[sel])
+        parts_grp.append(np.full(int(sel.sum()), grp, np.int64))
+    return np.concatenate(parts_idx), np.concatenate(parts_grp)
+
+
+def scope_ids(ds: Dataset, munis: np.ndarray, level: str) -> np.ndarray:
+    if level == "municipality":
+        return munis.astype(np.int64)
+    if level == "region":
+        return _lookup(ds.muni_region, munis, np.int64)
+    return np.zeros(len(munis), np.int64)
+
+
+# --------------------------------------------------------------------------------------------- core tools
+def merge_ranges(keys: list[np.ndarray], start: np.ndarray, end: np.ndarray, *, touch: int = 0) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """Merge ranges [start, end] per key (inclusive ends). Ranges merge when the next one starts no later
+    than `touch` after the running end of the earlier ones. Returns the merged keys, starts, ends and, for
+    each merged range, the index (into the input) of the row that started it."""
+    if len(start) == 0:
+        return [k[:0] for k in keys], start[:0], end[:0], np.zeros(0, np.int64)
+    order = np.lexsort((end, start, *reversed(keys)))
+    ks = [k[order] for k in keys]
+    s = start[order]
+    e = end[order]
+    new_key = np.zeros(len(s), bool)
+    new_key[0] = True
+    for k in ks:
+        new_key[1:] |= k[1:] != k[:-1]
+    key_id = np.cumsum(new_key) - 1
+    running = pd.Series(e).groupby(key_id).cummax().to_numpy()
+    prev_running = np.empty_like(running)
+    prev_running[1:] = running[:-1]
+    prev_running[0] = 0
+    new_range = new_key | (s > prev_running + touch)
+    range_id = np.cumsum(new_range) - 1
+    first = np.flatnonzero(new_range)
+    merged_end = pd.Series(e).groupby(range_id).max().to_numpy()
+    return [k[first] for k in ks], s[first], merged_end, order[first]
+
+
+def split_by_band(child: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, birth: np.ndarray, extra: list[np.ndarray]):
+    """Split inclusive month ranges where the age band (age on the last day of the month) changes."""
+    m12 = days_to_months(birthday(birth, 12))
+    m18 = days_to_months(birthday(birth, 18))
+    bounds = [(np.full(len(start_m), -(10**9)), m12 - 1, 0), (m12, m18 - 1, 1), (m18, np.full(len(start_m), 10**9), 2)]
+    out_s, out_e, out_b, out_x = [], [], [], [[] for _ in extra]
+    for lo, hi, band in bounds:
+        s = np.maximum(start_m, lo)
+        e = np.minimum(end_m, hi)
+        keep = s <= e
+        out_s.append(s[keep])
+        out_e.append(e[keep])
+        out_b.append(np.full(int(keep.sum()), band, np.int8))
+        for i, x in enumerate(extra):
+            out_x[i].append(x[keep])
+    return np.concatenate(out_s), np.concatenate(out_e), np.concatenate(out_b), [np.concatenate(x) for x in out_x]
+
+
+def count_ranges(scope: np.ndarray, group: np.ndarray, band: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, first_month: int, last_month: int, weight: np.ndarray | None = None) -> pd.DataFrame:
+    """Turn inclusive month ranges into counts per (scope, group, band, month) with a difference array."""
+    s = np.maximum(start_m, first_month)
+    e = np.minimum(end_m, last_month)
+    keep = s <= e
+    scope, group, band, s, e = scope[keep], group[keep], band[keep], s[keep], e[keep]
+    w = np.ones(len(s), np.int64) if weight is None else weight[keep]
+    if len(s) == 0:
+        return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
+    key = (scope.astype(np.int64) * 1000 + (group.astype(np.int64) + 100)) * 16 + band.astype(np.int64)
+    uniques, cell_id = np.unique(key, return_inverse=True)
+    n_months = last_month - first_month + 2
+    grid = np.zeros((len(uniques), n_months), np.int64)
+    np.add.at(grid, (cell_id, s - first_month), w)
+    np.add.at(grid, (cell_id, e - first_month + 1), -w)
+    grid = np.cumsum(grid, axis=1)[:, :-1]
+    rows, cols = np.nonzero(grid)
+    u = uniques[rows]
+    return pd.DataFrame({
+        "scope": u // 16 // 1000, "group": (u // 16) % 1000 - 100, "band": u % 16,
+        "month": cols + first_month, "value": grid[rows, cols],
+    })
+
+
+def count_events(child: np.ndarray, scope: np.ndarray, group: np.ndarray, band: np.ndarray, month: np.ndarray, *, distinct: bool) -> pd.DataFrame:
+    """Count events per (scope, group, band, month), and per band ALL; distinct children if asked."""
+    df = pd.DataFrame({"child": child, "scope": scope, "group": group, "band": band.astype(np.int64), "month": month})
+    frames = []
+    for with_band in (True, False):
+        d = df if with_band else df.assign(band=BAND_ALL)
+        if distinct:
+            d = d.drop_duplicates(["child", "scope", "group", "band", "month"])
+        frames.append(d.groupby(["scope", "group", "band", "month"], sort=False).size().rename("value").reset_index())
+    return pd.concat(frames, ignore_index=True)
+
+
+def sum_events(scope, group, band, month, value) -> pd.DataFrame:
+    df = pd.DataFrame({"scope": scope, "group": group, "band": band.astype(np.int64), "month": month, "value": value})
+    a = df.groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
+    b = df.assign(band=BAND_ALL).groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
+    return pd.concat([a, b], ignore_index=True)
+
+
+def _with_level(frame: pd.DataFrame, level: str, metric: str) -> pd.DataFrame:
+    frame = frame[frame["value"] != 0].copy()
+    frame["level"] = level
+    frame["metric"] = metric
+    return frame
+
+
+def _add_band_all(frame: pd.DataFrame) -> pd.DataFrame:
+    """Within one month a child has one band (age on the last day), so ALL is the sum over bands."""
+    if frame.empty:
+        return frame
+    total = frame.groupby(["scope", "group", "month"], sort=False)["value"].sum().reset_index()
+    total["band"] = BAND_ALL
+    return pd.concat([frame, total[frame.columns]], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------- figures
+def stock_and_served(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """`stock` (active on the last day of the month) and `served` (active some day in the month):
+    distinct children per scope level, group and band (age on the last day of the month)."""
+    rows, groups = episode_groups(ds)
+    start = ds.ep_start[rows]
+    end = ds.ep_end[rows]
+    child = ds.ep_child[rows]
+    munis = ds.ep_muni[rows]
+    start_m = days_to_months(start)
+    # stock months: L_m in [start, end) <=> m in [month(start), month(end) - 1]
+    stock_end_m = np.where(end >= OPEN, 10**7, days_to_months(end) - 1)
+    # served months: [month(start), month(end - 1)]
+    served_end_m = np.where(end >= OPEN, 10**7, days_to_months(end - 1))
+    out = []
+    for metric, end_m in (("stock", stock_end_m), ("served", served_end_m)):
+        valid = end_m >= start_m
+        for level in LEVELS:
+            scope = scope_ids(ds, munis[valid], level)
+            (m_child, m_scope, m_group), ms, me, _ = merge_ranges([child[valid], scope, groups[valid]], start_m[valid], end_m[valid], touch=1)
+            s, e, band, (sc, gr) = split_by_band(m_child, ms, me, ds.child_birth[m_child], [m_scope, m_group])
+            counts = count_ranges(sc, gr, band, s, e, first_month, last_month)
+            out.append(_with_level(_add_band_all(counts), level, metric))
+    return out
+
+
+def entries_and_exits(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """`entries`: a child starts an episode of the group and was in none of the group the day before.
+    `exits`: an episode of the group ends and the child is in none of the group on that end date.
+    Counted at the starting / ending episode's municipality, age on the day of the event."""
+    rows, groups = episode_groups(ds)
+    child = ds.ep_child[rows]
+    start = ds.ep_start[rows].astype(np.int64)
+    end = ds.ep_end[rows].astype(np.int64)
+    # merge per (child, group) with half-open days: next start <= running end continues the stay.
+    # As inclusive ranges [start, end-1], continuing means start <= (end-1) + 1.
+    (m_child, m_group), m_start, m_end_incl, first_row = merge_ranges([child, groups], start, end - 1, touch=1)
+    out = []
+    # entries: each merged range start
+    entry_muni = ds.ep_muni[rows][first_row]
+    entry_month = days_to_months(m_start)
+    keep = (entry_month >= first_month) & (entry_month <= last_month)
+    band = band_on(ds.child_birth[m_child], m_start)
+    for level in LEVELS:
+        scope = scope_ids(ds, entry_muni, level)
+        out.append(_with_level(count_events(m_child[keep], scope[keep], m_group[keep], band[keep], entry_month[keep], distinct=True), level, "entries"))
+    # exits: merged range end (exclusive end = m_end_incl + 1), ending episode = the one with that end
+    exit_day = m_end_incl + 1
+    closed = exit_day < OPEN
+    order = np.lexsort((end, groups, child))
+    last = pd.DataFrame({"child": child[order], "group": groups[order], "end": end[order], "muni": ds.ep_muni[rows][order]})
+    ending = last.drop_duplicates(["child", "group", "end"], keep="last").set_index(["child", "group", "end"])["muni"]
+    idx = pd.MultiIndex.from_arrays([m_child[closed], m_group[closed], exit_day[closed]])
+    exit_muni = ending.reindex(idx).to_numpy()
+    exit_month = days_to_months(exit_day[closed])
+    keep = (exit_month >= first_month) & (exit_month <= last_month)
+    band = band_on(ds.child_birth[m_child[closed]], exit_day[closed])
+    for level in LEVELS:
+        scope = scope_ids(ds, exit_muni.astype(np.int64), level)
+        out.append(_with_level(count_events(m_child[closed][keep], scope[keep], m_group[closed][keep], band[keep], exit_month[keep], distinct=True), level, "exits"))
+    return out
+
+
+def care_level_changes(ds: Dataset) -> pd.DataFrame:
+    """Days on which a child's care level (highest active rung, 0 when none) changes, after the gap rule:
+    a gap of at most 30 days at level 0 between two days with care keeps the level from before the gap.
+    Returns one row per change with columns child, day, level, prev_level."""
+    n = len(ds.ep_child)
+    if n == 0:
+        return pd.DataFrame(columns=["child", "day", "level", "prev_level"])
+    rung = _lookup(ds.form_rung, ds.ep_form, np.int64)
+    closed = ds.ep_end < OPEN
+    ev_child = np.concatenate([ds.ep_child, ds.ep_child[closed]])
+    ev_day = np.concatenate([ds.ep_start, ds.ep_end[closed]]).astype(np.int64)
+    ev_rung = np.concatenate([rung, rung[closed]])
+    ev_delta = np.concatenate([np.ones(n, np.int64), -np.ones(int(closed.sum()), np.int64)])
+    deltas = np.zeros((len(ev_child), 6), np.int64)
+    deltas[np.arange(len(ev_child)), ev_rung - 1] = ev_delta
+    df = pd.DataFrame(deltas, columns=[1, 2, 3, 4, 5, 6])
+    df["child"] = ev_child
+    df["day"] = ev_day
+    per_day = df.groupby(["child", "day"], sort=True).sum()
+    active = per_day.groupby(level="child").cumsum().to_numpy() > 0
+    level = np.where(active.any(axis=1), 6 - np.argmax(active[:, ::-1], axis=1), 0)
+    idx = per_day.index
+    child = idx.get_level_values("child").to_numpy()
+    day = idx.get_level_values("day").to_numpy()
+    same_next = np.zeros(len(child), bool)
+    same_next[:-1] = child[1:] == child[:-1]
+    next_day = np.where(same_next, np.roll(day, -1), np.iinfo(np.int64).max)
+    same_prev = np.zeros(len(child), bool)
+    same_prev[1:] = child[1:] == child[:-1]
+    # gap rule: a level-0 segment of <= GAP_DAYS between care keeps the level from before
+    prev_level = np.where(same_prev, np.roll(level, 1), 0)
+    next_level = np.where(same_next, np.roll(level, -1), 0)
+    gap = (level == 0) & same_prev & same_next & (prev_level > 0) & (next_level > 0) & (next_day - day <= GAP_DAYS)
+    level = np.where(gap, prev_level, level)
+    prev_level = np.where(same_prev, np.roll(level, 1), 0)
+    change = level != prev_level
+    return pd.DataFrame({"child": child[change], "day": day[change], "level": level[change], "prev_level": prev_level[change]})
+
+
+def _carrying_episode(ds: Dataset, child: np.ndarray, day: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Index of the episode that carries `level` for the child on `day` (latest start wins)."""
+    rung = _lookup(ds.form_rung, ds.ep_form, np.int64)
+    eps = pd.DataFrame({"child": ds.ep_child, "rung": rung, "start": ds.ep_start, "end": ds.ep_end, "ep": np.arange(len(rung))})
+    ev = pd.DataFrame({"child": child, "rung": level, "day": day, "ev": np.arange(len(child))})
+    joined = ev.merge(eps, on=["child", "rung"])
+    joined = joined[(joined["start"] <= joined["day"]) & (joined["day"] < joined["end"])]
+    joined = joined.sort_values(["ev", "start", "ep"]).drop_duplicates("ev", keep="last")
+    out = np.full(len(child), -1, np.int64)
+    out[joined["ev"].to_numpy()] = joined["ep"].to_numpy()
+    return out
+
+
+def _event_groups(ds: Dataset, ep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For events each tied to one episode, the row positions and groups (form, all, stay, ...) they count under."""
+    forms = ds.ep_form[ep]
+    stay = _lookup(ds.form_stay, forms, bool)
+    family = _lookup(ds.form_family, forms, bool)
+    rung = _lookup(ds.form_rung, forms, np.int16)
+    pos = np.arange(len(ep))
+    parts_pos = [pos, pos]
+    parts_grp = [forms.astype(np.int64), np.full(len(ep), ALL, np.int64)]
+    for sel, grp in ((stay, STAY), (stay & family, FAMILY_BASED), (stay & (rung >= 5), RESIDENTIAL)):
+        parts_pos.append(pos[sel])
+        parts_grp.append(np.full(int(sel.sum()), grp, np.int64))
+    return np.concatenate(parts_pos), np.concatenate(parts_grp)
+
+
+def _episode_events(ds: Dataset, metric: str, ep: np.ndarray, day: np.ndarray, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """Count events tied to episodes (not distinct), under the episode's municipality and groups."""
+    month = days_to_months(day)
+    keep = (ep >= 0) & (month >= first_month) & (month <= last_month)
+    ep, day, month = ep[keep], day[keep], month[keep]
+    pos, grp = _event_groups(ds, ep)
+    child = ds.ep_child[ep][pos]
+    band = band_on(ds.child_birth[child], day[pos])
+    out = []
+    for level in LEVELS:
+        scope = scope_ids(ds, ds.ep_muni[ep][pos], level)
+        out.append(_with_level(count_events(child, scope, grp, band, month[pos], distinct=False), level, metric))
+    return out
+
+
+def escalations_and_step_downs(ds: Dataset, first_month: int, last_month: int, changes: pd.DataFrame | None = None) -> list[pd.DataFrame]:
+    changes = care_level_changes(ds) if changes is None else changes
+    up = changes[(changes["prev_level"] >= 1) & (changes["level"] > changes["prev_level"])]
+    down = changes[(changes["level"] >= 1) & (changes["level"] < changes["prev_level"])]
+    out = []
+    for metric, ev in (("escalations", up), ("step_downs", down)):
+        child, day, level = ev["child"].to_numpy(), ev["day"].to_numpy(), ev["level"].to_numpy()
+        ep = _carrying_episode(ds, child, day, level)
+        out += _episode_events(ds, metric, ep, day, first_month, last_month)
+    return out
+
+
+def moves(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """Stay episodes starting while the child was in another stay episode up to one day before
+    (that episode started earlier and is active on the start day or the day before)."""
+    stay = _lookup(ds.form_stay, ds.ep_form, bool)
+    idx = np.flatnonzero(stay)
+    eps = pd.DataFrame({"child": ds.ep_child[idx], "start": ds.ep_start[idx], "end": ds.ep_end[idx], "ep": idx})
+    multi = eps[eps.duplicated("child", keep=False)]
+    pairs = multi.merge(multi, on="child", suffixes=("", "_prev"))
+    pairs = pairs[(pairs["ep"] != pairs["ep_prev"]) & (pairs["start_prev"] < pairs["start"]) & (pairs["end_prev"] >= pairs["start"])]
+    moved = pairs.drop_duplicates("ep")
+    return _episode_events(ds, "moves", moved["ep"].to_numpy(), moved["start"].to_numpy(), first_month, last_month)
+
+
+def breakdowns(ds: Dataset, first_month: int, last_month: int, changes: pd.DataFrame | None = None, breakdown_reasons: tuple[str, ...] = DROPOUT_REASONS) -> list[pd.DataFrame]:
+    """Foster / family-home episodes ending early and unplanned (end reason 32/33 or an explicit breakdown
+    reason), or ending within 30 days before or after an escalation of the child above the episode's rung."""
+    changes = care_level_changes(ds) if changes is None else changes
+    stay = _lookup(ds.form_stay, ds.ep_form, bool)
+    family = _lookup(ds.form_family, ds.ep_form, bool)
+    rung = _lookup(ds.form_rung, ds.ep_form, np.int64)
+    sel = np.flatnonzero(stay & family & (ds.ep_end < OPEN))
+    unplanned = np.isin(ds.ep_reason[sel], list(breakdown_reasons))
+    up = changes[(changes["prev_level"] >= 1) & (changes["level"] > changes["prev_level"])]
+    eps = pd.DataFrame({"child": ds.ep_child[sel], "end": ds.ep_end[sel], "rung": rung[sel], "ep": sel})
+    near = eps.merge(up[["child", "day", "level"]], on="child")
+    near = near[((near["day"] - near["end"]).abs() <= GAP_DAYS) & (near["level"] > near["rung"])]
+    escalated = np.isin(sel, near["ep"].to_numpy())
+    chosen = sel[unplanned | escalated]
+    return _episode_events(ds, "breakdowns", chosen, ds.ep_end[chosen].astype(np.int64), first_month, last_month)
+
+
+def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """Days in care within each month, a child counted once per day per group (and municipality),
+    split by the age band on each day. Adds up from municipality to region and country."""
+    rows, groups = episode_groups(ds)
+    first_day = int(month_first_day(np.array([first_month]))[0])
+    last_day = int(month_last_day(np.array([last_month]))[0])
+    start = np.maximum(ds.ep_start[rows].astype(np.int64), first_day)
+    end_incl = np.minimum(ds.ep_end[rows].astype(np.int64) - 1, last_day)
+    valid = start <= end_incl
+    child, muni, grp = ds.ep_child[rows][valid], ds.ep_muni[rows][valid].astype(np.int64), groups[valid]
+    (m_child, m_muni, m_grp), ms, me, _ = merge_ranges([child, muni, grp], start[valid], end_incl[valid], touch=1)
+    birth = ds.child_birth[m_child]
+    b12, b18 = birthday(birth, 12), birthday(birth, 18)
+    parts = []
+    for lo, hi, band in ((np.full(len(ms), -(10**9)), b12 - 1, 0), (b12, b18 - 1, 1), (b18, np.full(len(ms), 10**9), 2)):
+        s, e = np.maximum(ms, lo), np.minimum(me, hi)
+        k = s <= e
+        parts.append((m_child[k], m_muni[k], m_grp[k], np.full(int(k.sum()), band, np.int8), s[k], e[k]))
+    child, muni, grp, band, s, e = (np.concatenate([p[i] for p in parts]) for i in range(6))
+    sm, em = days_to_months(s), days_to_months(e)
+    same = sm == em
+    # partial first and last months, and whole months in between
+    first_part = np.where(same, e - s + 1, month_last_day(sm) - s + 1)
+    last_part = np.where(same, 0, e - month_first_day(em) + 1)
+    out = []
+    for level in LEVELS:
+        scope = scope_ids(ds, muni, level)
+        partial = sum_events(np.concatenate([scope, scope]), np.concatenate([grp, grp]), np.concatenate([band, band]),
+                             np.concatenate([sm, em]), np.concatenate([first_part, last_part]))
+        inner = count_ranges(scope, grp, band, sm + 1, em - 1, first_month, last_month)
+        if not inner.empty:
+            inner["value"] = inner["value"] * (month_last_day(inner["month"].to_numpy()) - month_first_day(inner["month"].to_numpy()) + 1)
+            inner = _add_band_all(inner)
+        total = pd.concat([partial, inner], ignore_index=True).groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
+        out.append(_with_level(total, level, "care_days"))
+    return out
+
+
+def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """`cost` (sum of amounts, in euros) and `clients_declared` (distinct children) by month of period start."""
+    if len(ds.dec_child) == 0:
+        return []
+    forms = ds.dec_form
+    stay = _lookup(ds.form_stay, forms, bool)
+    family = _lookup(ds.form_family, forms, bool)
+    rung = _lookup(ds.form_rung, forms, np.int16)
+    pos = np.arange(len(forms))
+    parts_pos, parts_grp = [pos, pos], [forms.astype(np.int64), np.full(len(forms), ALL, np.int64)]
+    for sel, g in ((stay, STAY), (stay & family, FAMILY_BASED), (stay & (rung >= 5), RESIDENTIAL)):
+        parts_pos.append(pos[sel])
+        parts_grp.append(np.full(int(sel.sum()), g, np.int64))
+    pos, grp = np.concatenate(parts_pos), np.concatenate(parts_grp)
+    child = ds.dec_child[pos]
+    day = ds.dec_start[pos]
+    month = days_to_months(day)
+    keep = (month >= first_month) & (month <= last_month)
+    pos, grp, child, day, month = pos[keep], grp[keep], child[keep], day[keep], month[keep]
+    band = band_on(ds.child_birth[child], day)
+    out = []
+    for level in LEVELS:
+        scope = scope_ids(ds, ds.dec_muni[pos], level)
+        cost = sum_events(scope, grp, band, month, ds.dec_cents[pos])
+        cost["value"] = cost["value"] / 100.0
+        out.append(_with_level(cost, level, "cost"))
+        out.append(_with_level(count_events(child, scope, grp, band, month, distinct=True), level, "clients_declared"))
+    return out
+
+
+def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int | None = None) -> pd.DataFrame:
+    """All monthly figures in long form: level, scope, group, band, month, metric, value (zeros left out)."""
+    first_month = ds.first_month if first_month is None else first_month
+    last_month = ds.last_month if last_month is None else last_month
+    changes = care_level_changes(ds)
+    frames = []
+    frames += stock_and_served(ds, first_month, last_month)
+    frames += entries_and_exits(ds, first_month, last_month)
+    frames += escalations_and_step_downs(ds, first_month, last_month, changes)
+    frames += moves(ds, first_month, last_month)
+    frames += breakdowns(ds, first_month, last_month, changes)
+    frames += care_days(ds, first_month, last_month)
+    frames += declaration_figures(ds, first_month, last_month)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["level", "scope", "group", "band", "month", "metric", "value"])
+    result = pd.concat(frames, ignore_index=True)[["level", "scope", "group", "band", "month", "metric", "value"]]
+    return result
