@@ -91,6 +91,8 @@ class Dataset:
     population: dict[tuple[int, int], int] = field(default_factory=dict)
     # last day with data (inclusive) = last day of the last complete month
     data_date: int = 0
+    # which scope levels to compute (a region task computes municipality + region, the country task country)
+    levels: tuple[str, ...] = LEVELS
 
     @property
     def last_month(self) -> int:
@@ -261,7 +263,7 @@ def stock_and_served(ds: Dataset, first_month: int, last_month: int) -> list[pd.
     out = []
     for metric, end_m in (("stock", stock_end_m), ("served", served_end_m)):
         valid = end_m >= start_m
-        for level in LEVELS:
+        for level in ds.levels:
             scope = scope_ids(ds, munis[valid], level)
             (m_child, m_scope, m_group), ms, me, _ = merge_ranges([child[valid], scope, groups[valid]], start_m[valid], end_m[valid], touch=1)
             s, e, band, (sc, gr) = split_by_band(m_child, ms, me, ds.child_birth[m_child], [m_scope, m_group])
@@ -287,7 +289,7 @@ def entries_and_exits(ds: Dataset, first_month: int, last_month: int) -> list[pd
     entry_month = days_to_months(m_start)
     keep = (entry_month >= first_month) & (entry_month <= last_month)
     band = band_on(ds.child_birth[m_child], m_start)
-    for level in LEVELS:
+    for level in ds.levels:
         scope = scope_ids(ds, entry_muni, level)
         out.append(_with_level(count_events(m_child[keep], scope[keep], m_group[keep], band[keep], entry_month[keep], distinct=True), level, "entries"))
     # exits: merged range end (exclusive end = m_end_incl + 1), ending episode = the one with that end
@@ -301,7 +303,7 @@ def entries_and_exits(ds: Dataset, first_month: int, last_month: int) -> list[pd
     exit_month = days_to_months(exit_day[closed])
     keep = (exit_month >= first_month) & (exit_month <= last_month)
     band = band_on(ds.child_birth[m_child[closed]], exit_day[closed])
-    for level in LEVELS:
+    for level in ds.levels:
         scope = scope_ids(ds, exit_muni.astype(np.int64), level)
         out.append(_with_level(count_events(m_child[closed][keep], scope[keep], m_group[closed][keep], band[keep], exit_month[keep], distinct=True), level, "exits"))
     return out
@@ -383,7 +385,7 @@ def _episode_events(ds: Dataset, metric: str, ep: np.ndarray, day: np.ndarray, f
     child = ds.ep_child[ep][pos]
     band = band_on(ds.child_birth[child], day[pos])
     out = []
-    for level in LEVELS:
+    for level in ds.levels:
         scope = scope_ids(ds, ds.ep_muni[ep][pos], level)
         out.append(_with_level(count_events(child, scope, grp, band, month[pos], distinct=False), level, metric))
     return out
@@ -404,17 +406,11 @@ def escalations_and_step_downs(ds: Dataset, first_month: int, last_month: int, c
 def moves(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """Stay episodes starting while the child was in another stay episode up to one day before
     (that episode started earlier and is active on the start day or the day before)."""
-    stay = _lookup(ds.form_stay, ds.ep_form, bool)
-    idx = np.flatnonzero(stay)
-    eps = pd.DataFrame({"child": ds.ep_child[idx], "start": ds.ep_start[idx], "end": ds.ep_end[idx], "ep": idx})
-    multi = eps[eps.duplicated("child", keep=False)]
-    pairs = multi.merge(multi, on="child", suffixes=("", "_prev"))
-    pairs = pairs[(pairs["ep"] != pairs["ep_prev"]) & (pairs["start_prev"] < pairs["start"]) & (pairs["end_prev"] >= pairs["start"])]
-    moved = pairs.drop_duplicates("ep")
-    return _episode_events(ds, "moves", moved["ep"].to_numpy(), moved["start"].to_numpy(), first_month, last_month)
+    moved = _moves_table(ds)
+    return _episode_events(ds, "moves", moved["ep"].to_numpy(), moved["day"].to_numpy(), first_month, last_month)
 
 
-def breakdowns(ds: Dataset, first_month: int, last_month: int, changes: pd.DataFrame | None = None, breakdown_reasons: tuple[str, ...] = DROPOUT_REASONS) -> list[pd.DataFrame]:
+def breakdown_episodes(ds: Dataset, changes: pd.DataFrame | None = None, breakdown_reasons: tuple[str, ...] = DROPOUT_REASONS) -> np.ndarray:
     """Foster / family-home episodes ending early and unplanned (end reason 32/33 or an explicit breakdown
     reason), or ending within 30 days before or after an escalation of the child above the episode's rung."""
     changes = care_level_changes(ds) if changes is None else changes
@@ -428,7 +424,10 @@ def breakdowns(ds: Dataset, first_month: int, last_month: int, changes: pd.DataF
     near = eps.merge(up[["child", "day", "level"]], on="child")
     near = near[((near["day"] - near["end"]).abs() <= GAP_DAYS) & (near["level"] > near["rung"])]
     escalated = np.isin(sel, near["ep"].to_numpy())
-    chosen = sel[unplanned | escalated]
+    return sel[unplanned | escalated]
+
+
+def breakdowns(ds: Dataset, first_month: int, last_month: int, chosen: np.ndarray) -> list[pd.DataFrame]:
     return _episode_events(ds, "breakdowns", chosen, ds.ep_end[chosen].astype(np.int64), first_month, last_month)
 
 
@@ -457,7 +456,7 @@ def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFra
     first_part = np.where(same, e - s + 1, month_last_day(sm) - s + 1)
     last_part = np.where(same, 0, e - month_first_day(em) + 1)
     out = []
-    for level in LEVELS:
+    for level in ds.levels:
         scope = scope_ids(ds, muni, level)
         partial = sum_events(np.concatenate([scope, scope]), np.concatenate([grp, grp]), np.concatenate([band, band]),
                              np.concatenate([sm, em]), np.concatenate([first_part, last_part]))
@@ -491,13 +490,37 @@ def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[
     pos, grp, child, day, month = pos[keep], grp[keep], child[keep], day[keep], month[keep]
     band = band_on(ds.child_birth[child], day)
     out = []
-    for level in LEVELS:
+    for level in ds.levels:
         scope = scope_ids(ds, ds.dec_muni[pos], level)
         cost = sum_events(scope, grp, band, month, ds.dec_cents[pos])
         cost["value"] = cost["value"] / 100.0
         out.append(_with_level(cost, level, "cost"))
         out.append(_with_level(count_events(child, scope, grp, band, month, distinct=True), level, "clients_declared"))
     return out
+
+
+def subset(ds: Dataset, municipalities: set[int], levels: tuple[str, ...] = ("municipality", "region")) -> Dataset:
+    """The data of every child with at least one episode or declaration in the given municipalities: all of
+    that child's episodes (a child's care level and spells run across regions), so the figures of these
+    municipalities and their region equal those computed on all data. Filter the result with `keep_scopes`."""
+    muni_list = list(municipalities)
+    children = np.union1d(ds.ep_child[np.isin(ds.ep_muni, muni_list)], ds.dec_child[np.isin(ds.dec_muni, muni_list)])
+    keep = np.isin(ds.ep_child, children)
+    dkeep = np.isin(ds.dec_muni, muni_list)
+    return Dataset(
+        ep_child=ds.ep_child[keep], ep_form=ds.ep_form[keep], ep_muni=ds.ep_muni[keep], ep_start=ds.ep_start[keep],
+        ep_end=ds.ep_end[keep], ep_reason=ds.ep_reason[keep], child_birth=ds.child_birth, form_rung=ds.form_rung,
+        form_stay=ds.form_stay, form_family=ds.form_family, muni_region=ds.muni_region,
+        dec_child=ds.dec_child[dkeep], dec_form=ds.dec_form[dkeep], dec_muni=ds.dec_muni[dkeep], dec_start=ds.dec_start[dkeep],
+        dec_cents=ds.dec_cents[dkeep], population=ds.population, data_date=ds.data_date, levels=levels,
+    )
+
+
+def keep_scopes(frame: pd.DataFrame, municipalities: set[int], region_id: int) -> pd.DataFrame:
+    """Rows of a region task that belong to it: its municipalities and the region itself."""
+    muni = (frame["level"] == "municipality") & frame["scope"].isin(list(municipalities))
+    reg = (frame["level"] == "region") & (frame["scope"] == region_id)
+    return frame[muni | reg | (frame["level"] == "country")]
 
 
 def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int | None = None) -> pd.DataFrame:
@@ -510,7 +533,7 @@ def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int
     frames += entries_and_exits(ds, first_month, last_month)
     frames += escalations_and_step_downs(ds, first_month, last_month, changes)
     frames += moves(ds, first_month, last_month)
-    frames += breakdowns(ds, first_month, last_month, changes)
+    frames += breakdowns(ds, first_month, last_month, breakdown_episodes(ds, changes))
     frames += care_days(ds, first_month, last_month)
     frames += declaration_figures(ds, first_month, last_month)
     frames = [f for f in frames if not f.empty]
@@ -518,3 +541,219 @@ def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int
         return pd.DataFrame(columns=["level", "scope", "group", "band", "month", "metric", "value"])
     result = pd.concat(frames, ignore_index=True)[["level", "scope", "group", "band", "month", "metric", "value"]]
     return result
+
+
+# --------------------------------------------------------------------------------------------- periods
+def month_to_quarter(month: np.ndarray) -> np.ndarray:
+    """Quarter index: (year - 1970) * 4 + quarter - 1."""
+    return np.asarray(month) // 3
+
+
+def quarter_label(q: int) -> str:
+    return f"{1970 + q // 4:04d}-Q{q % 4 + 1}"
+
+
+def year_label(y: int) -> str:
+    return f"{1970 + y:04d}"
+
+
+def half_label(h: int) -> str:
+    return f"{1970 + h // 2:04d}-H{h % 2 + 1}"
+
+
+# --------------------------------------------------------------------------------------------- yearly
+def yearly_cost_figures(ds: Dataset, last_month: int) -> pd.DataFrame:
+    """Per care form and year: distinct children with >= 1 declaration (period start in the year), the
+    summed amount and the cost per client. Group ALL is the regional reports' total row: the SUM of the
+    per-form client counts (a child in two forms counts twice) and the total amount. Only complete years
+    and the running year up to the last complete month are included."""
+    if len(ds.dec_child) == 0:
+        return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
+    month = days_to_months(ds.dec_start)
+    keep = month <= last_month
+    year = month[keep] // 12
+    df = pd.DataFrame({"child": ds.dec_child[keep], "form": ds.dec_form[keep], "muni": ds.dec_muni[keep], "year": year, "cents": ds.dec_cents[keep]})
+    frames = []
+    for level in ds.levels:
+        d = df.assign(scope=scope_ids(ds, df["muni"].to_numpy(), level))
+        per_form = d.groupby(["scope", "form", "year"]).agg(clients=("child", "nunique"), cents=("cents", "sum")).reset_index()
+        total = per_form.groupby(["scope", "year"]).agg(clients=("clients", "sum"), cents=("cents", "sum")).reset_index()
+        total["form"] = ALL
+        both = pd.concat([per_form, total[per_form.columns]], ignore_index=True)
+        cost = both["cents"] / 100.0
+        per_client = np.where(both["clients"] > 0, np.round(both["cents"] / both["clients"].clip(lower=1)) / 100.0, np.nan)
+        for metric, values in (("clients_declared_year", both["clients"].astype(float)), ("cost_year", cost), ("cost_per_client", per_client)):
+            frames.append(pd.DataFrame({"level": level, "scope": both["scope"], "group": both["form"], "band": BAND_ALL,
+                                        "period": [year_label(y) for y in both["year"]], "metric": metric, "value": values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------- cohorts
+def spells(ds: Dataset) -> pd.DataFrame:
+    """Out-of-home spells: maximal runs of stay episodes where the next starts no later than one day after
+    the previous one ends. Columns: child, start, end (exclusive, OPEN when running), muni (first episode)."""
+    stay = _lookup(ds.form_stay, ds.ep_form, bool)
+    idx = np.flatnonzero(stay)
+    if len(idx) == 0:
+        return pd.DataFrame(columns=["child", "start", "end", "muni", "first_ep"])
+    end_incl = ds.ep_end[idx].astype(np.int64) - 1
+    (child,), s, e_incl, first = merge_ranges([ds.ep_child[idx]], ds.ep_start[idx].astype(np.int64), end_incl, touch=2)
+    end = np.where(e_incl >= OPEN - 1, OPEN, e_incl + 1)
+    return pd.DataFrame({"child": child, "start": s, "end": end, "muni": ds.ep_muni[idx][first], "first_ep": idx[first]})
+
+
+def kaplan_meier_quantiles(group: np.ndarray, duration: np.ndarray, event: np.ndarray, quantiles=(0.25, 0.5, 0.75)) -> pd.DataFrame:
+    """Kaplan–Meier quantiles per group: the smallest t with S(t) <= 1 - q; NaN while the curve has not
+    passed the quantile (undefined). Vectorised over all groups at once."""
+    df = pd.DataFrame({"g": group, "t": duration, "d": event.astype(np.int64)})
+    if df.empty:
+        return pd.DataFrame(columns=["g", *quantiles])
+    agg = df.groupby(["g", "t"], sort=True).agg(d=("d", "sum"), c=("d", "size")).reset_index()
+    total = agg.groupby("g")["c"].transform("sum")
+    before = agg.groupby("g")["c"].cumsum() - agg["c"]
+    at_risk = total - before
+    with np.errstate(divide="ignore"):
+        log_factor = np.log1p(-agg["d"] / at_risk)
+    agg["S"] = np.exp(log_factor.groupby(agg["g"]).cumsum())
+    out = pd.DataFrame({"g": np.unique(group)})
+    for q in quantiles:
+        hit = agg[agg["S"] <= 1 - q + 1e-12].groupby("g")["t"].min()
+        out[q] = out["g"].map(hit)
+    return out
+
+
+def cohort_figures(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | None = None) -> pd.DataFrame:
+    """Cohort figures per entry quarter and year (metrics.md): los_q1/median/q3 (Kaplan–Meier, open spells
+    censored at the data date), home_within_12m, reentry_within_12m (per exit cohort), moves_per_1000_days,
+    foster_breakdown_12m, dropout and no_new_start (per half-year)."""
+    frames: list[pd.DataFrame] = []
+    data_end = ds.data_date + 1
+    sp = spells(ds)
+    if not sp.empty:
+        sp = sp[days_to_months(sp["start"].to_numpy()) <= last_month]
+        birth = ds.child_birth[sp["child"].to_numpy()]
+        start = sp["start"].to_numpy()
+        end = sp["end"].to_numpy()
+        closed = end < OPEN
+        duration = np.where(closed, end, data_end) - start
+        eligible = (duration >= 8) | ~closed
+        eligible &= start < birthday(birth, 18)
+        # open spells shorter than 8 days so far are kept only if they may still last; drop the too-short closed ones
+        sp = sp[eligible].assign(duration=duration[eligible], closed=closed[eligible])
+        start = sp["start"].to_numpy()
+        month = days_to_months(start)
+        # moves within the spell's first 12 months, days in care in the first 12 months
+        mv = _moves_table(ds)
+        sp_key = pd.DataFrame({"child": sp["child"].to_numpy(), "sstart": start, "send": np.where(sp["closed"], sp["start"] + sp["duration"], OPEN), "sid": np.arange(len(sp))})
+        joined = mv.merge(sp_key, on="child")
+        joined = joined[(joined["day"] >= joined["sstart"]) & (joined["day"] < joined["send"]) & (joined["day"] < joined["sstart"] + 365)]
+        moves_in = np.bincount(joined["sid"].to_numpy(), minlength=len(sp))
+        days_first_year = np.minimum(sp["duration"].to_numpy(), 365)
+        home12 = (sp["closed"].to_numpy() & (sp["duration"].to_numpy() <= 365)).astype(float)
+        for period_kind, period in (("quarter", month_to_quarter(month)), ("year", month // 12)):
+            label = quarter_label if period_kind == "quarter" else year_label
+            for level in ds.levels:
+                scope = scope_ids(ds, sp["muni"].to_numpy(), level)
+                key = pd.MultiIndex.from_arrays([scope, period]).to_flat_index()
+                codes, uniq = pd.factorize(key)
+                km = kaplan_meier_quantiles(codes, sp["duration"].to_numpy(), sp["closed"].to_numpy())
+                base = pd.DataFrame({"code": codes, "home": home12, "moves": moves_in, "days": days_first_year})
+                agg = base.groupby("code").agg(home=("home", "mean"), moves=("moves", "sum"), days=("days", "sum"), n=("home", "size"))
+                scopes = np.array([u[0] for u in uniq])
+                periods = np.array([u[1] for u in uniq])
+                labels = [label(int(p)) for p in periods]
+                km = km.set_index("g").reindex(range(len(uniq)))
+                for metric, values in (
+                    ("los_q1", km[0.25].to_numpy()), ("los_median", km[0.5].to_numpy()), ("los_q3", km[0.75].to_numpy()),
+                    ("home_within_12m", agg["home"].reindex(range(len(uniq))).to_numpy()),
+                    ("moves_per_1000_days", (1000 * agg["moves"] / agg["days"].where(agg["days"] > 0)).reindex(range(len(uniq))).to_numpy()),
+                    ("cohort_size", agg["n"].reindex(range(len(uniq))).to_numpy().astype(float)),
+                ):
+                    frames.append(pd.DataFrame({"level": level, "scope": scopes, "group": STAY, "band": BAND_ALL, "period": labels, "metric": metric, "value": values}))
+        # re-entry: per exit cohort (spells ending in the period), share starting a new spell within 365 days
+        all_sp = spells(ds)
+        all_sp = all_sp.sort_values(["child", "start"])
+        nxt = all_sp.groupby("child")["start"].shift(-1)
+        ended = all_sp[(all_sp["end"] < OPEN) & (days_to_months(all_sp["end"].to_numpy()) <= last_month)].copy()
+        ended["reentry"] = ((nxt.loc[ended.index] - ended["end"]) <= 365).fillna(False).astype(float)
+        emonth = days_to_months(ended["end"].to_numpy())
+        for period_kind, period in (("quarter", month_to_quarter(emonth)), ("year", emonth // 12)):
+            label = quarter_label if period_kind == "quarter" else year_label
+            for level in ds.levels:
+                scope = scope_ids(ds, ended["muni"].to_numpy(), level)
+                agg = pd.DataFrame({"scope": scope, "period": period, "v": ended["reentry"].to_numpy()}).groupby(["scope", "period"])["v"].mean().reset_index()
+                frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": STAY, "band": BAND_ALL,
+                                            "period": [label(int(p)) for p in agg["period"]], "metric": "reentry_within_12m", "value": agg["v"]}))
+    frames += _episode_cohorts(ds, last_month, breakdown_eps)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _moves_table(ds: Dataset) -> pd.DataFrame:
+    stay = _lookup(ds.form_stay, ds.ep_form, bool)
+    idx = np.flatnonzero(stay)
+    eps = pd.DataFrame({"child": ds.ep_child[idx], "start": ds.ep_start[idx], "end": ds.ep_end[idx], "ep": idx})
+    multi = eps[eps.duplicated("child", keep=False)]
+    pairs = multi.merge(multi, on="child", suffixes=("", "_prev"))
+    pairs = pairs[(pairs["ep"] != pairs["ep_prev"]) & (pairs["start_prev"] < pairs["start"]) & (pairs["end_prev"] >= pairs["start"])]
+    moved = pairs.drop_duplicates("ep")
+    return pd.DataFrame({"child": moved["child"].to_numpy(), "day": moved["start"].to_numpy(), "ep": moved["ep"].to_numpy()})
+
+
+def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | None) -> list[pd.DataFrame]:
+    frames = []
+    pos, grp = episode_groups(ds)
+    # dropout: share of ended episodes (end in the period) with an end reason one-sided by client or provider
+    end = ds.ep_end[pos]
+    closed = end < OPEN
+    emonth = days_to_months(end[closed])
+    ok = emonth <= last_month
+    p_closed, g_closed, emonth = pos[closed][ok], grp[closed][ok], emonth[ok]
+    drop = np.isin(ds.ep_reason[p_closed], list(DROPOUT_REASONS)).astype(float)
+    for period_kind, period in (("quarter", month_to_quarter(emonth)), ("year", emonth // 12)):
+        label = quarter_label if period_kind == "quarter" else year_label
+        for level in ds.levels:
+            scope = scope_ids(ds, ds.ep_muni[p_closed], level)
+            agg = pd.DataFrame({"scope": scope, "group": g_closed, "period": period, "v": drop}).groupby(["scope", "group", "period"])["v"].mean().reset_index()
+            frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": agg["group"], "band": BAND_ALL,
+                                        "period": [label(int(p)) for p in agg["period"]], "metric": "dropout", "value": agg["v"]}))
+    # foster_breakdown_12m: new foster (family-based stay) episodes in the period ending in a breakdown within 365 days
+    if breakdown_eps is not None:
+        stay = _lookup(ds.form_stay, ds.ep_form, bool)
+        family = _lookup(ds.form_family, ds.ep_form, bool)
+        fb = np.flatnonzero(stay & family)
+        smonth = days_to_months(ds.ep_start[fb])
+        ok = smonth <= last_month
+        fb, smonth = fb[ok], smonth[ok]
+        broke = np.isin(fb, breakdown_eps) & (ds.ep_end[fb] - ds.ep_start[fb] <= 365)
+        for period_kind, period in (("quarter", month_to_quarter(smonth)), ("year", smonth // 12)):
+            label = quarter_label if period_kind == "quarter" else year_label
+            for level in ds.levels:
+                scope = scope_ids(ds, ds.ep_muni[fb], level)
+                agg = pd.DataFrame({"scope": scope, "period": period, "v": broke.astype(float)}).groupby(["scope", "period"])["v"].mean().reset_index()
+                frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": FAMILY_BASED, "band": BAND_ALL,
+                                            "period": [label(int(p)) for p in agg["period"]], "metric": "foster_breakdown_12m", "value": agg["v"]}))
+    # no_new_start (NJi 3.2): children whose episode ended in a half-year; share without a new start of any
+    # form after that end and before the end of the next half-year. Only half-years whose follow-up is complete.
+    closed_idx = np.flatnonzero(ds.ep_end < OPEN)
+    half = days_to_months(ds.ep_end[closed_idx]) // 6
+    last_complete_half = (last_month + 1) // 6 - 2  # the next half-year must be complete too
+    ok = half <= last_complete_half
+    closed_idx, half = closed_idx[ok], half[ok]
+    ends = pd.DataFrame({"child": ds.ep_child[closed_idx], "end": ds.ep_end[closed_idx], "half": half, "muni": ds.ep_muni[closed_idx]})
+    ends = ends.sort_values("end").drop_duplicates(["child", "half"], keep="last")
+    horizon = month_first_day((ends["half"].to_numpy() + 2) * 6)  # first day after the next half-year
+    ends["horizon"] = horizon
+    starts = pd.DataFrame({"child": ds.ep_child, "start": ds.ep_start})
+    j = ends.reset_index(drop=True).reset_index().merge(starts, on="child")
+    new = j[(j["start"] >= j["end"]) & (j["start"] < j["horizon"])]["index"].unique()
+    ends = ends.reset_index(drop=True)
+    ends["nns"] = (~ends.index.isin(new)).astype(float)
+    for level in ds.levels:
+        scope = scope_ids(ds, ends["muni"].to_numpy(), level)
+        agg = pd.DataFrame({"scope": scope, "half": ends["half"].to_numpy(), "v": ends["nns"].to_numpy()}).groupby(["scope", "half"])["v"].mean().reset_index()
+        frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": ALL, "band": BAND_ALL,
+                                    "period": [half_label(int(h)) for h in agg["half"]], "metric": "no_new_start", "value": agg["v"]}))
+    return frames

@@ -1,0 +1,105 @@
+"""The metric registry: every figure the dashboard, targets and reports show, defined once.
+
+Definitions follow ../shared/design/metrics.md. Later issues (casework, foster care) register their
+figures here too, with `register(Metric(...))`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind:
+    STOCK = "stock"
+    FLOW = "flow"
+    COHORT = "cohort"
+    MONEY = "money"
+    SHARE = "share"
+
+
+class Aggregation:
+    DISTINCT = "distinct"  # distinct children, computed at each level itself
+    SUM = "sum"  # days, money and event counts add up from municipality to region
+    RATIO = "ratio"  # recomputed at each level from its own parts
+    NONE = "none"  # not aggregated (per scope)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    definition: str
+    kind: str
+    aggregation: str
+    periods: tuple[str, ...] = ("month",)  # month, quarter, year, half
+    unit: str = "count"  # count, days, euro, share, per_1000
+    counts_children: bool = False  # small-number suppression applies
+    source: str = "registry"  # registry (computed by the snapshot run) / casework / fostercare
+    available: bool = True  # False until the issue that measures it lands
+
+    @property
+    def is_share(self) -> bool:
+        return self.unit == "share"
+
+
+REGISTRY: dict[str, Metric] = {}
+
+
+def register(metric: Metric) -> Metric:
+    REGISTRY[metric.key] = metric
+    return metric
+
+
+def get(key: str) -> Metric | None:
+    return REGISTRY.get(key)
+
+
+M, D = Kind, Aggregation
+
+for _m in (
+    Metric("stock", _("Kinderen in zorg (peildatum)"), _("Aantal verschillende kinderen met een actief traject van de groep op de laatste dag van de maand."), M.STOCK, D.DISTINCT, counts_children=True),
+    Metric("served", _("Kinderen bediend in de maand"), _("Aantal verschillende kinderen met een traject van de groep dat ergens in de maand actief was."), M.STOCK, D.DISTINCT, counts_children=True),
+    Metric("entries", _("Instroom"), _("Kinderen die in de maand een traject van de groep beginnen en de dag ervoor in geen traject van die groep zaten; geteld bij de gemeente van het nieuwe traject."), M.FLOW, D.DISTINCT, counts_children=True),
+    Metric("exits", _("Uitstroom"), _("Kinderen van wie in de maand een traject van de groep eindigt en die op die einddatum in geen traject van de groep zitten; geteld bij de gemeente van het eindigende traject."), M.FLOW, D.DISTINCT, counts_children=True),
+    Metric("escalations", _("Opschalingen"), _("Dagen in de maand waarop het zorgniveau van een kind stijgt vanaf minstens niveau 1 (bijv. pleegzorg → residentieel); geteld bij het traject met het nieuwe niveau. Een korte terugkeer naar huis van hooguit 30 dagen telt niet als nieuw begin."), M.FLOW, D.SUM, counts_children=True),
+    Metric("step_downs", _("Afschalingen"), _("Dagen in de maand waarop het zorgniveau van een kind daalt naar een niveau van minstens 1 (bijv. residentieel → gezinshuis)."), M.FLOW, D.SUM, counts_children=True),
+    Metric("moves", _("Doorplaatsingen"), _("Verblijfstrajecten die in de maand beginnen terwijl het kind tot de dag ervoor in een ander verblijf zat. De eerste plaatsing telt niet."), M.FLOW, D.SUM, counts_children=True),
+    Metric("breakdowns", _("Breakdowns"), _("Pleegzorg- of gezinshuistrajecten die in de maand voortijdig en ongepland eindigen (eenzijdig door cliënt of aanbieder), of binnen 30 dagen van een opschaling naar een hoger niveau."), M.FLOW, D.SUM, counts_children=True),
+    Metric("care_days", _("Zorgdagen"), _("Dagen in zorg binnen de maand, opgeteld over kinderen (een kind telt één keer per dag per groep), naar leeftijd op elke dag."), M.FLOW, D.SUM, unit="days"),
+    Metric("cost", _("Kosten"), _("Som van de gedeclareerde bedragen met begin van de periode in de maand (correcties negatief)."), M.MONEY, D.SUM, unit="euro"),
+    Metric("clients_declared", _("Gedeclareerde cliënten"), _("Verschillende kinderen met minstens één declaratie met begin van de periode in de maand."), M.STOCK, D.DISTINCT, counts_children=True),
+    Metric("stock_per_1000", _("Kinderen in zorg per 1.000 jeugdigen"), _("Kinderen in zorg op de peildatum per 1.000 inwoners van 0–17 jaar van dat jaar."), M.SHARE, D.RATIO, unit="per_1000"),
+    Metric("clients_declared_year", _("Cliënten per jaar"), _("Per zorgvorm en jaar: verschillende kinderen met minstens één declaratie met begin van de periode in het jaar. De totaalregel is de som van de aantallen per zorgvorm."), M.STOCK, D.DISTINCT, periods=("year",), counts_children=True),
+    Metric("cost_year", _("Kosten per jaar"), _("Per zorgvorm en jaar: som van de gedeclareerde bedragen met begin van de periode in het jaar."), M.MONEY, D.SUM, periods=("year",), unit="euro"),
+    Metric("cost_per_client", _("Kosten per cliënt"), _("Kosten per jaar gedeeld door cliënten per jaar, afgerond op centen."), M.MONEY, D.RATIO, periods=("year",), unit="euro"),
+    Metric("los_median", _("Verblijfsduur (mediaan, dagen)"), _("Kaplan–Meier-schatting van de mediane duur van een verblijfsperiode per instroomcohort; lopende periodes gecensureerd op de datadatum. Periodes korter dan 8 dagen en instroom vanaf 18 jaar tellen niet mee. Onbepaald zolang de curve de mediaan niet passeert."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days"),
+    Metric("los_q1", _("Verblijfsduur (eerste kwartiel)"), _("Als de mediaan, voor het 25%-punt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days"),
+    Metric("los_q3", _("Verblijfsduur (derde kwartiel)"), _("Als de mediaan, voor het 75%-punt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days"),
+    Metric("home_within_12m", _("Binnen 12 maanden thuis"), _("Aandeel van het instroomcohort waarvan de verblijfsperiode binnen 365 dagen eindigde met terugkeer naar huis."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
+    Metric("reentry_within_12m", _("Terugval binnen 12 maanden"), _("Per uitstroomcohort (periodes die in de periode eindigden): aandeel dat binnen 365 dagen een nieuwe verblijfsperiode begint."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
+    Metric("moves_per_1000_days", _("Doorplaatsingen per 1.000 zorgdagen"), _("Doorplaatsingen binnen de verblijfsperiodes van het cohort per 1.000 dagen in zorg, in de eerste 12 maanden."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="per_1000"),
+    Metric("foster_breakdown_12m", _("Breakdown pleegzorg binnen 12 maanden"), _("Aandeel van de nieuwe pleegzorg- en gezinshuistrajecten in de periode dat binnen 365 dagen in een breakdown eindigt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
+    Metric("no_new_start", _("Geen nieuwe start"), _("Van de kinderen van wie in een halfjaar een traject eindigde: het aandeel zonder nieuw traject (welke vorm ook) vóór het einde van het volgende halfjaar (NJi-uitkomstindicator 3.2)."), M.COHORT, D.RATIO, periods=("half",), unit="share"),
+    Metric("dropout", _("Uitval"), _("Aandeel van de beëindigde trajecten met een reden ‘eenzijdig door cliënt’ of ‘eenzijdig door aanbieder’ (CBS 03/04)."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
+    Metric("cohort_size", _("Omvang instroomcohort"), _("Aantal verblijfsperiodes in het instroomcohort (na weglaten van periodes korter dan 8 dagen en instroom vanaf 18 jaar)."), M.COHORT, D.DISTINCT, periods=("quarter", "year"), counts_children=True),
+):
+    register(_m)
+
+# Figures that later issues measure (casework, foster care): registered so targets can name them,
+# shown as "nog niet gemeten" until their issue lands and flips `available`.
+for _m in (
+    Metric("ret_cases", _("Casussen besproken in het RET"), _("Verschillende casussen besproken door het Regionaal Expertteam."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
+    Metric("ret_cases_gi_invited", _("RET-casussen met GI uitgenodigd"), _("Van de RET-casussen met een betrokken GI: het aantal waarbij de GI was uitgenodigd."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
+    Metric("case_week_cases", _("Casussen in de Week van de Casus"), _("Verschillende casussen van kinderen onder de 12 besproken in een Week van de Casus."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
+    Metric("placements_prevented", _("Voorkomen uithuisplaatsingen"), _("Signalen dreigende uithuisplaatsing gesloten met ‘kind blijft thuis’ en 183 dagen na sluiting nog zonder verblijf."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
+    Metric("prevented_6m", _("Voorkomen na 6 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 183 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", available=False),
+    Metric("prevented_12m", _("Voorkomen na 12 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", available=False),
+    Metric("jim_families", _("Gezinnen met JIM"), _("Verschillende kinderen met een actief JIM-traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
+    Metric("jim_families_monitored", _("Gezinnen met JIM, gemonitord"), _("Van de gezinnen met JIM: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
+    Metric("systemic_families", _("Gezinnen met systemisch traject"), _("Verschillende kinderen met een actief systemisch ambulant traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
+    Metric("systemic_families_monitored", _("Gezinnen met systemisch traject, gemonitord"), _("Van die gezinnen: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
+    Metric("residential_checklists", _("Residentiële plaatsingen met checklist"), _("Residentiële plaatsingen waarvan de checklist vóór de start was ingevuld."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
+    Metric("breakdowns_prevented", _("Voorkomen breakdowns"), _("Risicomeldingen pleegzorg die zonder breakdown binnen 183 dagen zijn opgelost."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare", available=False),
+):
+    register(_m)

@@ -1,0 +1,258 @@
+"""Snapshot runs: compute all figures and store them as series, per region (so workers can share the
+work) and for the whole country. Every task replaces exactly its own series in one transaction, so a
+failed or repeated task leaves no partial or double figures."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from placements.models import CareForm, Declaration, Episode, Municipality, Region
+
+from . import engine
+from .data import last_complete_month_end, load_dataset
+from .models import FigureSeries, RunStatus, SnapshotRun
+
+Progress = Callable[[str], None]
+
+
+# --------------------------------------------------------------------------------------------- labels
+def _labels() -> tuple[dict, dict, dict]:
+    forms = dict(CareForm.objects.values_list("id", "code"))
+    groups = {**forms, **engine.GROUP_NAMES}
+    munis = dict(Municipality.objects.values_list("id", "cbs_code"))
+    regions = dict(Region.objects.values_list("id", "name"))
+    return groups, munis, regions
+
+
+def _scope_label(level: str, scope: int, munis: dict, regions: dict) -> str:
+    if level == "municipality":
+        return munis[scope]
+    if level == "region":
+        return regions[scope]
+    return "NL"
+
+
+def to_series(frame: pd.DataFrame, *, period_col: str) -> list[tuple[str, str, str, str, str, dict]]:
+    """Long-form figures → one (level, scope, group, band, metric, {period: value}) per series."""
+    if frame.empty:
+        return []
+    groups, munis, regions = _labels()
+    frame = frame.sort_values(["level", "scope", "group", "band", "metric", period_col], kind="stable")
+    keys = frame[["level", "scope", "group", "band", "metric"]].to_numpy()
+    periods = frame[period_col].to_numpy()
+    values = frame["value"].to_numpy(dtype=float)
+    change = np.ones(len(frame), bool)
+    change[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    starts = np.flatnonzero(change)
+    ends = np.append(starts[1:], len(frame))
+    out = []
+    for a, b in zip(starts, ends, strict=True):
+        level, scope, group, band, metric = keys[a]
+        series = {}
+        for p, v in zip(periods[a:b], values[a:b], strict=True):
+            series[str(p)] = None if np.isnan(v) else (int(v) if float(v).is_integer() else round(float(v), 6))
+        out.append((level, _scope_label(level, int(scope), munis, regions), groups.get(int(group), str(group)),
+                    engine.BAND_NAMES[int(band)], metric, series))
+    return out
+
+
+def _month_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["period"] = [engine.month_label(int(m)) for m in frame["month"]]
+    return frame.drop(columns=["month"])
+
+
+def per_1000(series: list[tuple], population: dict[tuple[int, int], int], scope_munis: dict[str, list[int]]) -> list[tuple]:
+    """stock_per_1000 from each stock series: stock / youths aged 0-17 of that year × 1000."""
+    out = []
+    for level, scope, group, band, metric, values in series:
+        if metric != "stock" or scope not in scope_munis:
+            continue
+        munis = scope_munis[scope]
+        rates = {}
+        for period, v in values.items():
+            year = int(period[:4])
+            pop = sum(population.get((m, year), 0) for m in munis)
+            if pop:
+                rates[period] = round(1000 * v / pop, 4)
+        if rates:
+            out.append((level, scope, group, band, "stock_per_1000", rates))
+    return out
+
+
+# --------------------------------------------------------------------------------------------- compute
+def compute_frames(ds: engine.Dataset, breakdown_reasons: tuple[str, ...] = engine.DROPOUT_REASONS) -> pd.DataFrame:
+    """Monthly, yearly and cohort figures of a dataset as one long frame with a `period` column."""
+    monthly = _month_frame(engine.monthly_figures(ds))
+    cohort = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
+    yearly = engine.yearly_cost_figures(ds, ds.last_month)
+    yearly = yearly[yearly["level"].isin(ds.levels)]
+    frames = [f for f in (monthly, cohort, yearly) if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def _scope_munis(region: Region | None) -> dict[str, list[int]]:
+    if region is None:
+        return {"NL": list(Municipality.objects.values_list("id", flat=True))}
+    munis = list(region.municipalities.values_list("id", "cbs_code"))
+    out = {code: [mid] for mid, code in munis}
+    out[region.name] = [mid for mid, _ in munis]
+    return out
+
+
+@transaction.atomic
+def _replace_series(run: SnapshotRun, scopes: list[str], series: list[tuple]) -> int:
+    FigureSeries.objects.filter(run=run, scope__in=scopes).delete()
+    FigureSeries.objects.bulk_create(
+        [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in series],
+        batch_size=2000,
+    )
+    return len(series)
+
+
+def compute_region(run: SnapshotRun, region: Region, ds: engine.Dataset | None = None) -> int:
+    """Figures of one region and its municipalities; replaces that region's series of the run."""
+    ds = ds or load_dataset(data_date=run.data_date)
+    munis = set(region.municipalities.values_list("id", flat=True))
+    sub = engine.subset(ds, munis)
+    frame = engine.keep_scopes(compute_frames(sub), munis, region.id)
+    series = to_series(frame, period_col="period")
+    series += per_1000(series, ds.population, _scope_munis(region))
+    scopes = list(_scope_munis(region))
+    return _replace_series(run, scopes, series)
+
+
+def compute_country(run: SnapshotRun, ds: engine.Dataset | None = None) -> int:
+    ds = ds or load_dataset(data_date=run.data_date)
+    ds.levels = ("country",)
+    frame = compute_frames(ds)
+    series = to_series(frame, period_col="period")
+    series += per_1000(series, ds.population, _scope_munis(None))
+    return _replace_series(run, ["NL"], series)
+
+
+def data_fingerprint() -> tuple[int, int, str]:
+    """What the run saw: counts and latest changes of episodes and declarations."""
+    e = Episode.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    d = Declaration.objects.aggregate(n=Count("id"), top=Max("id"))
+    raw = f"{e['n']}|{e['last']}|{e['top']}|{d['n']}|{d['top']}"
+    return e["n"], d["n"], hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def run_create(*, user=None, trigger: str = "manual", today: dt.date | None = None) -> SnapshotRun:
+    today = today or timezone.localdate()
+    episodes, declarations, fingerprint = data_fingerprint()
+    return SnapshotRun.objects.create(
+        data_date=last_complete_month_end(today), created_by=user, trigger=trigger,
+        episodes_seen=episodes, declarations_seen=declarations, data_fingerprint=fingerprint,
+        regions_total=Region.objects.count(),
+    )
+
+
+def region_ids_with_data() -> list[int]:
+    with_eps = Episode.objects.values_list("municipality__region_id", flat=True).distinct()
+    with_decs = Declaration.objects.values_list("municipality__region_id", flat=True).distinct()
+    return sorted(set(with_eps) | set(with_decs))
+
+
+def run_mark(run_id: int, **fields) -> None:
+    SnapshotRun.objects.filter(pk=run_id).update(**fields)
+
+
+def run_region_done(run_id: int, region_id: int) -> None:
+    """Record a finished region (idempotent) and the progress, with a row lock against concurrent workers."""
+    with transaction.atomic():
+        run = SnapshotRun.objects.select_for_update().get(pk=run_id)
+        done = set(run.regions_done)
+        done.add(region_id)
+        run.regions_done = sorted(done)
+        total = max(len(region_ids_with_data()), 1)
+        run.progress = min(99, round(100 * len(done) / (total + 1)))
+        run.phase = f"{len(done)} van {total} regio's berekend"
+        run.save(update_fields=["regions_done", "progress", "phase"])
+
+
+def run_finish(run_id: int, started: float | None = None) -> SnapshotRun:
+    run = SnapshotRun.objects.get(pk=run_id)
+    first = run.series.filter(metric="stock").order_by().values_list("values", flat=True)[:1]
+    months = sorted(k for k in (first[0] if first else {}) if len(k) == 7 and k[4] == "-")
+    run.first_month = months[0] if months else ""
+    run.last_month = engine.month_label(int(engine.days_to_months(np.array([(run.data_date - dt.date(1970, 1, 1)).days]))[0]))
+    run.series_count = run.series.count()
+    run.status = RunStatus.DONE
+    run.progress = 100
+    run.phase = "Klaar"
+    run.finished_at = timezone.now()
+    if started is not None:
+        run.seconds = round(time.monotonic() - started, 2)
+    elif run.created_at:
+        run.seconds = round((run.finished_at - run.created_at).total_seconds(), 2)
+    run.save()
+    return run
+
+
+def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> SnapshotRun:
+    """The whole run in this process (management command, tests): read once, every region, the country."""
+    started = time.monotonic()
+    say = progress or (lambda msg: None)
+    run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen")
+    say("Gegevens lezen")
+    ds = load_dataset(data_date=run.data_date)
+    regions = list(Region.objects.filter(pk__in=region_ids_with_data()))
+    for i, region in enumerate(regions, start=1):
+        compute_region(run, region, ds)
+        run_region_done(run.pk, region.pk)
+        say(f"{region.name} ({i}/{len(regions)})")
+    compute_country(run, engine.Dataset(**{**ds.__dict__, "levels": ("country",)}))
+    say("Nederland")
+    return run_finish(run.pk, started)
+
+
+def run_lock(*, run: SnapshotRun, user=None, note: str = "") -> SnapshotRun:
+    if run.status != RunStatus.DONE:
+        raise ValueError("Alleen een afgeronde run kan worden vastgezet.")
+    if not run.locked:
+        run.locked = True
+        run.locked_at = timezone.now()
+        run.locked_by = user
+        run.lock_note = note
+        run.save(update_fields=["locked", "locked_at", "locked_by", "lock_note"])
+    return run
+
+
+def latest_run(*, locked_only: bool = False) -> SnapshotRun | None:
+    qs = SnapshotRun.objects.filter(status=RunStatus.DONE)
+    if locked_only:
+        qs = qs.filter(locked=True)
+    return qs.order_by("-finished_at", "-id").first()
+
+
+def revisions(*, newer: SnapshotRun, published: SnapshotRun, scope: str, tolerance: float = 1e-9) -> list[dict]:
+    """Figures of a published run that a newer run has revised: scope, group, band, metric, period, old, new."""
+    old = {(s.group, s.band, s.metric): s.values for s in published.series.filter(scope=scope)}
+    out = []
+    for s in newer.series.filter(scope=scope):
+        before = old.get((s.group, s.band, s.metric))
+        if before is None:
+            continue
+        for period, value in before.items():
+            if period > published.last_month:
+                continue
+            new = s.values.get(period, 0)
+            if value is None or new is None:
+                continue
+            if abs((new or 0) - (value or 0)) > tolerance:
+                out.append({"group": s.group, "band": s.band, "metric": s.metric, "period": period, "old": value, "new": new})
+    return sorted(out, key=lambda r: (r["metric"], r["group"], r["band"], r["period"]))
+
+

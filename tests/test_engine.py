@@ -1,0 +1,232 @@
+"""The figure engine against hand-computed expectations on small, deliberately tricky data.
+
+Care forms used: 1 = AMB (rung 1), 7 = PLZ foster (rung 2, stay, family-based), 9 = GZH family home
+(rung 3, stay, family-based), 12 = RES residential (rung 5, stay). Municipalities 10 and 11 are in
+region 100, municipality 20 in region 200.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from monitoring import engine as E
+
+FORMS = {"AMB": 1, "PLZ": 7, "GZH": 9, "RES": 12}
+RUNG = {1: 1, 7: 2, 9: 3, 12: 5}
+STAY = {1: False, 7: True, 9: True, 12: True}
+FAMILY = {1: False, 7: True, 9: True, 12: False}
+REGION = {10: 100, 11: 100, 20: 200}
+
+
+def day(s: str) -> int:
+    return (dt.date.fromisoformat(s) - dt.date(1970, 1, 1)).days
+
+
+def month(s: str) -> int:
+    y, m = s.split("-")
+    return (int(y) - 1970) * 12 + int(m) - 1
+
+
+def build(episodes, births, *, data_date="2021-12-31", declarations=()):
+    """episodes: (child, form code, municipality, start, end or None, reason)."""
+    ep = list(episodes)
+    ds = E.Dataset(
+        ep_child=np.array([e[0] for e in ep], np.int64),
+        ep_form=np.array([FORMS[e[1]] for e in ep], np.int64),
+        ep_muni=np.array([e[2] for e in ep], np.int64),
+        ep_start=np.array([day(e[3]) for e in ep], np.int64),
+        ep_end=np.array([day(e[4]) if e[4] else E.OPEN for e in ep], np.int64),
+        ep_reason=np.array([e[5] for e in ep], dtype=object).astype(str),
+        child_birth=np.array([day(b) for b in births], np.int64),
+        form_rung=RUNG, form_stay=STAY, form_family=FAMILY, muni_region=REGION,
+        dec_child=np.array([d[0] for d in declarations], np.int64),
+        dec_form=np.array([FORMS[d[1]] for d in declarations], np.int64),
+        dec_muni=np.array([d[2] for d in declarations], np.int64),
+        dec_start=np.array([day(d[3]) for d in declarations], np.int64),
+        dec_cents=np.array([round(d[4] * 100) for d in declarations], np.int64),
+        data_date=day(data_date),
+    )
+    return ds
+
+
+def value(frame, metric, *, level="country", scope=0, group=E.ALL, band=E.BAND_ALL, m=None):
+    rows = frame[(frame["metric"] == metric) & (frame["level"] == level) & (frame["scope"] == scope)
+                 & (frame["group"] == group) & (frame["band"] == band) & (frame["month"] == month(m))]
+    assert len(rows) <= 1
+    return int(rows["value"].iloc[0]) if len(rows) else 0
+
+
+def test_it_counts_stock_on_the_last_day_and_excludes_episodes_ending_on_it():
+    ds = build([
+        (0, "RES", 10, "2020-01-10", "2020-01-31", "31"),  # ends on the peildatum: not in January's stock
+        (1, "RES", 10, "2020-01-31", "2020-02-01", "31"),  # one night, on the peildatum: in stock
+        (2, "RES", 10, "2020-02-01", None, ""),  # open
+    ], ["2010-01-01"] * 3)
+    f = E.monthly_figures(ds, month("2020-01"), month("2020-03"))
+    assert value(f, "stock", group=E.RESIDENTIAL, m="2020-01") == 1
+    assert value(f, "stock", group=E.RESIDENTIAL, m="2020-02") == 1
+    assert value(f, "stock", group=E.RESIDENTIAL, m="2020-03") == 1
+    assert value(f, "served", group=E.RESIDENTIAL, m="2020-01") == 2
+    assert value(f, "served", group=E.RESIDENTIAL, m="2020-02") == 1  # child 1 was in care on 31 January only
+    assert value(f, "entries", group=E.RESIDENTIAL, m="2020-01") == 2
+    assert value(f, "exits", group=E.RESIDENTIAL, m="2020-01") == 1
+    assert value(f, "exits", group=E.RESIDENTIAL, m="2020-02") == 1
+
+
+def test_it_counts_a_child_in_two_forms_of_a_group_once():
+    ds = build([
+        (0, "PLZ", 10, "2020-01-01", None, ""),
+        (0, "GZH", 10, "2020-01-15", None, ""),
+    ], ["2010-06-01"])
+    f = E.monthly_figures(ds, month("2020-01"), month("2020-01"))
+    assert value(f, "stock", group=E.FAMILY_BASED, m="2020-01") == 1
+    assert value(f, "stock", group=FORMS["PLZ"], m="2020-01") == 1
+    assert value(f, "stock", group=FORMS["GZH"], m="2020-01") == 1
+    assert value(f, "entries", group=E.FAMILY_BASED, m="2020-01") == 1  # in the group the day before the second
+    assert value(f, "care_days", group=E.FAMILY_BASED, m="2020-01") == 31
+
+
+def test_it_moves_the_band_at_the_birthday_for_stock_and_splits_care_days_by_day():
+    # turns 12 on 2020-03-15: band 0-11 on 29 Feb, 12-17 on 31 Mar
+    ds = build([(0, "RES", 10, "2020-02-01", None, "")], ["2008-03-15"], data_date="2020-03-31")
+    f = E.monthly_figures(ds, month("2020-02"), month("2020-03"))
+    assert value(f, "stock", group=E.RESIDENTIAL, band=0, m="2020-02") == 1
+    assert value(f, "stock", group=E.RESIDENTIAL, band=1, m="2020-02") == 0
+    assert value(f, "stock", group=E.RESIDENTIAL, band=1, m="2020-03") == 1
+    assert value(f, "stock", group=E.RESIDENTIAL, band=0, m="2020-03") == 0
+    # March: 14 days at age 11 (1-14 March), 17 days at age 12 (15-31 March)
+    assert value(f, "care_days", group=E.RESIDENTIAL, band=0, m="2020-03") == 14
+    assert value(f, "care_days", group=E.RESIDENTIAL, band=1, m="2020-03") == 17
+    assert value(f, "care_days", group=E.RESIDENTIAL, m="2020-03") == 31
+    assert value(f, "care_days", group=E.RESIDENTIAL, m="2020-02") == 29  # leap year
+
+
+def test_it_moves_to_18_plus_and_counts_the_entry_by_age_on_the_day():
+    ds = build([(0, "RES", 10, "2020-05-20", None, "")], ["2002-05-20"], data_date="2020-05-31")
+    f = E.monthly_figures(ds, month("2020-05"), month("2020-05"))
+    assert value(f, "entries", group=E.RESIDENTIAL, band=2, m="2020-05") == 1  # 18 on the day of entry
+    assert value(f, "stock", group=E.RESIDENTIAL, band=2, m="2020-05") == 1
+
+
+def test_a_child_moving_between_municipalities_counts_once_in_the_region_and_once_in_each_municipality():
+    ds = build([
+        (0, "PLZ", 10, "2020-01-01", "2020-03-10", "38"),
+        (0, "PLZ", 11, "2020-03-10", None, ""),  # same region, continues the stay
+        (1, "RES", 11, "2020-03-01", "2020-03-05", "31"),
+        (1, "RES", 20, "2020-03-20", None, ""),  # other region
+    ], ["2012-01-01", "2012-01-01"], data_date="2020-03-31")
+    f = E.monthly_figures(ds, month("2020-03"), month("2020-03"))
+    assert value(f, "served", level="municipality", scope=10, group=E.STAY, m="2020-03") == 1
+    assert value(f, "served", level="municipality", scope=11, group=E.STAY, m="2020-03") == 2
+    assert value(f, "served", level="region", scope=100, group=E.STAY, m="2020-03") == 2
+    assert value(f, "served", level="region", scope=200, group=E.STAY, m="2020-03") == 1
+    assert value(f, "served", group=E.STAY, m="2020-03") == 2  # country: distinct children
+    assert value(f, "stock", level="municipality", scope=10, group=E.STAY, m="2020-03") == 0
+    assert value(f, "stock", level="municipality", scope=11, group=E.STAY, m="2020-03") == 1
+    # child 0 continues in 11: no exit from 10 and no entry in 11 for the group
+    assert value(f, "exits", level="municipality", scope=10, group=E.STAY, m="2020-03") == 0
+    assert value(f, "entries", level="municipality", scope=11, group=E.STAY, m="2020-03") == 1  # child 1 on 1 March
+    assert value(f, "entries", level="municipality", scope=20, group=E.STAY, m="2020-03") == 1
+    # child 1 was placed twice in March: once in the country's entries
+    assert value(f, "entries", group=E.STAY, m="2020-03") == 1
+    # the move of child 0 from 10 to 11 is a move (doorplaatsing), counted at 11
+    assert value(f, "moves", level="municipality", scope=11, group=E.STAY, m="2020-03") == 1
+
+
+def test_escalation_step_down_and_the_30_day_gap_rule():
+    ds = build([
+        (0, "PLZ", 10, "2020-01-01", "2020-03-01", "33"),  # foster, breaks down
+        (0, "RES", 10, "2020-03-20", "2020-09-01", "31"),  # 19 days at home: keeps level 2, so this is an escalation
+        (0, "GZH", 10, "2020-09-01", None, ""),  # step-down to family home
+        (1, "AMB", 20, "2020-01-01", "2020-02-01", "31"),
+        (1, "RES", 20, "2020-04-01", None, ""),  # 60 days at home: a new start, not an escalation
+    ], ["2010-01-01", "2010-01-01"])
+    f = E.monthly_figures(ds, month("2020-01"), month("2020-12"))
+    assert value(f, "escalations", group=E.RESIDENTIAL, m="2020-03") == 1
+    assert value(f, "escalations", group=E.RESIDENTIAL, m="2020-04") == 0
+    assert value(f, "escalations", level="municipality", scope=10, group=FORMS["RES"], m="2020-03") == 1
+    assert value(f, "step_downs", group=FORMS["GZH"], m="2020-09") == 1
+    assert value(f, "step_downs", group=E.ALL, m="2020-09") == 1
+    # the foster episode ended early one-sidedly (33) and within 30 days of an escalation: one breakdown
+    assert value(f, "breakdowns", group=E.FAMILY_BASED, m="2020-03") == 1
+    # a foster -> residential spell with a 19-day gap is not a move (the child went home in between)
+    assert value(f, "moves", group=E.STAY, m="2020-03") == 0
+
+
+def test_breakdown_by_escalation_without_an_unplanned_reason():
+    ds = build([
+        (0, "PLZ", 10, "2020-01-01", "2020-05-10", "31"),  # planned end ...
+        (0, "RES", 10, "2020-05-25", None, ""),  # ... but 15 days later residential: breakdown
+        (1, "PLZ", 10, "2020-01-01", "2020-05-10", "31"),
+        (1, "RES", 10, "2020-07-01", None, ""),  # 52 days later: not counted
+    ], ["2010-01-01", "2010-01-01"])
+    f = E.monthly_figures(ds, month("2020-05"), month("2020-05"))
+    assert value(f, "breakdowns", group=E.FAMILY_BASED, m="2020-05") == 1
+
+
+def test_cost_sums_corrections_and_counts_distinct_clients():
+    ds = build([(0, "RES", 10, "2020-01-01", None, "")], ["2010-01-01", "2011-01-01"], declarations=[
+        (0, "RES", 10, "2020-01-01", 7000.00),
+        (0, "RES", 10, "2020-01-01", -7000.00),  # correction
+        (0, "RES", 10, "2020-01-01", 7250.50),
+        (1, "AMB", 10, "2020-01-31", 410.25),
+        (1, "AMB", 10, "2020-02-01", 99.99),  # next month by its period start
+    ])
+    f = E.monthly_figures(ds, month("2020-01"), month("2020-02"))
+    jan = f[(f.metric == "cost") & (f.level == "country") & (f.group == E.ALL) & (f.band == E.BAND_ALL) & (f.month == month("2020-01"))]
+    assert jan["value"].iloc[0] == pytest.approx(7660.75)
+    assert value(f, "clients_declared", group=E.ALL, m="2020-01") == 2
+    assert value(f, "clients_declared", group=E.RESIDENTIAL, m="2020-01") == 1
+    assert value(f, "clients_declared", group=E.ALL, m="2020-02") == 1
+
+
+def test_yearly_cost_table_total_row_sums_the_per_form_counts():
+    ds = build([], ["2010-01-01", "2011-01-01", "2012-01-01"], declarations=[
+        (0, "RES", 10, "2020-02-01", 1000.00),
+        (0, "PLZ", 10, "2020-05-01", 300.00),  # child 0 in two forms
+        (1, "RES", 10, "2020-03-01", 500.00),
+        (1, "RES", 10, "2020-04-01", -100.00),
+        (2, "PLZ", 10, "2021-01-01", 50.00),
+    ], data_date="2021-01-31")
+    y = E.yearly_cost_figures(ds, month("2021-01"))
+    c = y[(y.level == "country") & (y.period == "2020")].set_index(["group", "metric"])["value"]
+    assert c[(FORMS["RES"], "clients_declared_year")] == 2
+    assert c[(FORMS["RES"], "cost_year")] == pytest.approx(1400.00)
+    assert c[(FORMS["RES"], "cost_per_client")] == pytest.approx(700.00)
+    assert c[(FORMS["PLZ"], "clients_declared_year")] == 1
+    assert c[(E.ALL, "clients_declared_year")] == 3  # 2 + 1, although only 2 distinct children
+    assert c[(E.ALL, "cost_year")] == pytest.approx(1700.00)
+    assert c[(E.ALL, "cost_per_client")] == pytest.approx(566.67)
+
+
+def test_kaplan_meier_with_censoring():
+    # durations 10 (event), 20 (censored), 30 (event), 40 (event): S(10)=3/4, S(30)=3/4*1/2=3/8, S(40)=0
+    km = E.kaplan_meier_quantiles(np.zeros(4, int), np.array([10, 20, 30, 40]), np.array([1, 0, 1, 1]))
+    assert km[0.25].iloc[0] == 10
+    assert km[0.5].iloc[0] == 30
+    assert km[0.75].iloc[0] == 40
+    # only censored after the first event: median undefined
+    km = E.kaplan_meier_quantiles(np.zeros(3, int), np.array([10, 50, 60]), np.array([1, 0, 0]))
+    assert np.isnan(km[0.5].iloc[0])
+
+
+def test_cohort_figures_leave_out_short_spells_and_entries_at_18():
+    ds = build([
+        (0, "RES", 10, "2020-01-05", "2020-01-10", "31"),  # 5 days: left out
+        (1, "RES", 10, "2020-01-05", "2020-03-05", "31"),  # 60 days, home
+        (2, "PLZ", 10, "2020-02-01", "2020-04-01", "38"),
+        (2, "RES", 10, "2020-04-02", None, ""),  # next day: same spell (move), open -> censored
+        (3, "RES", 10, "2020-03-01", "2020-06-01", "31"),  # entered at 18: left out
+        (1, "RES", 10, "2020-06-01", "2020-08-01", "31"),  # child 1 re-enters within 365 days
+    ], ["2010-01-01", "2010-01-01", "2010-01-01", "2002-01-01"], data_date="2020-12-31")
+    c = E.cohort_figures(ds, month("2020-12"))
+    q1 = c[(c.level == "country") & (c.period == "2020-Q1")].set_index("metric")["value"]
+    assert q1["cohort_size"] == 2
+    assert q1["los_median"] == 60  # S(60) = 1/2
+    assert np.isnan(q1["los_q3"])  # the open spell never ends
+    assert q1["home_within_12m"] == pytest.approx(0.5)
+    # exit cohort Q1: child 1's spell ended 5 March, re-entered 1 June -> 1 of 1 (child 0's short spell too: 0 of 1)
+    re = c[(c.level == "country") & (c.metric == "reentry_within_12m") & (c.period == "2020-Q1")]["value"].iloc[0]
+    assert re == pytest.approx(0.5)
