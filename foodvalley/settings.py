@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -188,6 +189,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_RESULT_EXTENDED = True
+CELERY_BEAT_SCHEDULE = {
+    # Monthly figures on the first day of each month at night (metrics.md, "Snapshots").
+    "monthly-figures": {"task": "monitoring.tasks.monthly_snapshot", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
+}
 
 # Small-number suppression threshold (metrics.md): counts 1..k-1 are shown as "<k".
 SUPPRESSION_K = env_int("SUPPRESSION_K", 5)

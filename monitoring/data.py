@@ -51,20 +51,41 @@ def last_complete_month_end(today: dt.date) -> dt.date:
     return today.replace(day=1) - dt.timedelta(days=1)
 
 
-def load_dataset(*, data_date: dt.date) -> Dataset:
-    """All episodes, children, declarations and population up to `data_date` (inclusive)."""
+def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
+    """Episodes, children, declarations and population up to `data_date` (inclusive).
+
+    `municipalities`: only children with an episode or declaration there (all of their episodes, since a
+    child's care level and spells run across municipalities) and the declarations of those municipalities.
+    `window`: only episodes overlapping [from, to] and declarations starting in it (one-month runs).
+    """
+    ep_where, dec_where, kid_where = [], [], []
+    if municipalities is not None:
+        ids = ",".join(str(int(m)) for m in municipalities) or "NULL"
+        touching = (f"SELECT child_id FROM placements_episode WHERE municipality_id IN ({ids}) "
+                    f"UNION SELECT child_id FROM placements_declaration WHERE municipality_id IN ({ids})")
+        ep_where.append(f"child_id IN ({touching})")
+        dec_where.append(f"municipality_id IN ({ids})")
+        kid_where.append(f"id IN ({touching})")
+    if window is not None:
+        lo, hi = (d.isoformat() for d in window)
+        ep_where.append(f"start_date <= '{hi}' AND (end_date IS NULL OR end_date >= '{lo}')")
+        dec_where.append(f"period_start >= '{lo}' AND period_start <= '{hi}'")
+
+    def where(parts: list[str]) -> str:
+        return (" WHERE " + " AND ".join(parts)) if parts else ""
+
     eps = _read(
-        "SELECT child_id, care_form_id, municipality_id, start_date, end_date, end_reason FROM placements_episode",
+        "SELECT child_id, care_form_id, municipality_id, start_date, end_date, end_reason FROM placements_episode" + where(ep_where),
         ["child", "form", "muni", "start", "end", "reason"],
         {"child": "int64", "form": "int64", "muni": "int64", "start": "str", "end": "str", "reason": "str"},
     )
     kids = _read(
-        "SELECT id, birth_date FROM placements_child",
+        "SELECT id, birth_date FROM placements_child" + where(kid_where),
         ["id", "birth"],
         {"id": "int64", "birth": "str"},
     )
     decs = _read(
-        "SELECT child_id, care_form_id, municipality_id, period_start, amount FROM placements_declaration",
+        "SELECT child_id, care_form_id, municipality_id, period_start, amount FROM placements_declaration" + where(dec_where),
         ["child", "form", "muni", "start", "amount"],
         {"child": "int64", "form": "int64", "muni": "int64", "start": "str", "amount": "str"},
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from placements.models import CareForm, Declaration, Episode, Municipality, Region
@@ -152,8 +152,10 @@ def data_fingerprint() -> tuple[int, int, str]:
 def run_create(*, user=None, trigger: str = "manual", today: dt.date | None = None) -> SnapshotRun:
     today = today or timezone.localdate()
     episodes, declarations, fingerprint = data_fingerprint()
+    firsts = [d for d in (Episode.objects.aggregate(m=Min("start_date"))["m"], Declaration.objects.aggregate(m=Min("period_start"))["m"]) if d]
     return SnapshotRun.objects.create(
         data_date=last_complete_month_end(today), created_by=user, trigger=trigger,
+        first_month=f"{min(firsts):%Y-%m}" if firsts else "",
         episodes_seen=episodes, declarations_seen=declarations, data_fingerprint=fingerprint,
         regions_total=Region.objects.count(),
     )
@@ -184,9 +186,6 @@ def run_region_done(run_id: int, region_id: int) -> None:
 
 def run_finish(run_id: int, started: float | None = None) -> SnapshotRun:
     run = SnapshotRun.objects.get(pk=run_id)
-    first = run.series.filter(metric="stock").order_by().values_list("values", flat=True)[:1]
-    months = sorted(k for k in (first[0] if first else {}) if len(k) == 7 and k[4] == "-")
-    run.first_month = months[0] if months else ""
     run.last_month = engine.month_label(int(engine.days_to_months(np.array([(run.data_date - dt.date(1970, 1, 1)).days]))[0]))
     run.series_count = run.series.count()
     run.status = RunStatus.DONE

@@ -1,0 +1,25 @@
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+from monitoring import services
+from monitoring.models import RunStatus
+
+
+class Command(BaseCommand):
+    help = "Compute all figures into a new snapshot run, in this process (no worker needed)."
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        run = services.run_create(trigger="command")
+        self.stderr.write(f"Run {run.pk}: gegevens tot en met {run.data_date:%d-%m-%Y}")
+        try:
+            run = services.run_compute_inline(run, progress=lambda msg: self.stderr.write(f"  {msg}"))
+        except Exception as exc:
+            services.run_mark(run.pk, status=RunStatus.FAILED, message=str(exc)[:500])
+            raise
+        self.stdout.write(self.style.SUCCESS(
+            f"Run {run.pk} klaar: {run.series_count} reeksen, {run.first_month} t/m {run.last_month}, {time.monotonic() - started:.1f} s"
+        ))
+        sys.stdout.flush()
