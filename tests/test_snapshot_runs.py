@@ -103,3 +103,22 @@ def test_a_locked_run_stays_and_a_newer_run_shows_revisions(data):
     assert {"group": "residential", "band": "all", "metric": "stock", "period": "2020-11", "old": 1, "new": 2} in revised
     # the published run did not change
     assert series(SnapshotRun.objects.get(pk=published.pk), "GM0345", "residential", "stock") == before
+
+
+def test_export_figures_writes_long_form_and_logs_the_export(data, tmp_path):
+    import csv
+
+    from django.core.management import call_command
+
+    from accounts.models import AccessLogEntry
+
+    run = services.run_compute_inline(services.run_create(today=TODAY))
+    out = tmp_path / "figures.csv"
+    call_command("export_figures", str(out), "--run", str(run.pk))
+    rows = list(csv.DictReader(out.open()))
+    assert set(rows[0]) == {"period", "scope", "care_form_group", "age_band", "metric", "value"}
+    hit = [r for r in rows if (r["period"], r["scope"], r["care_form_group"], r["age_band"], r["metric"]) == ("2020-12", "NL", "residential", "all", "stock")]
+    assert [r["value"] for r in hit] == ["2"]
+    assert any(r["period"] == "2020" and r["metric"] == "cost_year" for r in rows)
+    assert any(r["period"] == "2020-Q2" and r["metric"] == "los_median" for r in rows) or any(r["metric"] == "cohort_size" for r in rows)
+    assert AccessLogEntry.objects.filter(action="export", object_ref=f"run {run.pk}").exists()
