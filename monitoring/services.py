@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -255,3 +255,63 @@ def revisions(*, newer: SnapshotRun, published: SnapshotRun, scope: str, toleran
     return sorted(out, key=lambda r: (r["metric"], r["group"], r["band"], r["period"]))
 
 
+
+
+def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.date | None = None) -> SnapshotRun:
+    """A one-month incremental run: a new run that takes every series of `base` and recomputes the
+    monthly figures of one month (YYYY-MM) from the episodes around that month only. Cohort and yearly
+    figures are carried over from `base` unchanged; a full run recomputes everything."""
+    started = time.monotonic()
+    y, m = (int(p) for p in month.split("-"))
+    first = dt.date(y, m, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    run = run_create(user=user, trigger="month", today=today or (last + dt.timedelta(days=1)))
+    run_mark(run.pk, status=RunStatus.RUNNING, phase=f"Maand {month}")
+    # copy the base run's series in the database
+    with transaction.atomic():
+        table = FigureSeries._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
+                f'SELECT %s, level, scope, "group", band, metric, "values" FROM {table} WHERE run_id = %s',
+                [run.pk, base.pk],
+            )
+    # the episodes that can matter for one month: active in it, or within the 30-day windows of the
+    # gap rule and of breakdowns around it
+    window = (first - dt.timedelta(days=62), last + dt.timedelta(days=31))
+    ds = load_dataset(data_date=min(last, run.data_date) if run.data_date >= first else last, window=window)
+    mi = int(engine.days_to_months(np.array([(first - dt.date(1970, 1, 1)).days]))[0])
+    frame = _month_frame(engine.monthly_figures(ds, mi, mi))
+    fresh = to_series(frame, period_col="period")
+    scope_munis = _scope_munis(None)
+    for region in Region.objects.all():
+        scope_munis.update(_scope_munis(region))
+    fresh += per_1000(fresh, ds.population, scope_munis)
+    _merge_month(run, month, fresh)
+    run.first_month = base.first_month
+    run.save(update_fields=["first_month"])
+    return run_finish(run.pk, started)
+
+
+def _merge_month(run: SnapshotRun, month: str, fresh: list[tuple]) -> None:
+    """Set the month's value in every series of the run: from `fresh`, or 0 (absent) where it has none."""
+    by_key = {(sc, g, b, m): (lv, v.get(month)) for lv, sc, g, b, m, v in fresh}
+    monthly = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days", "cost", "clients_declared", "stock_per_1000"}
+    with transaction.atomic():
+        existing = {}
+        for s in FigureSeries.objects.filter(run=run, metric__in=monthly).only("id", "scope", "group", "band", "metric", "values").iterator(chunk_size=5000):
+            existing[(s.scope, s.group, s.band, s.metric)] = s
+        changed = []
+        for key, s in existing.items():
+            new = by_key.pop(key, (None, None))[1]
+            if s.values.get(month) != new:
+                if new is None:
+                    s.values.pop(month, None)
+                else:
+                    s.values[month] = new
+                changed.append(s)
+        FigureSeries.objects.bulk_update(changed, ["values"], batch_size=2000)
+        FigureSeries.objects.bulk_create(
+            [FigureSeries(run=run, level=lv, scope=k[0], group=k[1], band=k[2], metric=k[3], values={month: v}) for k, (lv, v) in by_key.items() if v is not None],
+            batch_size=2000,
+        )

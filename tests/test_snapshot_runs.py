@@ -122,3 +122,26 @@ def test_export_figures_writes_long_form_and_logs_the_export(data, tmp_path):
     assert any(r["period"] == "2020" and r["metric"] == "cost_year" for r in rows)
     assert any(r["period"] == "2020-Q2" and r["metric"] == "los_median" for r in rows) or any(r["metric"] == "cohort_size" for r in rows)
     assert AccessLogEntry.objects.filter(action="export", object_ref=f"run {run.pk}").exists()
+
+
+def test_a_one_month_run_equals_the_full_run_for_that_month(data):
+    full = services.run_compute_inline(services.run_create(today=TODAY))
+    # the base misses November's late registration
+    base = services.run_compute_inline(services.run_create(today=TODAY))
+    child = Child.objects.order_by("id")[2]
+    Episode.objects.create(child=child, care_form=CareForm.objects.get(code="RES"), provider=Provider.objects.first(),
+                           municipality=data["veen"], start_date=dt.date(2020, 12, 5))
+    full = services.run_compute_inline(services.run_create(today=TODAY))
+    inc = services.run_compute_month(base=base, month="2020-12", today=TODAY)
+    assert inc.status == RunStatus.DONE
+
+    def month_values(run, month):
+        out = {}
+        for s in run.series.all():
+            if month in s.values and "-" in month and s.metric not in ("cost_year",):
+                out[(s.scope, s.group, s.band, s.metric)] = s.values[month]
+        return out
+
+    assert month_values(inc, "2020-12") == month_values(full, "2020-12")
+    assert series(inc, "GM0345", "residential", "stock")["2020-12"] == 2
+    assert series(inc, "GM0345", "residential", "stock")["2020-07"] == series(base, "GM0345", "residential", "stock")["2020-07"]
