@@ -75,7 +75,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +87,11 @@ MIDDLEWARE = [
     # AxesMiddleware should be the last middleware.
     "axes.middleware.AxesMiddleware",
 ]
+
+# WhiteNoise serves the collected static files in production (no CDN, no separate web server needed);
+# in development runserver serves them from the app folders.
+if PRODUCTION or env_bool("SERVE_STATIC", False):
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "foodvalley.urls"
 

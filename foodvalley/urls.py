@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("imports/", include("placements.imports.urls")),
+    path("monitor/doelen/", include("monitoring.urls_targets")),
+    path("monitor/", include("monitoring.urls")),
     path("", include("placements.urls")),
 ]
 

@@ -7,16 +7,46 @@ Scope rules:
 """
 from __future__ import annotations
 
-from django.db.models import Count, Max, Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from accounts.models import Role
 
-from .bsn import is_valid_bsn, pseudonymise
-from .models import Child, Episode
+from .bsn import is_valid_bsn, normalise_bsn, pseudonymise
+from .models import CareForm, Child, Declaration, Episode, Municipality
+
+#: How a search query was interpreted (logged instead of the query itself).
+QUERY_NONE = "list"
+QUERY_BSN = "bsn"
+QUERY_INVALID_BSN = "invalid_bsn"
+QUERY_LABEL = "label"
 
 
 def _can_see_children(user) -> bool:
     return bool(user and user.is_authenticated and user.role == Role.WIJKTEAM and user.municipality_id and not user.is_superuser)
+
+
+def can_see_children(*, user) -> bool:
+    """True for the only users with case access: wijkteam workers of a municipality."""
+    return _can_see_children(user)
+
+
+def classify_query(query: str) -> str:
+    """Tell a BSN (valid or not) from a label fragment, without keeping the query.
+
+    A query of 7 to 10 digits (spaces, dots and dashes allowed) is read as a BSN; it is used only
+    when it has 8 or 9 digits and passes the 11-check, otherwise it is an invalid BSN (never a label).
+    """
+    query = (query or "").strip()
+    if not query:
+        return QUERY_NONE
+    compact = normalise_bsn(query)
+    if compact.isascii() and compact.isdigit() and 7 <= len(compact) <= 10:
+        return QUERY_BSN if is_valid_bsn(compact) else QUERY_INVALID_BSN
+    return QUERY_LABEL
 
 
 def child_scope(*, user) -> QuerySet[Child]:
@@ -28,18 +58,22 @@ def child_scope(*, user) -> QuerySet[Child]:
 
 def child_list(*, user, query: str = "") -> QuerySet[Child]:
     """Children in scope, newest first, with episode counts. `query` is a BSN (hashed and matched) or a label fragment."""
+    highest_open = Episode.objects.filter(child=OuterRef("pk"), end_date__isnull=True).order_by("-care_form__rung", "-start_date")
     qs = child_scope(user=user).select_related("municipality").annotate(
         episode_count=Count("episodes"),
         open_count=Count("episodes", filter=Q(episodes__end_date__isnull=True)),
         last_start=Max("episodes__start_date"),
+        open_form=Subquery(highest_open.values("care_form__name")[:1]),
+        open_rung=Subquery(highest_open.values("care_form__rung")[:1]),
     )
     query = (query or "").strip()
-    if query:
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if len(digits) in (8, 9) and len(digits) >= len(query.replace(" ", "").replace("-", "").replace(".", "")) and is_valid_bsn(digits):
-            qs = qs.filter(pseudonym=pseudonymise(digits))
-        else:
-            qs = qs.filter(label__icontains=query)
+    kind = classify_query(query)
+    if kind == QUERY_BSN:
+        qs = qs.filter(pseudonym=pseudonymise(query))
+    elif kind == QUERY_INVALID_BSN:
+        qs = qs.none()
+    elif kind == QUERY_LABEL:
+        qs = qs.filter(label__icontains=query)
     return qs.order_by("-created_at", "-id")
 
 
@@ -59,3 +93,80 @@ def episode_get(*, user, pk: int) -> Episode | None:
         .select_related("child", "care_form", "provider", "municipality")
         .first()
     )
+
+
+def child_ref_for_audit(*, pk) -> str:
+    """The short reference of any child id, for logging a refused access (never shown to the user)."""
+    pseudonym = Child.objects.filter(pk=pk).values_list("pseudonym", flat=True).first()
+    return pseudonym[:10] if pseudonym else f"id {pk} (onbekend)"
+
+
+def episode_ref_for_audit(*, pk) -> str:
+    """The short reference of the child of any episode id, for logging a refused access."""
+    pseudonym = Episode.objects.filter(pk=pk).values_list("child__pseudonym", flat=True).first()
+    return pseudonym[:10] if pseudonym else f"episode {pk} (onbekend)"
+
+
+def _active_on(day: dt.date, prefix: str = "") -> Q:
+    """Episodes active on `day`: start <= day < end (half-open, open end = running)."""
+    return Q(**{f"{prefix}start_date__lte": day}) & (Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day}))
+
+
+def municipality_summary(*, user) -> dict[str, int]:
+    """Counts for a wijkteam worker's start page: children, children in care now, children/stays in care now."""
+    today = timezone.localdate()
+    scope = child_scope(user=user)
+    children = scope.aggregate(
+        registered=Count("id", distinct=True),
+        in_care=Count("id", distinct=True, filter=_active_on(today, "episodes__")),
+    )
+    open_stays = Episode.objects.filter(child__in=scope, care_form__with_stay=True).filter(_active_on(today)).count()
+    return {"registered": children["registered"], "in_care": children["in_care"], "open_stays": open_stays}
+
+
+@dataclass(frozen=True)
+class MunicipalityStock:
+    municipality: Municipality
+    stay: int
+    family_based: int
+    residential: int
+
+
+def region_stock_now(*, user, day: dt.date | None = None) -> list[MunicipalityStock]:
+    """Distinct children in care on `day` per municipality of the user's region (metrics.md groups).
+
+    Counted at the episode's responsible municipality. One aggregate query for all municipalities;
+    the caller suppresses small numbers. Empty when the user has no region.
+    """
+    region_id = getattr(user, "scope_region_id", None)
+    if not region_id:
+        return []
+    day = day or timezone.localdate()
+    municipalities = list(Municipality.objects.filter(region_id=region_id).order_by("name"))
+    rows = (
+        Episode.objects.filter(municipality__region_id=region_id, care_form__with_stay=True)
+        .filter(_active_on(day))
+        .values("municipality_id")
+        .annotate(
+            stay=Count("child_id", distinct=True),
+            family_based=Count("child_id", distinct=True, filter=Q(care_form__family_based=True)),
+            residential=Count("child_id", distinct=True, filter=Q(care_form__rung__gte=5)),
+        )
+    )
+    by_id = {row["municipality_id"]: row for row in rows}
+    empty = {"stay": 0, "family_based": 0, "residential": 0}
+    return [
+        MunicipalityStock(municipality=m, **{k: by_id.get(m.id, empty)[k] for k in empty})
+        for m in municipalities
+    ]
+
+
+def admin_counts() -> dict[str, int]:
+    """Record counts for the administrator's start page (no identifying data)."""
+    return {
+        "municipalities": Municipality.objects.count(),
+        "care_forms": CareForm.objects.count(),
+        "children": Child.objects.count(),
+        "episodes": Episode.objects.count(),
+        "declarations": Declaration.objects.count(),
+    }

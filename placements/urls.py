@@ -1,6 +1,16 @@
-from django.urls import path
-from django.views.generic import TemplateView
+from django.urls import include, path
+
+from . import views
+
+children_patterns = [
+    path("", views.child_list, name="list"),
+    path("nieuw/", views.child_register, name="register"),
+    path("<int:pk>/", views.child_detail, name="detail"),
+    path("<int:pk>/trajecten/nieuw/", views.episode_start, name="episode_start"),
+    path("trajecten/<int:pk>/beeindigen/", views.episode_end, name="episode_end"),
+]
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="base.html"), name="home"),
+    path("", views.home, name="home"),
+    path("kinderen/", include((children_patterns, "children"))),
 ]

@@ -12,6 +12,12 @@ from placements.models import CareForm, Municipality, Provider, Region
 PASSWORD = "Test-wachtwoord-2026!"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 costs about a second per user; tests do not need it (production keeps the default)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def make_user(username: str, role: str, municipality: Municipality | None = None, region: Region | None = None, **extra) -> User:
     user = User(username=username, role=role, municipality=municipality, region=region or (municipality.region if municipality else None), **extra)
     user.set_password(PASSWORD)

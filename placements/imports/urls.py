@@ -1,2 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.job_list, name="list"),
+    path("new/", views.upload, name="upload"),
+    path("<int:pk>/", views.job_detail, name="detail"),
+    path("<int:pk>/status.json", views.job_status, name="status"),
+]

@@ -1,0 +1,625 @@
+"""Reads for the dashboard and the runs pages, always scoped to the user.
+
+Scope rules (who may look at which figures):
+- wijkteam worker: their own municipality only, with exact numbers (they have case access there);
+- project team: their region and its municipalities, small numbers suppressed;
+- administrator: the whole country, every region and municipality, small numbers suppressed.
+
+Series are read in as few queries as possible: one query for every series of the chosen scope the
+page needs (filtered by run, scope, group, band and metric), one for the comparison of municipalities.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from accounts.models import Role
+from placements.models import CareForm, Municipality, Region
+
+from . import registry, suppression
+from .models import FigureSeries, RunStatus, SnapshotRun
+from .suppression import Cell
+
+COUNTRY = "NL"
+SPECIAL_GROUPS = ("all", "stay", "family_based", "residential")
+BANDS = ("all", "0-11", "12-17", "18+")
+DEFAULT_GROUP = "stay"
+DEFAULT_BAND = "all"
+
+Key = tuple[str, str, str]  # (group, band, metric)
+MONTH_RE = re.compile(r"\d{4}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A scope of figures: `key` is FigureSeries.scope (CBS code, region name or "NL")."""
+
+    key: str
+    label: str
+    level: str  # municipality, region, country
+    region: str = ""  # the region's name (for a region: itself; for the country: "")
+
+
+@dataclass(frozen=True)
+class Form:
+    code: str
+    name: str
+    rung: int
+    with_stay: bool
+    family_based: bool
+
+    @property
+    def short_name(self) -> str:
+        """The name without its explanation in brackets, for legends: "Residentiële groepszorg"."""
+        return self.name.split(" (")[0].strip() or self.code
+
+    @property
+    def residential(self) -> bool:
+        return self.with_stay and self.rung >= 5
+
+
+@dataclass
+class ScopeChoices:
+    """The scopes a user may choose, for the select box (grouped) and for lookups."""
+
+    scopes: list[Scope] = field(default_factory=list)
+    default: Scope | None = None
+
+    def get(self, value: str) -> Scope | None:
+        value = (value or "").strip()
+        if not value:
+            return None
+        for scope in self.scopes:
+            if value == scope.key or value.upper() == scope.key.upper() or value.casefold() == scope.label.casefold():
+                return scope
+        return None
+
+    def grouped(self) -> list[tuple[str, list[Scope]]]:
+        """For <optgroup>: the country and regions first, then municipalities per region."""
+        out: dict[str, list[Scope]] = {}
+        for scope in self.scopes:
+            title = _("Regio's") if scope.level in ("country", "region") else scope.region
+            out.setdefault(title, []).append(scope)
+        return list(out.items())
+
+
+# --------------------------------------------------------------------------------------------- access
+def is_wijkteam(user) -> bool:
+    return bool(user.role == Role.WIJKTEAM and not user.is_superuser)
+
+
+def dashboard_scopes(user) -> ScopeChoices:
+    """The scopes the user may see on the dashboard, and the default one.
+
+    wijkteam: own municipality; project team: own region and its municipalities; admin: the country,
+    every region and every municipality (default: own region if set, else the country)."""
+    if not user.is_authenticated:
+        return ScopeChoices()
+    if user.is_admin_role:
+        regions = list(Region.objects.order_by("name").values_list("name", flat=True))
+        munis = Municipality.objects.order_by("region__name", "name").values_list("cbs_code", "name", "region__name")
+        scopes = [Scope(COUNTRY, _("Nederland"), "country")]
+        scopes += [Scope(name, name, "region", name) for name in regions]
+        scopes += [Scope(code, name, "municipality", region) for code, name, region in munis]
+        default = None
+        if user.region_id:
+            default = next((s for s in scopes if s.level == "region" and s.key == user.region.name), None)
+        return ScopeChoices(scopes, default or scopes[0])
+    if is_wijkteam(user):
+        if not user.municipality_id:
+            return ScopeChoices()
+        m = Municipality.objects.select_related("region").get(pk=user.municipality_id)
+        scope = Scope(m.cbs_code, m.name, "municipality", m.region.name)
+        return ScopeChoices([scope], scope)
+    if user.is_project and user.scope_region_id:
+        region = Region.objects.get(pk=user.scope_region_id)
+        scopes = [Scope(region.name, region.name, "region", region.name)]
+        scopes += [Scope(code, name, "municipality", region.name)
+                   for code, name in region.municipalities.order_by("name").values_list("cbs_code", "name")]
+        return ScopeChoices(scopes, scopes[0])
+    return ScopeChoices()
+
+
+def sees_exact(user, scope: Scope) -> bool:
+    """Only a wijkteam worker looking at their own municipality sees unsuppressed figures (case access)."""
+    return is_wijkteam(user) and scope.level == "municipality" and bool(user.municipality_id) and user.municipality.cbs_code == scope.key
+
+
+def comparison_scopes(user, scope: Scope, choices: ScopeChoices) -> tuple[list[Scope], Scope | None]:
+    """Scopes shown side by side, and their total: a region's municipalities with the region; for the
+    country the regions with the country. A wijkteam worker sees only their own municipality next to
+    the region's figure (for reference), never other municipalities."""
+    if scope.level == "country":
+        return [s for s in choices.scopes if s.level == "region"], scope
+    region = Scope(scope.region, scope.region, "region", scope.region)
+    if is_wijkteam(user):
+        return [scope], region
+    munis = [s for s in choices.scopes if s.level == "municipality" and s.region == scope.region]
+    return munis, region
+
+
+# --------------------------------------------------------------------------------------------- reads
+def latest_run() -> SnapshotRun | None:
+    from . import services
+
+    return services.latest_run()
+
+
+def care_forms() -> list[Form]:
+    return [Form(code, name, rung, stay, family) for code, name, rung, stay, family in
+            CareForm.objects.filter(active=True).order_by("rung", "code").values_list("code", "name", "rung", "with_stay", "family_based")]
+
+
+def forms_of_group(group: str, forms: list[Form]) -> list[Form]:
+    """The care forms that make up a group (a single form for a care-form code)."""
+    if group == "all":
+        return list(forms)
+    if group == "stay":
+        return [f for f in forms if f.with_stay]
+    if group == "family_based":
+        return [f for f in forms if f.with_stay and f.family_based]
+    if group == "residential":
+        return [f for f in forms if f.residential]
+    return [f for f in forms if f.code == group]
+
+
+def series_for(*, run: SnapshotRun, scope: str, wanted: Iterable[Key]) -> dict[Key, dict]:
+    """The wanted series of one scope in a single query: {(group, band, metric): {period: value}}.
+
+    The filter is built per (band, metric) with the groups it needs, so nothing else of the run is read."""
+    by_band_metric: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for group, band, metric in wanted:
+        by_band_metric[(band, metric)].add(group)
+    # merge metrics that need the same groups in the same band into one clause
+    clauses: dict[tuple[str, frozenset], set[str]] = defaultdict(set)
+    for (band, metric), groups in by_band_metric.items():
+        clauses[(band, frozenset(groups))].add(metric)
+    if not clauses:
+        return {}
+    condition = Q()
+    for (band, groups), metrics in clauses.items():
+        condition |= Q(band=band, group__in=sorted(groups), metric__in=sorted(metrics))
+    wanted_set = set(wanted) if not isinstance(wanted, set) else wanted
+    rows = FigureSeries.objects.filter(condition, run=run, scope=scope).values_list("group", "band", "metric", "values")
+    return {(g, b, m): v for g, b, m, v in rows if (g, b, m) in wanted_set}
+
+
+def series_many_scopes(*, run: SnapshotRun, scopes: list[str], group: str, band: str, metrics: list[str]) -> dict[tuple[str, str], dict]:
+    """One query for the side-by-side comparison: {(scope, metric): {period: value}}."""
+    rows = FigureSeries.objects.filter(run=run, scope__in=scopes, group=group, band=band, metric__in=metrics).values_list("scope", "metric", "values")
+    return {(s, m): v for s, m, v in rows}
+
+
+# --------------------------------------------------------------------------------------------- months
+def month_add(month: str, n: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + mon - 1 + n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def month_range(first: str, last: str) -> list[str]:
+    out = []
+    current = first
+    while current <= last:
+        out.append(current)
+        current = month_add(current, 1)
+    return out
+
+
+def parse_month(value: str, *, first: str, last: str) -> str:
+    """A YYYY-MM within [first, last]; anything else falls back to `last` (clamped when out of range)."""
+    value = (value or "").strip()
+    if not MONTH_RE.fullmatch(value) or not 1 <= int(value[5:7]) <= 12:
+        return last
+    if first and value < first:
+        return first
+    return min(value, last)
+
+
+def run_list() -> list[SnapshotRun]:
+    return list(SnapshotRun.objects.select_related("created_by", "locked_by").order_by("-created_at", "-id")[:50])
+
+
+def run_get(pk: int) -> SnapshotRun | None:
+    return SnapshotRun.objects.select_related("created_by", "locked_by").filter(pk=pk).first()
+
+
+def run_in_progress() -> SnapshotRun | None:
+    return SnapshotRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).order_by("-created_at").first()
+
+
+# --------------------------------------------------------------------------------------------- dashboard
+WINDOW_MONTHS = 60  # charts over time show the five years up to the chosen month
+TILE_FORMS = ("PLZ", "NPZ", "GZH")
+HIDDEN_SECONDARY = "x"  # a cell hidden so that a suppressed one cannot be recalculated
+
+
+@dataclass
+class Point:
+    x: str  # period: YYYY-MM, YYYY-Qn, or a scope label for the comparison
+    cell: Cell
+
+
+@dataclass
+class Trace:
+    name: str
+    group: str
+    band: str
+    metric: str
+    points: list[Point]
+    color: str = ""
+    scope: str = ""
+
+
+@dataclass
+class FigureTable:
+    """The (already suppressed) data behind one chart: what the chart draws and the CSV holds."""
+
+    key: str
+    title: str
+    metrics: tuple[str, ...]
+    note: str
+    traces: list[Trace]
+    unit: str = "count"  # count, euro, days, per_1000
+
+    def help(self) -> list[tuple[str, str]]:
+        out = []
+        for key in self.metrics:
+            metric = registry.get(key)
+            if metric is not None:
+                out.append((str(metric.label), str(metric.definition)))
+        return out
+
+
+@dataclass
+class Tile:
+    key: str
+    label: str
+    group: str
+    band: str
+    value: Cell
+    per_1000: Cell
+    change_month: Cell
+    change_year: Cell
+    previous_month: str
+    previous_year: str
+    note: str = ""
+
+    def help(self) -> list[tuple[str, str]]:
+        return [(str(registry.get(k).label), str(registry.get(k).definition)) for k in ("stock", "stock_per_1000")]
+
+
+@dataclass
+class ComparisonRow:
+    scope: Scope
+    stock: Cell
+    per_1000: Cell
+    is_total: bool = False
+
+
+@dataclass
+class Dashboard:
+    run: SnapshotRun
+    scope: Scope
+    month: str
+    group: str
+    band: str
+    exact: bool
+    months: list[str]
+    tiles: list[Tile]
+    figures: list[FigureTable]
+    comparison: list[ComparisonRow]
+
+    def figure(self, key: str) -> FigureTable | None:
+        return next((f for f in self.figures if f.key == key), None)
+
+
+def fmt_number(value: float | None, decimals: int = 0) -> str:
+    """Dutch notation: 1.234 / 2,5."""
+    if value is None:
+        return "–"
+    if decimals == 0:
+        return f"{round(value):,}".replace(",", ".")
+    return f"{value:,.{decimals}f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def fmt_euro(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"€ {'-' if value < 0 else ''}{fmt_number(abs(value))}"
+
+
+def fmt_change(value: float) -> str:
+    if value == 0:
+        return "0"
+    return f"{'+' if value > 0 else '−'}{fmt_number(abs(value), 0 if float(value).is_integer() else 1)}"
+
+
+NO_VALUE = Cell(None, "–")
+
+
+def count_cell(value: float | None, *, exact: bool, k: int | None = None) -> Cell:
+    """A count of children: exact for a user with case access, else primary suppression (suppression.py).
+    Pass `k` when making many cells: it saves a settings lookup per cell."""
+    if value is None:
+        return NO_VALUE
+    k = suppression.threshold() if k is None else k
+    if not exact and suppression.is_small(value, k):
+        return Cell(None, suppression.label(k), True)
+    return Cell(value, fmt_number(value))
+
+
+def dependent_cell(value: float | None, base: float | None, *, exact: bool, fmt, k: int | None = None) -> Cell:
+    """Money, a rate or a duration computed from a count of children: hidden with that count."""
+    if value is None:
+        return NO_VALUE
+    if exact:
+        return Cell(value, fmt(value))
+    return suppression.suppress_dependent(value, base, fmt=fmt, k=suppression.threshold() if k is None else k)
+
+
+MONTH_NAMES = [_lazy("jan"), _lazy("feb"), _lazy("mrt"), _lazy("apr"), _lazy("mei"), _lazy("jun"), _lazy("jul"), _lazy("aug"),
+               _lazy("sep"), _lazy("okt"), _lazy("nov"), _lazy("dec")]
+
+
+def month_label(month: str) -> str:
+    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
+
+
+def group_label(group: str, forms: list[Form]) -> str:
+    labels = {"all": _("Alle zorgvormen"), "stay": _("Met verblijf"), "family_based": _("Gezinsgericht (pleegzorg, gezinshuis)"),
+              "residential": _("Residentieel (trede 5–6)")}
+    if group in labels:
+        return str(labels[group])
+    return next((f.name for f in forms if f.code == group), group)
+
+
+def band_label(band: str) -> str:
+    return {"all": _("Alle leeftijden"), "0-11": _("0–11 jaar"), "12-17": _("12–17 jaar"), "18+": _("18 jaar en ouder")}.get(band, band)
+
+
+def group_choices(forms: list[Form]) -> list[tuple[str, str]]:
+    return [(g, group_label(g, forms)) for g in SPECIAL_GROUPS] + [(f.code, f"{f.code} · {f.name}") for f in forms]
+
+
+def band_choices() -> list[tuple[str, str]]:
+    return [(b, band_label(b)) for b in BANDS]
+
+
+def quarter_of(month: str) -> str:
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+RUNG_LABELS = {1: _lazy("1 · thuis, zonder verblijf"), 2: _lazy("2 · pleegzorg"), 3: _lazy("3 · gezinshuis"),
+               4: _lazy("4 · kleinschalig / kort verblijf"), 5: _lazy("5 · residentieel"), 6: _lazy("6 · gesloten")}
+RUNG_COLORS = {1: "#2e8b57", 2: "#7cb342", 3: "#e0a800", 4: "#f57c00", 5: "#d32f2f", 6: "#6a1b1a"}
+FORM_PALETTE = ["#2f6b3f", "#7cb342", "#e0a800", "#f57c00", "#d32f2f", "#6a1b1a", "#1f77b4", "#9467bd", "#8c564b", "#17becf",
+                "#bcbd22", "#7f7f7f", "#e377c2", "#aec7e8", "#ffbb78"]
+
+
+def needed_series(*, group: str, band: str, forms: list[Form]) -> set[Key]:
+    """Every (group, band, metric) the dashboard reads for the chosen filters."""
+    codes = {f.code for f in forms}
+    part_forms = forms_of_group(group, forms)
+    need: set[Key] = set()
+    for g in ("residential", "stay", *[c for c in TILE_FORMS if c in codes]):
+        need |= {(g, band, "stock"), (g, band, "stock_per_1000")}
+    need |= {("residential", "0-11", "stock"), ("residential", "0-11", "stock_per_1000")}
+    need |= {(f.code, band, "stock") for f in forms}  # per-form stack and the ladder
+    need.add((group, band, "stock"))
+    need |= {(group, band, m) for m in ("entries", "exits", "escalations", "step_downs")}
+    need |= {(f.code, band, m) for f in part_forms for m in ("cost", "clients_declared")}
+    need |= {("stay", "all", m) for m in ("los_q1", "los_median", "los_q3", "cohort_size")}
+    return need
+
+
+def dashboard(*, user, run: SnapshotRun, scope: Scope, choices: ScopeChoices, month: str, group: str, band: str,
+              exact: bool, forms: list[Form] | None = None) -> Dashboard:
+    """Tiles, chart data and the side-by-side comparison for one scope and month, suppressed for the user.
+    Two queries for the figures: one for the scope's series, one for the comparison scopes."""
+    forms = care_forms() if forms is None else forms
+    series = series_for(run=run, scope=scope.key, wanted=needed_series(group=group, band=band, forms=forms))
+    first = run.first_month or run.last_month
+    window_start = max(first, month_add(month, -(WINDOW_MONTHS - 1)))
+    months = month_range(window_start, month)
+    available = set(month_range(first, run.last_month))
+
+    def value(key: Key, period: str, *, count: bool = True):
+        if period not in available:
+            return None
+        values = series.get(key, {})
+        return values.get(period, 0 if count else None)
+
+    k = suppression.threshold()
+    tiles = _tiles(series_value=value, month=month, band=band, forms=forms, exact=exact, k=k)
+    figures = [
+        _stack(value, months, group, band, forms, exact, k),
+        _pair(value, months, group, band, exact, k, key="flows", title=_("Instroom en uitstroom per maand"),
+              metrics=("entries", "exits"), names=(_("Instroom"), _("Uitstroom")), colors=("#2f6b3f", "#d32f2f"),
+              note=_("Kinderen die in de maand in of uit de gekozen groep gaan.")),
+        _pair(value, months, group, band, exact, k, key="levels", title=_("Opschalingen en afschalingen"),
+              metrics=("escalations", "step_downs"), names=(_("Opschalingen"), _("Afschalingen")), colors=("#d32f2f", "#2e8b57"),
+              note=_("Op de ladder ‘zo thuis mogelijk’: opschalen is naar minder thuis (bijv. pleegzorg → residentieel), afschalen terug naar meer thuis.")),
+        _ladder(value, months, band, forms, exact, k),
+        _los(series, months, exact, k),
+        _cost(value, months, group, band, forms, exact, k),
+    ]
+    comparison_figure, rows = _comparison(user=user, run=run, scope=scope, choices=choices, month=month, group=group, band=band, exact=exact, k=k)
+    figures.append(comparison_figure)
+    return Dashboard(run=run, scope=scope, month=month, group=group, band=band, exact=exact, months=months,
+                     tiles=tiles, figures=figures, comparison=rows)
+
+
+def _change(current: Cell, previous: Cell) -> Cell:
+    if current.value is None or previous.value is None:
+        return Cell(None, "–", current.suppressed or previous.suppressed)
+    return Cell(current.value - previous.value, fmt_change(current.value - previous.value))
+
+
+def _tiles(*, series_value, month: str, band: str, forms: list[Form], exact: bool, k: int) -> list[Tile]:
+    codes = {f.code: f.name for f in forms}
+    specs = [
+        ("residential", "residential", band, _("In residentiële zorg"), _("Residentiële groepszorg en gesloten jeugdhulp (trede 5–6).")),
+        ("residential_u12", "residential", "0-11", _("van wie jonger dan 12"), _("Kinderen van 0–11 jaar in residentiële zorg (altijd deze leeftijdsgroep).")),
+    ]
+    specs += [(c.lower(), c, band, codes[c], "") for c in TILE_FORMS if c in codes]
+    specs.append(("stay", "stay", band, _("Totaal met verblijf"), _("Alle kinderen met verblijf buiten huis; een kind in twee vormen telt één keer.")))
+    prev_month, prev_year = month_add(month, -1), month_add(month, -12)
+    tiles = []
+    for key, group, tile_band, label, note in specs:
+        now = series_value((group, tile_band, "stock"), month)
+        cells = {p: count_cell(series_value((group, tile_band, "stock"), p), exact=exact, k=k) for p in (month, prev_month, prev_year)}
+        rate = series_value((group, tile_band, "stock_per_1000"), month, count=False)
+        if rate is None and now == 0:
+            rate = 0
+        tiles.append(Tile(
+            key=key, label=str(label), group=group, band=tile_band, value=cells[month],
+            per_1000=dependent_cell(rate, now, exact=exact, fmt=lambda v: fmt_number(v, 1), k=k),
+            change_month=_change(cells[month], cells[prev_month]), change_year=_change(cells[month], cells[prev_year]),
+            previous_month=month_label(prev_month), previous_year=month_label(prev_year), note=str(note),
+        ))
+    return tiles
+
+
+def _hide_secondary(cells: list[list[Cell]], raw: list[list[float]], k: int) -> None:
+    """Secondary suppression over columns (one per month) whose last row is the total (suppress_table)."""
+    mask = suppression.suppress_table(raw, total_row=True, k=k)
+    for r, row in enumerate(mask):
+        for c, hidden in enumerate(row):
+            if hidden and not cells[r][c].suppressed:
+                cells[r][c] = Cell(None, HIDDEN_SECONDARY, True)
+
+
+def _stack(value, months, group, band, forms, exact, k) -> FigureTable:
+    parts = forms_of_group(group, forms)
+    raw = [[value((f.code, band, "stock"), m) or 0 for m in months] for f in parts]
+    cells = [[count_cell(value((f.code, band, "stock"), m), exact=exact, k=k) for m in months] for f in parts]
+    if not exact and len(parts) > 1:
+        total_raw = [value((group, band, "stock"), m) or 0 for m in months]
+        total_cells = [count_cell(v, exact=False, k=k) for v in total_raw]
+        grid = [*cells, total_cells]
+        _hide_secondary(grid, [*raw, total_raw], k)
+        cells = grid[:-1]
+    traces = [Trace(name=f.short_name, group=f.code, band=band, metric="stock", color=FORM_PALETTE[i % len(FORM_PALETTE)],
+                    points=[Point(m, c) for m, c in zip(months, row, strict=True)])
+              for i, (f, row) in enumerate(zip(parts, cells, strict=True))]
+    return FigureTable("stock_forms", str(_("Kinderen in zorg per zorgvorm")), ("stock",),
+                       str(_("Gestapeld per zorgvorm van de gekozen groep, op de peildatum (laatste dag van de maand). Een kind in twee vormen telt in beide.")),
+                       traces)
+
+
+def _pair(value, months, group, band, exact, k, *, key, title, metrics, names, colors, note) -> FigureTable:
+    traces = [Trace(name=str(name), group=group, band=band, metric=metric, color=color,
+                    points=[Point(m, count_cell(value((group, band, metric), m), exact=exact, k=k)) for m in months])
+              for metric, name, color in zip(metrics, names, colors, strict=True)]
+    return FigureTable(key, str(title), metrics, str(note), traces)
+
+
+def _ladder(value, months, band, forms, exact, k) -> FigureTable:
+    rungs = sorted({f.rung for f in forms})
+    traces = []
+    for rung in rungs:
+        codes = [f.code for f in forms if f.rung == rung]
+        points = []
+        for m in months:
+            parts = [value((c, band, "stock"), m) for c in codes]
+            total = None if all(p is None for p in parts) else sum(p or 0 for p in parts)
+            points.append(Point(m, count_cell(total, exact=exact, k=k)))
+        traces.append(Trace(name=str(RUNG_LABELS.get(rung, rung)), group=f"rung{rung}", band=band, metric="stock",
+                            color=RUNG_COLORS.get(rung, "#888"), points=points))
+    return FigureTable("ladder", str(_("Ladder ‘zo thuis mogelijk’")), ("stock",),
+                       str(_("Verdeling van de kinderen in zorg over de treden van de ladder (aandeel per trede; trede 1 is thuis, 6 gesloten). "
+                             "Per trede de som van de zorgvormen op die trede, alle zorgvormen, ongeacht het groepsfilter.")),
+                       traces)
+
+
+def _los(series, months, exact, k) -> FigureTable:
+    quarters = sorted({quarter_of(m) for m in months})
+    size = series.get(("stay", "all", "cohort_size"), {})
+    names = {"los_q1": _("25% is korter"), "los_median": _("Mediaan"), "los_q3": _("75% is korter")}
+    colors = {"los_q1": "#7cb342", "los_median": "#2f6b3f", "los_q3": "#24532f"}
+    traces = []
+    for metric in ("los_q1", "los_median", "los_q3"):
+        values = series.get(("stay", "all", metric), {})
+        points = [Point(q, dependent_cell(values.get(q), size.get(q, 0), exact=exact, fmt=fmt_number, k=k))
+                  for q in quarters]
+        traces.append(Trace(name=str(names[metric]), group="stay", band="all", metric=metric, color=colors[metric], points=points))
+    return FigureTable("los", str(_("Verblijfsduur per instroomcohort (dagen)")), ("los_q1", "los_median", "los_q3", "cohort_size"),
+                       str(_("Kaplan–Meier per kwartaal van instroom, alle verblijfsvormen en leeftijden (de filters groep en leeftijd gelden hier niet). "
+                             "Een punt ontbreekt zolang de curve het kwartiel nog niet passeert.")),
+                       traces, unit="days")
+
+
+def _cost(value, months, group, band, forms, exact, k) -> FigureTable:
+    traces = []
+    for i, f in enumerate(forms_of_group(group, forms)):
+        points = []
+        for m in months:
+            amount = value((f.code, band, "cost"), m, count=False)
+            clients = value((f.code, band, "clients_declared"), m)
+            points.append(Point(m, dependent_cell(amount, clients, exact=exact, fmt=fmt_euro, k=k)))
+        traces.append(Trace(name=f.short_name, group=f.code, band=band, metric="cost", color=FORM_PALETTE[i % len(FORM_PALETTE)], points=points))
+    return FigureTable("cost", str(_("Kosten per zorgvorm per maand")), ("cost", "clients_declared"),
+                       str(_("Gedeclareerde bedragen naar begin van de declaratieperiode. Bedragen van minder dan 5 cliënten zijn afgeschermd.")),
+                       traces, unit="euro")
+
+
+def _comparison(*, user, run, scope, choices, month, group, band, exact, k) -> tuple[FigureTable, list[ComparisonRow]]:
+    parts, total = comparison_scopes(user, scope, choices)
+    keys = [s.key for s in parts] + ([total.key] if total else [])
+    data = series_many_scopes(run=run, scopes=keys, group=group, band=band, metrics=["stock", "stock_per_1000"]) if keys else {}
+    in_run = run.first_month <= month <= run.last_month if run.first_month else month <= run.last_month
+    scopes = parts + ([total] if total else [])
+
+    def stock(s: Scope):
+        return data.get((s.key, "stock"), {}).get(month, 0) if in_run else None
+
+    def rate(s: Scope):
+        r = data.get((s.key, "stock_per_1000"), {}).get(month)
+        return 0 if r is None and stock(s) == 0 else r
+
+    raw = [[stock(s) or 0] for s in scopes]
+    own_exact = [exact and s.key == scope.key for s in scopes]
+    stock_cells = [count_cell(stock(s), exact=own, k=k) for s, own in zip(scopes, own_exact, strict=True)]
+    if not exact and total is not None and len(parts) > 1:
+        grid = [[c] for c in stock_cells]
+        _hide_secondary(grid, raw, k)
+        stock_cells = [row[0] for row in grid]
+    rows = []
+    for s, cell in zip(scopes, stock_cells, strict=True):
+        if cell.suppressed:  # the rate would give the count away
+            per = Cell(None, HIDDEN_SECONDARY, True)
+        else:
+            r = rate(s)
+            per = Cell(r, fmt_number(r, 1))
+        rows.append(ComparisonRow(scope=s, stock=cell, per_1000=per, is_total=total is not None and s.key == total.key))
+    children = _("kinderen")
+
+    def bar(row: ComparisonRow) -> Cell:  # a hidden bar says why: "<5 kinderen" or "x"
+        return Cell(None, f"{row.stock.text} {children}" if row.stock.text != HIDDEN_SECONDARY else HIDDEN_SECONDARY, True) if row.stock.suppressed else row.per_1000
+
+    trace_parts = Trace(name=str(_("Per 1.000 jeugdigen")), group=group, band=band, metric="stock_per_1000", color="#2f6b3f",
+                        points=[Point(r.scope.label, bar(r)) for r in rows if not r.is_total])
+    traces = [trace_parts]
+    if total is not None:
+        total_row = rows[-1]
+        traces.append(Trace(name=f"{total.label} ({_('totaal')})", group=group, band=band, metric="stock_per_1000", color="#6c757d",
+                            points=[Point(total.label, bar(total_row))], scope=total.key))
+    if scope.level == "country":
+        title = _("Regio's naast elkaar: kinderen in zorg per 1.000 jeugdigen")
+    elif is_wijkteam(user):
+        title = _("Uw gemeente en de regio: kinderen in zorg per 1.000 jeugdigen")
+    else:
+        title = _("Gemeenten naast elkaar: kinderen in zorg per 1.000 jeugdigen")
+    figure = FigureTable("municipalities", str(title),
+                         ("stock_per_1000", "stock"),
+                         str(_("Voor de gekozen maand, groep en leeftijd. Kleine aantallen zijn afgeschermd (<5); "
+                               "om terugrekenen uit het totaal te voorkomen is dan nog een cel afgeschermd (x).")),
+                         traces, unit="per_1000")
+    return figure, rows

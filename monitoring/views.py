@@ -1,0 +1,227 @@
+"""The dashboard (figures for the user's scope) and the administrators' runs pages.
+
+Views are thin: they read the filters, check the scope through the selectors, and hand the suppressed
+data to the templates (chart JSON through json_script; the charts are drawn by static/js/dashboard.js).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import log_access
+from accounts.models import AccessAction, AccessResult, Role
+from accounts.permissions import role_required
+
+from . import charts, registry, selectors, services, suppression, tasks
+from .models import RunStatus, SnapshotRun
+
+OBJECT_TYPE = "figures"
+STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
+
+
+def _refused(request, message: str, *, detail: str):
+    log_access(request=request, action=AccessAction.READ, object_type=OBJECT_TYPE, result=AccessResult.DENIED, detail=detail)
+    return render(request, "placements/refused.html", {"title": _("Geen toegang"), "message": message, "status": 403}, status=403)
+
+
+def _filters(request, run: SnapshotRun, choices: selectors.ScopeChoices, forms: list[selectors.Form]):
+    """(scope, month, group, band) from GET, or None for the scope when the user asked for one outside their scope."""
+    asked = request.GET.get("scope", "").strip()
+    scope = choices.get(asked) if asked else choices.default
+    month = selectors.parse_month(request.GET.get("month", ""), first=run.first_month, last=run.last_month)
+    codes = {f.code for f in forms}
+    group = request.GET.get("group", selectors.DEFAULT_GROUP)
+    if group not in selectors.SPECIAL_GROUPS and group not in codes:
+        group = selectors.DEFAULT_GROUP
+    band = request.GET.get("band", selectors.DEFAULT_BAND)
+    if band not in selectors.BANDS:
+        band = selectors.DEFAULT_BAND
+    return scope, month, group, band
+
+
+def _prepare(request):
+    """Shared by the page and the CSV: the run, the user's scopes and the validated filters, or a response."""
+    choices = selectors.dashboard_scopes(request.user)
+    if not choices.scopes:
+        return None, _refused(request, _("Aan uw account is geen gemeente of jeugdregio gekoppeld. Vraag de beheerder om uw account in te stellen."),
+                              detail="dashboard: no scope")
+    run = selectors.latest_run()
+    if run is None:
+        return None, render(request, "monitoring/dashboard_empty.html", {"in_progress": selectors.run_in_progress()})
+    forms = selectors.care_forms()
+    scope, month, group, band = _filters(request, run, choices, forms)
+    if scope is None:
+        return None, _refused(request, _("Deze cijfers vallen buiten uw gemeente of regio. De poging is vastgelegd in het toegangslog."),
+                              detail=f"dashboard scope {request.GET.get('scope', '')[:60]} refused")
+    return (run, choices, forms, scope, month, group, band), None
+
+
+@require_GET
+def dashboard(request):
+    prepared, response = _prepare(request)
+    if response is not None:
+        return response
+    run, choices, forms, scope, month, group, band = prepared
+    exact = selectors.sees_exact(request.user, scope)
+    dash = selectors.dashboard(user=request.user, run=run, scope=scope, choices=choices, month=month, group=group, band=band,
+                               exact=exact, forms=forms)
+    query = {"scope": scope.key, "month": month, "group": group, "band": band}
+    return render(request, "monitoring/dashboard.html", {
+        "dash": dash,
+        "tables": {table.key: table for table in dash.figures},
+        "figures": charts.figures_json(dash),
+        "los_subtitle": _("Alle verblijfsvormen en leeftijden · per kwartaal van instroom"),
+        "choices": choices,
+        "group_choices": selectors.group_choices(forms),
+        "band_choices": selectors.band_choices(),
+        "group_label": selectors.group_label(group, forms),
+        "band_label": selectors.band_label(band),
+        "month_label": selectors.month_label(month),
+        "csv_url": f"{reverse('monitoring:dashboard_csv')}?{urlencode(query)}",
+        "suppression_k": suppression.threshold(),
+        "stock_help": [(registry.get(k).label, registry.get(k).definition) for k in ("stock", "stock_per_1000")],
+    })
+
+
+@require_GET
+def dashboard_csv(request):
+    """The data behind one figure (or the tiles) for the chosen filters; always suppressed, like every export."""
+    figure = request.GET.get("figure", "")
+    if figure not in charts.FIGURE_KEYS:
+        raise Http404(_("Onbekende figuur."))
+    prepared, response = _prepare(request)
+    if response is not None:
+        return response
+    run, choices, forms, scope, month, group, band = prepared
+    dash = selectors.dashboard(user=request.user, run=run, scope=scope, choices=choices, month=month, group=group, band=band,
+                               exact=False, forms=forms)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    safe_scope = "".join(ch if ch.isalnum() else "-" for ch in scope.key).strip("-").lower()
+    response["Content-Disposition"] = f'attachment; filename="foodvalley-{figure}-{safe_scope}-{month}.csv"'
+    response.write("\ufeff")  # BOM: Excel then reads UTF-8
+    rows = charts.write_csv(dash, figure, response)
+    log_access(request=request, action=AccessAction.EXPORT, object_type=OBJECT_TYPE, object_ref=f"run {run.pk}",
+               detail=f"{figure} {scope.key} {month} {group} {band}: {rows} rows")
+    return response
+
+
+# --------------------------------------------------------------------------------------------- runs
+admin_only = role_required(Role.ADMIN, log_object_type="snapshot_run")
+
+
+@admin_only
+@require_GET
+def runs(request):
+    return render(request, "monitoring/runs.html", {
+        "runs": selectors.run_list(),
+        "in_progress": selectors.run_in_progress(),
+        "latest": selectors.latest_run(),
+        "latest_locked": services.latest_run(locked_only=True),
+    })
+
+
+@admin_only
+@require_POST
+def run_start(request):
+    busy = selectors.run_in_progress()
+    if busy is not None and timezone.now() - busy.created_at < STALE_RUN:
+        messages.warning(request, _("Er loopt al een berekening; wacht tot die klaar is."))
+        return redirect("monitoring:run_detail", pk=busy.pk)
+    run = services.run_create(user=request.user, trigger="manual")
+    try:
+        tasks.compute_snapshot.delay(run.pk)
+    except Exception as exc:  # eager mode propagates a failing part; a worker reports through the run itself
+        services.run_mark(run.pk, status=RunStatus.FAILED, phase="Mislukt", message=str(exc)[:500], finished_at=timezone.now())
+        messages.error(request, _("De berekening is mislukt. Bekijk de melding bij de run en probeer het opnieuw."))
+        return redirect("monitoring:run_detail", pk=run.pk)
+    run.refresh_from_db()
+    if run.status == RunStatus.DONE:
+        messages.success(request, _("De cijfers zijn opnieuw berekend."))
+    else:
+        messages.info(request, _("De berekening is gestart. Deze pagina toont de voortgang."))
+    return redirect("monitoring:run_detail", pk=run.pk)
+
+
+def _run_or_404(pk: int) -> SnapshotRun:
+    run = selectors.run_get(pk)
+    if run is None:
+        raise Http404(_("Deze run bestaat niet."))
+    return run
+
+
+def _status_payload(run: SnapshotRun) -> dict:
+    badge = {RunStatus.DONE: "text-bg-success", RunStatus.FAILED: "text-bg-danger", RunStatus.RUNNING: "text-bg-primary"}.get(run.status, "text-bg-secondary")
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_display": str(run.get_status_display()),
+        "phase": run.phase,
+        "progress": int(run.progress or 0),
+        "finished": run.status in (RunStatus.DONE, RunStatus.FAILED),
+        "series_count": run.series_count,
+        "message": run.message,
+        "badge": badge,
+    }
+
+
+@admin_only
+@require_GET
+def run_detail(request, pk: int):
+    run = _run_or_404(pk)
+    return render(request, "monitoring/runs_detail.html", {"run": run, "status": _status_payload(run)})
+
+
+@admin_only
+@require_GET
+def run_status(request, pk: int):
+    return JsonResponse(_status_payload(_run_or_404(pk)))
+
+
+@admin_only
+@require_POST
+def run_lock(request, pk: int):
+    run = _run_or_404(pk)
+    try:
+        services.run_lock(run=run, user=request.user, note=request.POST.get("note", "").strip()[:200])
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Run %(id)s is vastgezet en verandert niet meer.") % {"id": run.pk})
+    return redirect("monitoring:run_detail", pk=run.pk)
+
+
+@admin_only
+@require_GET
+def run_revisions(request):
+    newer = selectors.latest_run()
+    published = services.latest_run(locked_only=True)
+    choices = selectors.dashboard_scopes(request.user)
+    scope = choices.get(request.GET.get("scope", "")) or choices.default
+    context = {"newer": newer, "published": published, "choices": choices, "scope": scope, "page": None}
+    if newer is not None and published is not None and newer.pk != published.pk and scope is not None:
+        rows = [_revision_row(r) for r in services.revisions(newer=newer, published=published, scope=scope.key)]
+        context["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
+        context["page_query"] = urlencode({"scope": scope.key})
+    return render(request, "monitoring/runs_revisions.html", context)
+
+
+def _revision_row(row: dict) -> dict:
+    metric = registry.get(row["metric"])
+    counts = bool(metric and metric.counts_children)
+
+    def show(value):
+        if counts:
+            return selectors.count_cell(value, exact=False).text
+        return selectors.fmt_number(value, 0 if float(value).is_integer() else 2)
+
+    return {**row, "label": metric.label if metric else row["metric"], "old_text": show(row["old"]), "new_text": show(row["new"]),
+            "period_label": row["period"] if "-Q" in row["period"] or len(row["period"]) != 7 else selectors.month_label(row["period"])}

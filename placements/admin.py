@@ -1,0 +1,113 @@
+"""Admin for reference data (regions, municipalities, youth population, providers, care forms) and a read-only
+view of import jobs and their issues.
+
+Children, episodes and declarations are deliberately NOT registered: admin pages are not scoped to a
+municipality, and a child's label may only be shown inside its own municipality.
+"""
+from django.contrib import admin
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import CareForm, ImportIssue, ImportJob, Municipality, Provider, Region, YouthPopulation
+
+
+class MunicipalityInline(admin.TabularInline):
+    model = Municipality
+    fields = ("cbs_code", "name", "province")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("name", "municipality_count")
+    search_fields = ("name",)
+    inlines = [MunicipalityInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_municipality_count=Count("municipalities"))
+
+    @admin.display(description=_("gemeenten"), ordering="_municipality_count")
+    def municipality_count(self, obj):
+        return obj._municipality_count
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ("name", "cbs_code", "province", "region")
+    list_filter = ("region", "province")
+    search_fields = ("name", "cbs_code")
+    list_select_related = ("region",)
+    ordering = ("name",)
+
+
+@admin.register(YouthPopulation)
+class YouthPopulationAdmin(admin.ModelAdmin):
+    list_display = ("municipality", "year", "age_band", "count")
+    list_editable = ("count",)
+    list_filter = ("year", "age_band", "municipality__region")
+    search_fields = ("municipality__name", "municipality__cbs_code")
+    list_select_related = ("municipality",)
+    autocomplete_fields = ("municipality",)
+    list_per_page = 100
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("name", "agb_code", "created_by_import")
+    list_filter = ("created_by_import",)
+    search_fields = ("name", "agb_code")
+
+
+@admin.register(CareForm)
+class CareFormAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "rung", "with_stay", "family_based", "cbs_code", "active")
+    list_editable = ("active",)
+    list_filter = ("rung", "with_stay", "family_based", "active")
+    search_fields = ("code", "name")
+    ordering = ("rung", "code")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable, never added, changed or deleted through the admin (imports are their own record)."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "original_name", "status", "rows_total", "error_count", "created", "updated", "created_by")
+    list_filter = ("kind", "status")
+    search_fields = ("original_name", "created_by__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("created_by",)
+    readonly_fields = ("issues_link",)
+
+    @admin.display(description=_("fouten"))
+    def issues_link(self, obj):
+        url = reverse("admin:placements_importissue_changelist") + f"?job__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} {}</a>', url, obj.issues.count(), _("fouten bekijken"))
+
+
+@admin.register(ImportIssue)
+class ImportIssueAdmin(ReadOnlyAdmin):
+    list_display = ("job", "row", "field", "code", "message")
+    list_filter = ("code",)
+    search_fields = ("code", "message", "field", "job__original_name")
+    list_select_related = ("job",)

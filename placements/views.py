@@ -1,0 +1,234 @@
+"""Pages of the registry: the start page per role, the child list and detail, and the episode forms.
+
+Views are thin: they check the role, read through the selectors (which apply the user's scope),
+write through the services, and log every access to a child (never a BSN or a label).
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts.audit import log_access
+from accounts.models import AccessAction, AccessResult
+
+from . import selectors, services
+from .forms import ChildRegisterForm, ChildSearchForm, EpisodeEndForm, EpisodeStartForm, add_service_errors
+from .templatetags.fv import suppress_count
+from .timeline import legend, render_timeline
+
+PAGE_SIZE = 25
+
+
+def _post(request):
+    """The posted data for a bound form (also when a POST is empty), None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def case_access_required(action: str):
+    """Only wijkteam workers of a municipality reach child pages; anyone else gets 403 and a "denied" log entry."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not selectors.can_see_children(user=request.user):
+                log_access(request=request, action=action, object_type="child", result=AccessResult.DENIED,
+                           detail=f"no case access (role {request.user.role})")
+                return refused(request, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def refused(request, *, status: int):
+    """A Dutch refusal page: 403 for a role without case access, 404 for a record outside the user's scope."""
+    if status == 404:
+        title = _("Niet gevonden")
+        message = _("Dit dossier bestaat niet of valt buiten uw gemeente. De poging is vastgelegd in het toegangslog.")
+    else:
+        title = _("Geen toegang")
+        message = _("Met uw rol heeft u geen toegang tot dossiers van kinderen. De poging is vastgelegd in het toegangslog.")
+    return render(request, "placements/refused.html", {"title": title, "message": message, "status": status}, status=status)
+
+
+def _deny_object(request, *, pk, action: str, object_type: str = "child", ref: str | None = None):
+    """Log a refused access to a record outside the user's scope and answer 404 (its existence is not revealed)."""
+    log_access(request=request, action=action, object_type=object_type,
+               object_ref=ref if ref is not None else selectors.child_ref_for_audit(pk=pk),
+               result=AccessResult.DENIED, detail="outside scope")
+    return refused(request, status=404)
+
+
+# --- start page -------------------------------------------------------------------------------
+
+
+def home(request):
+    user = request.user
+    if user.is_admin_role:
+        return render(request, "home/admin.html", {"counts": selectors.admin_counts()})
+    if user.is_project:
+        return _home_project(request)
+    return _home_wijkteam(request)
+
+
+def _home_wijkteam(request):
+    user = request.user
+    context = {"has_scope": selectors.can_see_children(user=user)}
+    if context["has_scope"]:
+        context["summary"] = selectors.municipality_summary(user=user)
+        context["recent"] = recent = list(selectors.child_list(user=user)[:8])
+        if recent:
+            log_access(request=request, action=AccessAction.SEARCH, object_type="child",
+                       detail=f"start page, {len(recent)} recent children")
+        context["search_form"] = ChildSearchForm()
+    return render(request, "home/wijkteam.html", context)
+
+
+def _home_project(request):
+    user = request.user
+    rows = [
+        {
+            "municipality": row.municipality,
+            "stay": suppress_count(row.stay),
+            "family_based": suppress_count(row.family_based),
+            "residential": suppress_count(row.residential),
+        }
+        for row in selectors.region_stock_now(user=user)
+    ]
+    region = user.region or (user.municipality.region if user.municipality_id else None)
+    return render(request, "home/project.html", {
+        "rows": rows, "region": region, "today": timezone.localdate(), "suppression_k": settings.SUPPRESSION_K,
+    })
+
+
+# --- children ---------------------------------------------------------------------------------
+
+
+@case_access_required(AccessAction.SEARCH)
+@require_http_methods(["GET", "POST"])
+def child_list(request):
+    """List and search. A BSN query is hashed and matched; it is never echoed, put in a URL or logged."""
+    raw = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
+    kind = selectors.classify_query(raw)
+    if request.method == "POST" and kind in (selectors.QUERY_LABEL, selectors.QUERY_NONE):
+        # Label searches become a bookmarkable, paginable GET; BSN searches stay in the POST body.
+        target = reverse("children:list")
+        return redirect(f"{target}?{urlencode({'q': raw.strip()})}" if kind == selectors.QUERY_LABEL else target)
+
+    queryset = selectors.child_list(user=request.user, query=raw)
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(request=request, action=AccessAction.SEARCH, object_type="child",
+               detail=f"{kind} search, {page.paginator.count} results" if kind != selectors.QUERY_NONE
+               else f"list, {page.paginator.count} children, page {page.number}")
+
+    label_query = raw.strip() if kind == selectors.QUERY_LABEL else ""
+    form = ChildSearchForm(initial={"q": label_query})
+    return render(request, "placements/child_list.html", {
+        "page": page,
+        "form": form,
+        "kind": kind,
+        "label_query": label_query,
+        "page_query": urlencode({"q": label_query}) + "&" if label_query else "",
+        "today": timezone.localdate(),
+    })
+
+
+@case_access_required(AccessAction.CREATE)
+@require_http_methods(["GET", "POST"])
+def child_register(request):
+    form = ChildRegisterForm(_post(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            child, created = services.child_register(
+                user=request.user, request=request, bsn=data["bsn"], birth_date=data["birth_date"],
+                sex=data["sex"], label=data["label"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if created:
+                messages.success(request, _("Het kind is geregistreerd."))
+            else:
+                messages.info(request, _("Dit kind was al geregistreerd in uw gemeente; u ziet het bestaande dossier."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "placements/child_form.html", {"form": form})
+
+
+@case_access_required(AccessAction.READ)
+def child_detail(request, pk: int):
+    child = selectors.child_get(user=request.user, pk=pk)
+    if child is None:
+        return _deny_object(request, pk=pk, action=AccessAction.READ)
+    episodes = list(selectors.episode_list_for_child(child=child))
+    today = timezone.localdate()
+    log_access(request=request, action=AccessAction.READ, object_type="child", object_ref=child.short_ref,
+               detail=f"detail, {len(episodes)} episodes")
+    return render(request, "placements/child_detail.html", {
+        "child": child,
+        "episodes": episodes,
+        "timeline": render_timeline(episodes, today=today),
+        "legend": legend(),
+        "today": today,
+    })
+
+
+# --- episodes ---------------------------------------------------------------------------------
+
+
+@case_access_required(AccessAction.CREATE)
+@require_http_methods(["GET", "POST"])
+def episode_start(request, pk: int):
+    child = selectors.child_get(user=request.user, pk=pk)
+    if child is None:
+        return _deny_object(request, pk=pk, action=AccessAction.CREATE)
+    form = EpisodeStartForm(_post(request), child=child, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.episode_start(
+                user=request.user, request=request, child=child, care_form=data["care_form"], provider=data["provider"],
+                start_date=data["start_date"], referrer=data["referrer"], legal_framework=data["legal_framework"],
+                municipality=data["municipality"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Het traject is gestart."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "placements/episode_start.html", {"form": form, "child": child})
+
+
+@case_access_required(AccessAction.CHANGE)
+@require_http_methods(["GET", "POST"])
+def episode_end(request, pk: int):
+    episode = selectors.episode_get(user=request.user, pk=pk)
+    if episode is None:
+        return _deny_object(request, pk=pk, action=AccessAction.CHANGE, object_type="episode",
+                     ref=selectors.episode_ref_for_audit(pk=pk))
+    child = episode.child
+    if not episode.is_open:
+        messages.info(request, _("Dit traject is al beëindigd."))
+        return redirect("children:detail", pk=child.pk)
+    form = EpisodeEndForm(_post(request), initial={"end_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_end(user=request.user, request=request, episode=episode,
+                                 end_date=form.cleaned_data["end_date"], end_reason=form.cleaned_data["end_reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Het traject is beëindigd."))
+            return redirect("children:detail", pk=child.pk)
+    return render(request, "placements/episode_end.html", {"form": form, "episode": episode, "child": child})
