@@ -213,9 +213,10 @@ def comparison_figure(table: FigureTable) -> dict:
             y.append(p.x)
             x.append(0 if p.cell.suppressed else p.cell.value)
             text.append(p.cell.text)
+        per_thousand = _("per 1.000")
         data.append({"type": "bar", "orientation": "h", "name": t.name, "x": x, "y": y, "text": text, "textposition": "outside",
                      "cliponaxis": False, "marker": {"color": t.color},
-                     "hovertemplate": f"%{{y}}: %{{text}} {_('per 1.000')}<extra></extra>"})
+                     "hovertemplate": f"%{{y}}: %{{text}} {per_thousand}<extra></extra>"})
     return {"data": data, "layout": layout}
 
 

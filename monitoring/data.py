@@ -40,11 +40,22 @@ def _read(sql: str, columns: list[str], dtypes: dict[str, str]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _days(values: pd.Series) -> np.ndarray:
-    """ISO dates (strings or date objects) to days since 1970-01-01; missing → OPEN."""
-    parsed = pd.to_datetime(values.astype("string"), format="%Y-%m-%d", errors="coerce")
-    days = (parsed - pd.Timestamp(EPOCH)).dt.days
-    return days.fillna(int(OPEN)).astype(np.int64).to_numpy()
+def _day_sql(column: str) -> str:
+    """SQL for a date column as days since 1970-01-01 (NULL stays NULL), per database."""
+    if connection.vendor == "postgresql":
+        return f"({column} - DATE '1970-01-01')"
+    return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+
+def _cents_sql(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"ROUND({column} * 100)::bigint"
+    return f"CAST(ROUND({column} * 100) AS INTEGER)"
+
+
+def _int_days(values: pd.Series) -> np.ndarray:
+    """Integer days from SQL; missing (an open end) → OPEN."""
+    return pd.to_numeric(values, errors="coerce").fillna(int(OPEN)).astype(np.int64).to_numpy()
 
 
 def last_complete_month_end(today: dt.date) -> dt.date:
@@ -75,36 +86,37 @@ def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None,
         return (" WHERE " + " AND ".join(parts)) if parts else ""
 
     eps = _read(
-        "SELECT child_id, care_form_id, municipality_id, start_date, end_date, end_reason FROM placements_episode" + where(ep_where),
+        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('start_date')}, {_day_sql('end_date')}, end_reason "
+        "FROM placements_episode" + where(ep_where),
         ["child", "form", "muni", "start", "end", "reason"],
-        {"child": "int64", "form": "int64", "muni": "int64", "start": "str", "end": "str", "reason": "str"},
+        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str"},
     )
     kids = _read(
-        "SELECT id, birth_date FROM placements_child" + where(kid_where),
+        f"SELECT id, {_day_sql('birth_date')} FROM placements_child" + where(kid_where),
         ["id", "birth"],
-        {"id": "int64", "birth": "str"},
+        {"id": "int64", "birth": "int32"},
     )
     decs = _read(
-        "SELECT child_id, care_form_id, municipality_id, period_start, amount FROM placements_declaration" + where(dec_where),
-        ["child", "form", "muni", "start", "amount"],
-        {"child": "int64", "form": "int64", "muni": "int64", "start": "str", "amount": "str"},
+        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')} "
+        "FROM placements_declaration" + where(dec_where),
+        ["child", "form", "muni", "start", "cents"],
+        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64"},
     )
     cutoff = (data_date - EPOCH).days
     child_ids = kids["id"].to_numpy(dtype=np.int64)
     order = np.argsort(child_ids)
     child_ids = child_ids[order]
-    birth = _days(kids["birth"])[order]
+    birth = _int_days(kids["birth"])[order]
 
-    start = _days(eps["start"])
-    end = _days(eps["end"])
+    start = _int_days(eps["start"])
+    end = _int_days(eps["end"])
     keep = start <= cutoff
     end = np.where(end > cutoff + 1, OPEN, end)  # what ends after the data date is still running then
     ep_child = np.searchsorted(child_ids, eps["child"].to_numpy(dtype=np.int64))
 
-    d_start = _days(decs["start"])
+    d_start = _int_days(decs["start"])
     d_keep = d_start <= cutoff
-    amounts = pd.to_numeric(decs["amount"], errors="coerce").fillna(0).to_numpy()
-    cents = np.rint(amounts * 100).astype(np.int64)
+    cents = pd.to_numeric(decs["cents"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
 
     forms = list(CareForm.objects.values_list("id", "rung", "with_stay", "family_based"))
     munis = dict(Municipality.objects.values_list("id", "region_id"))
@@ -113,7 +125,7 @@ def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None,
         "municipality_id", "year", "count"
     ):
         population[(muni_id, year)] = population.get((muni_id, year), 0) + count
-    reason = eps["reason"].fillna("").astype(str).to_numpy()
+    reason = pd.to_numeric(eps["reason"], errors="coerce").fillna(0).astype(np.int16).to_numpy()
     return Dataset(
         ep_child=ep_child[keep],
         ep_form=eps["form"].to_numpy(dtype=np.int64)[keep],

@@ -25,7 +25,7 @@ GROUP_NAMES = {ALL: "all", STAY: "stay", FAMILY_BASED: "family_based", RESIDENTI
 BAND_ALL = 9
 BAND_NAMES = {0: "0-11", 1: "12-17", 2: "18+", BAND_ALL: "all"}
 LEVELS = ("municipality", "region", "country")
-DROPOUT_REASONS = ("32", "33")
+DROPOUT_REASONS = (32, 33)  # iJw end reasons one-sided by client / provider (CBS 03/04)
 GAP_DAYS = 30
 
 
@@ -73,7 +73,7 @@ class Dataset:
     ep_muni: np.ndarray  # municipality id
     ep_start: np.ndarray  # day
     ep_end: np.ndarray  # day or OPEN
-    ep_reason: np.ndarray  # end reason code as str ("" when none)
+    ep_reason: np.ndarray  # iJw end reason as an integer (0 when none)
     # children
     child_birth: np.ndarray  # day, indexed by child index
     # reference data
@@ -93,6 +93,19 @@ class Dataset:
     data_date: int = 0
     # which scope levels to compute (a region task computes municipality + region, the country task country)
     levels: tuple[str, ...] = LEVELS
+
+    def birthdays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per child: the day of the 12th and 18th birthday and their months (computed once)."""
+        cached = self.__dict__.get("_birthdays")
+        if cached is None:
+            b12, b18 = birthday(self.child_birth, 12), birthday(self.child_birth, 18)
+            cached = (b12, b18, days_to_months(b12), days_to_months(b18))
+            self.__dict__["_birthdays"] = cached
+        return cached
+
+    def band_on(self, child: np.ndarray, day: np.ndarray) -> np.ndarray:
+        b12, b18, _, _ = self.birthdays()
+        return np.where(day < b12[child], 0, np.where(day < b18[child], 1, 2)).astype(np.int8)
 
     @property
     def last_month(self) -> int:
@@ -143,36 +156,68 @@ def scope_ids(ds: Dataset, munis: np.ndarray, level: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------- core tools
-def merge_ranges(keys: list[np.ndarray], start: np.ndarray, end: np.ndarray, *, touch: int = 0) -> tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+def _combine(keys: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Mixed-radix encoding of several small-range integer keys into one int64 (no sorting needed).
+    Returns the codes and the (offset, span) of each key for decoding."""
+    code = np.zeros(len(keys[0]), np.int64)
+    radix = []
+    for k in keys:
+        k = np.asarray(k, dtype=np.int64)
+        lo = int(k.min()) if len(k) else 0
+        span = (int(k.max()) - lo + 1) if len(k) else 1
+        code = code * span + (k - lo)
+        radix.append((lo, span))
+    return code, radix
+
+
+def _decode(code: np.ndarray, radix: list[tuple[int, int]]) -> list[np.ndarray]:
+    out = []
+    for lo, span in reversed(radix):
+        out.append(code % span + lo)
+        code = code // span
+    return out[::-1]
+
+
+def merge_ranges(keys: list[np.ndarray], start: np.ndarray, end: np.ndarray, *, touch: int = 0, last_rows: bool = False):
     """Merge ranges [start, end] per key (inclusive ends). Ranges merge when the next one starts no later
     than `touch` after the running end of the earlier ones. Returns the merged keys, starts, ends and, for
-    each merged range, the index (into the input) of the row that started it."""
+    each merged range, the index (into the input) of the row that started it; with `last_rows` also the
+    index of a row that reaches the merged end (the episode that ends the range). Pure numpy: one sort."""
     if len(start) == 0:
-        return [k[:0] for k in keys], start[:0], end[:0], np.zeros(0, np.int64)
-    order = np.lexsort((end, start, *reversed(keys)))
-    ks = [k[order] for k in keys]
-    s = start[order]
-    e = end[order]
-    new_key = np.zeros(len(s), bool)
+        empty = np.zeros(0, np.int64)
+        return ([k[:0] for k in keys], start[:0], end[:0], empty, empty) if last_rows else ([k[:0] for k in keys], start[:0], end[:0], empty)
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    code, _ = _combine(keys)
+    s_lo = int(start.min())
+    s_span = int(start.max()) - s_lo + 1
+    order = np.argsort(code * s_span + (start - s_lo))
+    c, s, e = code[order], start[order], end[order]
+    new_key = np.empty(len(c), bool)
     new_key[0] = True
-    for k in ks:
-        new_key[1:] |= k[1:] != k[:-1]
+    np.not_equal(c[1:], c[:-1], out=new_key[1:])
     key_id = np.cumsum(new_key) - 1
-    running = pd.Series(e).groupby(key_id).cummax().to_numpy()
-    prev_running = np.empty_like(running)
-    prev_running[1:] = running[:-1]
-    prev_running[0] = 0
-    new_range = new_key | (s > prev_running + touch)
-    range_id = np.cumsum(new_range) - 1
+    e_lo = int(e.min())
+    e_span = int(e.max()) - e_lo + 2
+    running = np.maximum.accumulate(key_id * e_span + (e - e_lo)) - key_id * e_span + e_lo
+    new_range = new_key.copy()
+    new_range[1:] |= s[1:] > running[:-1] + touch
     first = np.flatnonzero(new_range)
-    merged_end = pd.Series(e).groupby(range_id).max().to_numpy()
-    return [k[first] for k in ks], s[first], merged_end, order[first]
+    merged_end = np.maximum.reduceat(e, first)
+    rows = order[first]
+    merged_keys = [np.asarray(k)[rows] for k in keys]
+    if not last_rows:
+        return merged_keys, s[first], merged_end, rows
+    range_id = np.cumsum(new_range) - 1
+    candidates = np.where(e == merged_end[range_id], np.arange(len(e)), -1)
+    last = order[np.maximum.reduceat(candidates, first)]
+    return merged_keys, s[first], merged_end, rows, last
 
 
-def split_by_band(child: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, birth: np.ndarray, extra: list[np.ndarray]):
+def split_by_band(ds: Dataset, child: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, extra: list[np.ndarray]):
     """Split inclusive month ranges where the age band (age on the last day of the month) changes."""
-    m12 = days_to_months(birthday(birth, 12))
-    m18 = days_to_months(birthday(birth, 18))
+    _, _, child_m12, child_m18 = ds.birthdays()
+    m12, m18 = child_m12[child], child_m18[child]
     bounds = [(np.full(len(start_m), -(10**9)), m12 - 1, 0), (m12, m18 - 1, 1), (m18, np.full(len(start_m), 10**9), 2)]
     out_s, out_e, out_b, out_x = [], [], [], [[] for _ in extra]
     for lo, hi, band in bounds:
@@ -187,47 +232,99 @@ def split_by_band(child: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, bir
     return np.concatenate(out_s), np.concatenate(out_e), np.concatenate(out_b), [np.concatenate(x) for x in out_x]
 
 
+def _grid_frame(cells: np.ndarray, radix: list[tuple[int, int]], month: np.ndarray, value: np.ndarray) -> pd.DataFrame:
+    scope, group, band = _decode(cells, radix)
+    return pd.DataFrame({"scope": scope, "group": group, "band": band, "month": month, "value": value})
+
+
 def count_ranges(scope: np.ndarray, group: np.ndarray, band: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, first_month: int, last_month: int, weight: np.ndarray | None = None) -> pd.DataFrame:
-    """Turn inclusive month ranges into counts per (scope, group, band, month) with a difference array."""
+    """Turn inclusive month ranges into counts per (scope, group, band, month) with a difference array
+    on a dense grid of cells × months (np.bincount; no sorting)."""
     s = np.maximum(start_m, first_month)
     e = np.minimum(end_m, last_month)
     keep = s <= e
-    scope, group, band, s, e = scope[keep], group[keep], band[keep], s[keep], e[keep]
-    w = np.ones(len(s), np.int64) if weight is None else weight[keep]
-    if len(s) == 0:
+    if not keep.any():
         return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
-    key = (scope.astype(np.int64) * 1000 + (group.astype(np.int64) + 100)) * 16 + band.astype(np.int64)
-    uniques, cell_id = np.unique(key, return_inverse=True)
+    cells, radix = _combine([scope[keep], group[keep], band[keep]])
+    s, e = s[keep] - first_month, e[keep] - first_month
+    w = None if weight is None else weight[keep].astype(np.float64)
     n_months = last_month - first_month + 2
-    grid = np.zeros((len(uniques), n_months), np.int64)
-    np.add.at(grid, (cell_id, s - first_month), w)
-    np.add.at(grid, (cell_id, e - first_month + 1), -w)
-    grid = np.cumsum(grid, axis=1)[:, :-1]
+    n_cells = int(np.prod([span for _, span in radix]))
+    size = n_cells * n_months
+    grid = np.bincount(cells * n_months + s, weights=w, minlength=size) - np.bincount(cells * n_months + e + 1, weights=w, minlength=size)
+    grid = np.cumsum(grid.reshape(n_cells, n_months), axis=1)[:, :-1]
     rows, cols = np.nonzero(grid)
-    u = uniques[rows]
-    return pd.DataFrame({
-        "scope": u // 16 // 1000, "group": (u // 16) % 1000 - 100, "band": u % 16,
-        "month": cols + first_month, "value": grid[rows, cols],
-    })
+    values = grid[rows, cols]
+    if weight is None or np.issubdtype(weight.dtype, np.integer):
+        values = np.rint(values).astype(np.int64)
+    return _grid_frame(rows, radix, cols + first_month, values)
+
+
+def _runs(sorted_codes: np.ndarray) -> np.ndarray:
+    """Start index of each run of equal values in a sorted array."""
+    change = np.empty(len(sorted_codes), bool)
+    change[:1] = True
+    np.not_equal(sorted_codes[1:], sorted_codes[:-1], out=change[1:])
+    return np.flatnonzero(change)
+
+
+def _unique(codes: np.ndarray) -> np.ndarray:
+    """Sorted unique values (a plain sort; faster here than numpy's hash-based unique)."""
+    if len(codes) == 0:
+        return codes
+    b = np.sort(codes)
+    return b[_runs(b)]
+
+
+def _count_cells(scope, group, band, month, weights=None) -> pd.DataFrame:
+    cells, radix = _combine([scope, group, band, month])
+    if weights is None:
+        b = np.sort(cells)
+        first = _runs(b)
+        uniq = b[first]
+        values = np.diff(np.append(first, len(b)))
+    else:
+        order = np.argsort(cells)
+        b = cells[order]
+        first = _runs(b)
+        uniq = b[first]
+        values = np.add.reduceat(np.asarray(weights)[order], first)
+    scope_, group_, band_, month_ = _decode(uniq, radix)
+    return pd.DataFrame({"scope": scope_, "group": group_, "band": band_, "month": month_, "value": values})
 
 
 def count_events(child: np.ndarray, scope: np.ndarray, group: np.ndarray, band: np.ndarray, month: np.ndarray, *, distinct: bool) -> pd.DataFrame:
     """Count events per (scope, group, band, month), and per band ALL; distinct children if asked."""
-    df = pd.DataFrame({"child": child, "scope": scope, "group": group, "band": band.astype(np.int64), "month": month})
+    if len(child) == 0:
+        return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
     frames = []
-    for with_band in (True, False):
-        d = df if with_band else df.assign(band=BAND_ALL)
+    band = band.astype(np.int64)
+    for b in (band, np.full(len(band), BAND_ALL, np.int64)):
         if distinct:
-            d = d.drop_duplicates(["child", "scope", "group", "band", "month"])
-        frames.append(d.groupby(["scope", "group", "band", "month"], sort=False).size().rename("value").reset_index())
+            code, radix = _combine([child, scope, group, b, month])
+            uniq = _unique(code)
+            _, sc, gr, bd, mo = _decode(uniq, radix)
+            frame = _count_cells(sc, gr, bd, mo)
+        else:
+            frame = _count_cells(scope, group, b, month)
+        frame["value"] = frame["value"].astype(np.int64)
+        frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
 
 def sum_events(scope, group, band, month, value) -> pd.DataFrame:
-    df = pd.DataFrame({"scope": scope, "group": group, "band": band.astype(np.int64), "month": month, "value": value})
-    a = df.groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
-    b = df.assign(band=BAND_ALL).groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
-    return pd.concat([a, b], ignore_index=True)
+    if len(scope) == 0:
+        return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
+    band = np.asarray(band, dtype=np.int64)
+    value = np.asarray(value)
+    integer = np.issubdtype(value.dtype, np.integer)
+    frames = []
+    for b in (band, np.full(len(band), BAND_ALL, np.int64)):
+        frame = _count_cells(scope, group, b, month, weights=value.astype(np.float64))
+        if integer:
+            frame["value"] = np.rint(frame["value"]).astype(np.int64)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _with_level(frame: pd.DataFrame, level: str, metric: str) -> pd.DataFrame:
@@ -251,22 +348,24 @@ def stock_and_served(ds: Dataset, first_month: int, last_month: int) -> list[pd.
     """`stock` (active on the last day of the month) and `served` (active some day in the month):
     distinct children per scope level, group and band (age on the last day of the month)."""
     rows, groups = episode_groups(ds)
-    start = ds.ep_start[rows]
-    end = ds.ep_end[rows]
     child = ds.ep_child[rows]
     munis = ds.ep_muni[rows]
-    start_m = days_to_months(start)
+    ep_start_m = days_to_months(ds.ep_start)
+    open_ = ds.ep_end >= OPEN
     # stock months: L_m in [start, end) <=> m in [month(start), month(end) - 1]
-    stock_end_m = np.where(end >= OPEN, 10**7, days_to_months(end) - 1)
+    ep_stock_end = np.where(open_, 10**7, days_to_months(ds.ep_end) - 1)
     # served months: [month(start), month(end - 1)]
-    served_end_m = np.where(end >= OPEN, 10**7, days_to_months(end - 1))
+    ep_served_end = np.where(open_, 10**7, days_to_months(ds.ep_end - 1))
+    start_m = ep_start_m[rows]
+    stock_end_m = ep_stock_end[rows]
+    served_end_m = ep_served_end[rows]
     out = []
     for metric, end_m in (("stock", stock_end_m), ("served", served_end_m)):
         valid = end_m >= start_m
         for level in ds.levels:
             scope = scope_ids(ds, munis[valid], level)
             (m_child, m_scope, m_group), ms, me, _ = merge_ranges([child[valid], scope, groups[valid]], start_m[valid], end_m[valid], touch=1)
-            s, e, band, (sc, gr) = split_by_band(m_child, ms, me, ds.child_birth[m_child], [m_scope, m_group])
+            s, e, band, (sc, gr) = split_by_band(ds, m_child, ms, me, [m_scope, m_group])
             counts = count_ranges(sc, gr, band, s, e, first_month, last_month)
             out.append(_with_level(_add_band_all(counts), level, metric))
     return out
@@ -282,30 +381,24 @@ def entries_and_exits(ds: Dataset, first_month: int, last_month: int) -> list[pd
     end = ds.ep_end[rows].astype(np.int64)
     # merge per (child, group) with half-open days: next start <= running end continues the stay.
     # As inclusive ranges [start, end-1], continuing means start <= (end-1) + 1.
-    (m_child, m_group), m_start, m_end_incl, first_row = merge_ranges([child, groups], start, end - 1, touch=1)
+    (m_child, m_group), m_start, m_end_incl, first_row, last_row = merge_ranges([child, groups], start, end - 1, touch=1, last_rows=True)
     out = []
-    # entries: each merged range start
-    entry_muni = ds.ep_muni[rows][first_row]
+    munis = ds.ep_muni[rows]
+    # entries: each merged range start, at the municipality of the episode that starts it
     entry_month = days_to_months(m_start)
     keep = (entry_month >= first_month) & (entry_month <= last_month)
-    band = band_on(ds.child_birth[m_child], m_start)
+    band = ds.band_on(m_child[keep], m_start[keep])
     for level in ds.levels:
-        scope = scope_ids(ds, entry_muni, level)
-        out.append(_with_level(count_events(m_child[keep], scope[keep], m_group[keep], band[keep], entry_month[keep], distinct=True), level, "entries"))
-    # exits: merged range end (exclusive end = m_end_incl + 1), ending episode = the one with that end
+        scope = scope_ids(ds, munis[first_row[keep]], level)
+        out.append(_with_level(count_events(m_child[keep], scope, m_group[keep], band, entry_month[keep], distinct=True), level, "entries"))
+    # exits: each closed merged range end (exclusive end = inclusive end + 1), at the ending episode's municipality
     exit_day = m_end_incl + 1
-    closed = exit_day < OPEN
-    order = np.lexsort((end, groups, child))
-    last = pd.DataFrame({"child": child[order], "group": groups[order], "end": end[order], "muni": ds.ep_muni[rows][order]})
-    ending = last.drop_duplicates(["child", "group", "end"], keep="last").set_index(["child", "group", "end"])["muni"]
-    idx = pd.MultiIndex.from_arrays([m_child[closed], m_group[closed], exit_day[closed]])
-    exit_muni = ending.reindex(idx).to_numpy()
-    exit_month = days_to_months(exit_day[closed])
-    keep = (exit_month >= first_month) & (exit_month <= last_month)
-    band = band_on(ds.child_birth[m_child[closed]], exit_day[closed])
+    exit_month = days_to_months(exit_day)
+    keep = (exit_day < OPEN) & (exit_month >= first_month) & (exit_month <= last_month)
+    band = ds.band_on(m_child[keep], exit_day[keep])
     for level in ds.levels:
-        scope = scope_ids(ds, exit_muni.astype(np.int64), level)
-        out.append(_with_level(count_events(m_child[closed][keep], scope[keep], m_group[closed][keep], band[keep], exit_month[keep], distinct=True), level, "exits"))
+        scope = scope_ids(ds, munis[last_row[keep]], level)
+        out.append(_with_level(count_events(m_child[keep], scope, m_group[keep], band, exit_month[keep], distinct=True), level, "exits"))
     return out
 
 
@@ -383,7 +476,7 @@ def _episode_events(ds: Dataset, metric: str, ep: np.ndarray, day: np.ndarray, f
     ep, day, month = ep[keep], day[keep], month[keep]
     pos, grp = _event_groups(ds, ep)
     child = ds.ep_child[ep][pos]
-    band = band_on(ds.child_birth[child], day[pos])
+    band = ds.band_on(child, day[pos])
     out = []
     for level in ds.levels:
         scope = scope_ids(ds, ds.ep_muni[ep][pos], level)
@@ -410,7 +503,7 @@ def moves(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     return _episode_events(ds, "moves", moved["ep"].to_numpy(), moved["day"].to_numpy(), first_month, last_month)
 
 
-def breakdown_episodes(ds: Dataset, changes: pd.DataFrame | None = None, breakdown_reasons: tuple[str, ...] = DROPOUT_REASONS) -> np.ndarray:
+def breakdown_episodes(ds: Dataset, changes: pd.DataFrame | None = None, breakdown_reasons: tuple[int, ...] = DROPOUT_REASONS) -> np.ndarray:
     """Foster / family-home episodes ending early and unplanned (end reason 32/33 or an explicit breakdown
     reason), or ending within 30 days before or after an escalation of the child above the episode's rung."""
     changes = care_level_changes(ds) if changes is None else changes
@@ -442,8 +535,8 @@ def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFra
     valid = start <= end_incl
     child, muni, grp = ds.ep_child[rows][valid], ds.ep_muni[rows][valid].astype(np.int64), groups[valid]
     (m_child, m_muni, m_grp), ms, me, _ = merge_ranges([child, muni, grp], start[valid], end_incl[valid], touch=1)
-    birth = ds.child_birth[m_child]
-    b12, b18 = birthday(birth, 12), birthday(birth, 18)
+    child_b12, child_b18, _, _ = ds.birthdays()
+    b12, b18 = child_b12[m_child], child_b18[m_child]
     parts = []
     for lo, hi, band in ((np.full(len(ms), -(10**9)), b12 - 1, 0), (b12, b18 - 1, 1), (b18, np.full(len(ms), 10**9), 2)):
         s, e = np.maximum(ms, lo), np.minimum(me, hi)
@@ -488,7 +581,7 @@ def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[
     month = days_to_months(day)
     keep = (month >= first_month) & (month <= last_month)
     pos, grp, child, day, month = pos[keep], grp[keep], child[keep], day[keep], month[keep]
-    band = band_on(ds.child_birth[child], day)
+    band = ds.band_on(child, day)
     out = []
     for level in ds.levels:
         scope = scope_ids(ds, ds.dec_muni[pos], level)
@@ -507,13 +600,15 @@ def subset(ds: Dataset, municipalities: set[int], levels: tuple[str, ...] = ("mu
     children = np.union1d(ds.ep_child[np.isin(ds.ep_muni, muni_list)], ds.dec_child[np.isin(ds.dec_muni, muni_list)])
     keep = np.isin(ds.ep_child, children)
     dkeep = np.isin(ds.dec_muni, muni_list)
-    return Dataset(
+    out = Dataset(
         ep_child=ds.ep_child[keep], ep_form=ds.ep_form[keep], ep_muni=ds.ep_muni[keep], ep_start=ds.ep_start[keep],
         ep_end=ds.ep_end[keep], ep_reason=ds.ep_reason[keep], child_birth=ds.child_birth, form_rung=ds.form_rung,
         form_stay=ds.form_stay, form_family=ds.form_family, muni_region=ds.muni_region,
         dec_child=ds.dec_child[dkeep], dec_form=ds.dec_form[dkeep], dec_muni=ds.dec_muni[dkeep], dec_start=ds.dec_start[dkeep],
         dec_cents=ds.dec_cents[dkeep], population=ds.population, data_date=ds.data_date, levels=levels,
     )
+    out.__dict__["_birthdays"] = ds.birthdays()
+    return out
 
 
 def keep_scopes(frame: pd.DataFrame, municipalities: set[int], region_id: int) -> pd.DataFrame:

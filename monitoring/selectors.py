@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from placements.models import CareForm, Municipality, Region
@@ -364,8 +364,8 @@ def dependent_cell(value: float | None, base: float | None, *, exact: bool, fmt,
     return suppression.suppress_dependent(value, base, fmt=fmt, k=suppression.threshold() if k is None else k)
 
 
-MONTH_NAMES = [_lazy("jan"), _lazy("feb"), _lazy("mrt"), _lazy("apr"), _lazy("mei"), _lazy("jun"), _lazy("jul"), _lazy("aug"),
-               _lazy("sep"), _lazy("okt"), _lazy("nov"), _lazy("dec")]
+MONTH_NAMES = [gettext_lazy("jan"), gettext_lazy("feb"), gettext_lazy("mrt"), gettext_lazy("apr"), gettext_lazy("mei"), gettext_lazy("jun"), gettext_lazy("jul"), gettext_lazy("aug"),
+               gettext_lazy("sep"), gettext_lazy("okt"), gettext_lazy("nov"), gettext_lazy("dec")]
 
 
 def month_label(month: str) -> str:
@@ -396,8 +396,8 @@ def quarter_of(month: str) -> str:
     return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
-RUNG_LABELS = {1: _lazy("1 · thuis, zonder verblijf"), 2: _lazy("2 · pleegzorg"), 3: _lazy("3 · gezinshuis"),
-               4: _lazy("4 · kleinschalig / kort verblijf"), 5: _lazy("5 · residentieel"), 6: _lazy("6 · gesloten")}
+RUNG_LABELS = {1: gettext_lazy("1 · thuis, zonder verblijf"), 2: gettext_lazy("2 · pleegzorg"), 3: gettext_lazy("3 · gezinshuis"),
+               4: gettext_lazy("4 · kleinschalig / kort verblijf"), 5: gettext_lazy("5 · residentieel"), 6: gettext_lazy("6 · gesloten")}
 RUNG_COLORS = {1: "#2e8b57", 2: "#7cb342", 3: "#e0a800", 4: "#f57c00", 5: "#d32f2f", 6: "#6a1b1a"}
 FORM_PALETTE = ["#2f6b3f", "#7cb342", "#e0a800", "#f57c00", "#d32f2f", "#6a1b1a", "#1f77b4", "#9467bd", "#8c564b", "#17becf",
                 "#bcbd22", "#7f7f7f", "#e377c2", "#aec7e8", "#ffbb78"]
@@ -609,7 +609,8 @@ def _comparison(*, user, run, scope, choices, month, group, band, exact, k) -> t
     traces = [trace_parts]
     if total is not None:
         total_row = rows[-1]
-        traces.append(Trace(name=f"{total.label} ({_('totaal')})", group=group, band=band, metric="stock_per_1000", color="#6c757d",
+        total_word = _("totaal")
+        traces.append(Trace(name=f"{total.label} ({total_word})", group=group, band=band, metric="stock_per_1000", color="#6c757d",
                             points=[Point(total.label, bar(total_row))], scope=total.key))
     if scope.level == "country":
         title = _("Regio's naast elkaar: kinderen in zorg per 1.000 jeugdigen")

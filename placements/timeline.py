@@ -183,6 +183,7 @@ def render_timeline(episodes: Iterable, *, today: dt.date) -> SafeString:
     # Today.
     tx = x(today)
     parts.append(f'<line x1="{tx}" y1="{AXIS_H - 4}" x2="{tx}" y2="{lanes_bottom + 4}" stroke="#212529" stroke-width="1" stroke-dasharray="3 3"/>')
-    parts.append(f'<text x="{tx}" y="{height - 3}" fill="#212529" text-anchor="middle" font-weight="600">{escape(_("vandaag"))}</text>')
+    today_label = escape(_("vandaag"))
+    parts.append(f'<text x="{tx}" y="{height - 3}" fill="#212529" text-anchor="middle" font-weight="600">{today_label}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -38,7 +38,7 @@ def build(episodes, births, *, data_date="2021-12-31", declarations=()):
         ep_muni=np.array([e[2] for e in ep], np.int64),
         ep_start=np.array([day(e[3]) for e in ep], np.int64),
         ep_end=np.array([day(e[4]) if e[4] else E.OPEN for e in ep], np.int64),
-        ep_reason=np.array([e[5] for e in ep], dtype=object).astype(str),
+        ep_reason=np.array([int(e[5]) if e[5] else 0 for e in ep], np.int16),
         child_birth=np.array([day(b) for b in births], np.int64),
         form_rung=RUNG, form_stay=STAY, form_family=FAMILY, muni_region=REGION,
         dec_child=np.array([d[0] for d in declarations], np.int64),
