@@ -562,33 +562,57 @@ def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFra
     return out
 
 
-def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
-    """`cost` (sum of amounts, in euros) and `clients_declared` (distinct children) by month of period start."""
-    if len(ds.dec_child) == 0:
-        return []
-    forms = ds.dec_form
+def _form_groups(ds: Dataset, forms: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """For each special group, a mask over `forms` of the rows that belong to it."""
     stay = _lookup(ds.form_stay, forms, bool)
     family = _lookup(ds.form_family, forms, bool)
     rung = _lookup(ds.form_rung, forms, np.int16)
-    pos = np.arange(len(forms))
-    parts_pos, parts_grp = [pos, pos], [forms.astype(np.int64), np.full(len(forms), ALL, np.int64)]
-    for sel, g in ((stay, STAY), (stay & family, FAMILY_BASED), (stay & (rung >= 5), RESIDENTIAL)):
-        parts_pos.append(pos[sel])
-        parts_grp.append(np.full(int(sel.sum()), g, np.int64))
-    pos, grp = np.concatenate(parts_pos), np.concatenate(parts_grp)
-    child = ds.dec_child[pos]
-    day = ds.dec_start[pos]
-    month = days_to_months(day)
+    return [(ALL, np.ones(len(forms), bool)), (STAY, stay), (FAMILY_BASED, stay & family), (RESIDENTIAL, stay & (rung >= 5))]
+
+
+def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """`cost` (sum of amounts in euros, age on the period start) and `clients_declared` (distinct children,
+    age on the last day of the month, as for `served`) by month of period start."""
+    if len(ds.dec_child) == 0:
+        return []
+    month = days_to_months(ds.dec_start)
     keep = (month >= first_month) & (month <= last_month)
-    pos, grp, child, day, month = pos[keep], grp[keep], child[keep], day[keep], month[keep]
-    band = ds.band_on(child, day)
+    child, form, muni, month, day = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep], month[keep], ds.dec_start[keep]
+    cents = ds.dec_cents[keep]
     out = []
+    # cost: aggregate per municipality, form, band and month first (small), then groups and levels add up
+    band = ds.band_on(child, day)
+    base = _count_cells(muni, form, band, month, weights=cents.astype(np.float64)).rename(columns={"scope": "muni", "group": "form"})
     for level in ds.levels:
-        scope = scope_ids(ds, ds.dec_muni[pos], level)
-        cost = sum_events(scope, grp, band, month, ds.dec_cents[pos])
-        cost["value"] = cost["value"] / 100.0
-        out.append(_with_level(cost, level, "cost"))
-        out.append(_with_level(count_events(child, scope, grp, band, month, distinct=True), level, "clients_declared"))
+        lv = base.assign(scope=scope_ids(ds, base["muni"].to_numpy(), level))
+        parts = [lv.assign(group=lv["form"])]
+        for g, mask in _form_groups(ds, lv["form"].to_numpy()):
+            parts.append(lv[mask].assign(group=g))
+        allp = pd.concat(parts, ignore_index=True)
+        frame = allp.groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
+        frame = pd.concat([frame, frame.groupby(["scope", "group", "month"], sort=False)["value"].sum().reset_index().assign(band=BAND_ALL)], ignore_index=True)
+        frame["value"] = np.rint(frame["value"]) / 100.0
+        out.append(_with_level(frame, level, "cost"))
+    # clients: distinct (child, municipality, form, month) once; band from the age on the last day of the month
+    code, radix = _combine([child, muni, form, month])
+    u_child, u_muni, u_form, u_month = _decode(_unique(code), radix)
+    _, _, child_m12, child_m18 = ds.birthdays()
+    u_band = np.where(u_month < child_m12[u_child], 0, np.where(u_month < child_m18[u_child], 1, 2)).astype(np.int64)
+    specials = _form_groups(ds, u_form)
+    for level in ds.levels:
+        scope = scope_ids(ds, u_muni, level)
+        frames = []
+        for g, mask in [(None, np.ones(len(u_form), bool)), *specials]:
+            grp = u_form[mask] if g is None else np.full(int(mask.sum()), g, np.int64)
+            c2, r2 = _combine([u_child[mask], scope[mask], grp, u_band[mask], u_month[mask]])
+            if level != "municipality" or g is not None:
+                c2 = _unique(c2)
+            _, sc, gr, bd, mo = _decode(c2, r2)
+            frames.append(_count_cells(sc, gr, bd, mo))
+        frame = pd.concat(frames, ignore_index=True)
+        frame = _add_band_all(frame)
+        frame["value"] = frame["value"].astype(np.int64)
+        out.append(_with_level(frame, level, "clients_declared"))
     return out
 
 
