@@ -302,3 +302,26 @@ def test_in_lists_are_padded_to_few_distinct_lengths_with_values_that_never_matc
     assert len(rules.padded_pseudonyms([f"{n:064x}" for n in range(501)])) == 2 * rules.IN_BUCKET
     ids = rules.padded_ids([5, 7])
     assert ids[:2] == [5, 7] and len(set(ids)) == rules.IN_BUCKET and min(ids[2:]) < 0
+
+
+def test_a_bsn_in_another_column_is_masked_in_messages():
+    # A missing delimiter shifts the BSN into the birth date column: E103 must not echo it.
+    issues = check(EPISODES, birth_date=BSN, bsn="")
+    assert ("E103", "birth_date") in issues
+    validator = rules.RowValidator(EPISODES, LOOKUPS, width=11)
+    _values, found = validator.validate(2, {**EPISODE, "birth_date": BSN, "municipality": f"GM {BSN}"}, 11)
+    assert found and not [i.message for i in found if BSN in i.message]
+    assert any(rules.BSN_MASK in i.message for i in found)
+    # Other numbers are echoed as written.
+    assert "'20240101'" in validator.validate(2, {**EPISODE, "start_date": "20240101"}, 11)[1][0].message
+
+
+@pytest.mark.django_db
+def test_e304_names_the_stored_episode_by_its_line_id(provider, bsn):
+    assert _import(EPISODES, (HEADER + LINE.format(bsn=bsn, start="2024-01-01", end="")).encode()).status == ImportStatus.DONE
+    second = HEADER + "X,9,2000-01-01,V,Ede,P,AMB,2024-01-01,,,\n".replace("X,9,", f"X0,{synthetic_bsn(9)},") + \
+        LINE.format(bsn=bsn, start="2024-03-01", end="").replace("E1,", "E2,")
+    job = _import(EPISODES, second.encode())
+    assert _codes(job) == [("E304", 3, "start_date")]
+    assert "regel-id E1" in job.issues.get().message
+    assert not Child.objects.filter(pseudonym=pseudonymise(synthetic_bsn(9))).exists()  # rolled back

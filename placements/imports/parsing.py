@@ -209,10 +209,10 @@ def parse_header(kind: str, cells: list[str], delimiter: str) -> Header:
     return header
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     line: int  # line number in the file (header = 1), the line where the record ends
-    cells: dict[str, str]  # canonical column → trimmed text ("" when empty or absent)
+    cells: dict[str, str]  # canonical column → trimmed text (absent columns are missing from the dict)
     width: int  # number of cells on the line
 
 
@@ -249,7 +249,7 @@ class CsvFile:
         assert self.header is not None
         header = self.header
         positions = list(header.positions.items())
-        columns = COLUMNS[self.kind]
+        needed = max(header.positions.values(), default=-1) + 1
         text = self._text()
         reader = csv.reader(text, delimiter=header.delimiter)
         try:
@@ -261,12 +261,12 @@ class CsvFile:
                     continue
                 if not any(c.strip() for c in cells):
                     continue
-                values = dict.fromkeys(columns, "")
                 width = len(cells)
-                for column, index in positions:
-                    if index < width:
-                        values[column] = cells[index].strip()
-                yield RawRow(line=reader.line_num, cells=values, width=width)
+                if width >= needed:
+                    values = {column: cells[index].strip() for column, index in positions}
+                else:
+                    values = {column: cells[index].strip() for column, index in positions if index < width}
+                yield RawRow(reader.line_num, values, width)
         except csv.Error as exc:
             raise CsvStructureError(str(exc)) from None
         finally:

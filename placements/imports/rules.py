@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from placements.bsn import WEIGHTS as BSN_WEIGHTS
-from placements.bsn import normalise_bsn
+from placements.bsn import is_valid_bsn, normalise_bsn
 
 from .parsing import (
     COLUMNS,
@@ -80,8 +81,21 @@ class Rule:
         return Issue(self.code, row, field, text[:300])
 
 
+_NUMBER_RUN = re.compile(r"\d[\d .-]{6,12}\d")
+BSN_MASK = "•••••••••"
+
+
+def _mask_bsn(match: re.Match) -> str:
+    return BSN_MASK if is_valid_bsn(match.group()) else match.group()
+
+
 def _shorten(value) -> str:
-    value = str(value)
+    """A cell value fit for a message: shortened, and any number that passes the BSN 11-check masked.
+
+    Rules on the bsn column never echo their cell; this also covers a BSN that ended up in another column
+    (a missing delimiter shifts every cell after it).
+    """
+    value = _NUMBER_RUN.sub(_mask_bsn, str(value))
     return value if len(value) <= MAX_VALUE_IN_MESSAGE else value[: MAX_VALUE_IN_MESSAGE - 1] + "…"
 
 
@@ -312,6 +326,7 @@ class RowValidator:
             "referrer": _simple(parse_referrer, INVALID_REFERRER),
             "amount": _simple(parse_amount, INVALID_AMOUNT),
         }
+        self._plan = [(column, self.parsers[column], column in self.required) for column in self.columns]
 
     def _municipality(self, text: str) -> int:
         try:
@@ -347,14 +362,14 @@ class RowValidator:
         self.failed = failed = set()
         if width is not None and self.width is not None and width != self.width:
             issues.append(WRONG_WIDTH.issue(row=line, found=width, expected=self.width))
-        for column in self.columns:
-            text = cells.get(column, "")
+        for column, parser, required in self._plan:
+            text = cells.get(column)
             if not text:
-                if column in self.required:
+                if required:
                     issues.append(REQUIRED_EMPTY.issue(row=line, field=column))
                 continue
             try:
-                values[column] = self.parsers[column](text)
+                values[column] = parser(text)
             except Violation as exc:
                 failed.add(column)
                 issues.append(exc.rule.issue(row=line, field=column, **exc.params))

@@ -1,14 +1,17 @@
 """Running an import: validate the whole file, then write it completely or not at all.
 
-Pass 1 streams the file once and applies every field and row rule, keeping only compact columns for
-the cross-row rules (ids, child keys, dates: a few dozen bytes a line); issues are stored as they are
-found. A file with any issue is refused and nothing is written.
+Pass 1 streams the file once and applies every field and row rule. Cross-row rules keep compact state
+only: id hashes (12 bytes a line), the first birth date per child, and for episodes a few integer
+columns for the overlap check. Issues are stored as they are found; the parsed values of each line go
+to a temporary file (`_Spill`: pseudonyms, never BSNs). A file with any issue is refused and nothing
+is written.
 
-Pass 2 streams the file again and writes it in chunks (`bulk_create(update_conflicts=True)` on the
-source id) inside one transaction: new lines are created, changed lines replace the stored version,
-identical lines are left alone (so a re-import changes nothing). Then one self-join query checks the
-written episodes against everything stored; any overlap rolls the whole transaction back and the file
-is refused with those issues.
+Pass 2 reads the spill and writes in chunks of WRITE_CHUNK lines with `bulk_create(update_conflicts=True,
+unique_fields=["source_id"])`, all inside one transaction: new lines are created, changed lines replace
+the stored version, identical lines are left alone (so a re-import changes nothing). After the last
+chunk the municipality of every affected child is set, set-wise, to that of its latest episode, and one
+self-join query checks the written episodes against everything stored; any overlap rolls the whole
+transaction back and the file is refused with those issues.
 
 Progress: `job.rows_done` follows pass 1 (committed every `progress_every` lines, visible to the
 polling page). Pass 2 runs inside one transaction, so its progress cannot be committed on every
@@ -143,6 +146,7 @@ class _ImportRun:
         self.callback = progress
         self.notes: list[str] = []
         self.header: Header | None = None
+        self.source: CsvFile | None = None
         self.sink = _IssueSink(job)
         self.counts = {"created": 0, "updated": 0, "unchanged": 0}
         self.rows = 0
@@ -198,7 +202,7 @@ class _ImportRun:
             return self._refuse_file(rules.UNREADABLE_ENCODING.issue())
         if header is None:
             return self._refuse_file(rules.EMPTY_FILE.issue())
-        self.header = header
+        self.header, self.source = header, source
         self.sink.display = {**header.display}
         file_issues = [rules.MISSING_COLUMN.issue(field=column, column=column, aliases=self._aliases(column))
                        for column in header.missing]
@@ -278,7 +282,7 @@ class _ImportRun:
         duplicate_lines: set[int] = set()
         candidates = collector.duplicate_id_candidates()
         if candidates:
-            line_ids = {raw.line: raw.cells[id_field] for raw in source.rows() if raw.line in candidates}
+            line_ids = {raw.line: raw.cells.get(id_field, "") for raw in source.rows() if raw.line in candidates}
             for line, first, source_id in rules.duplicate_ids(line_ids):
                 duplicate_lines.add(line)
                 self.sink.add(rules.DUPLICATE_ID.issue(row=line, field=id_field, value=source_id, other=first))
@@ -425,11 +429,9 @@ class _ImportRun:
         self._finish(ImportStatus.REFUSED, message)
 
     def _lines_for_ids(self, ids: set[str]) -> dict[str, int]:
+        """One more pass over the (still open) file: the line of each of `ids`."""
         id_field = ID_FIELD[self.kind]
-        with self.job.file.open("rb") as fh:
-            source = CsvFile(fh, self.kind, prescan(fh).encoding)
-            source.read_header()
-            return {raw.cells[id_field]: raw.line for raw in source.rows() if raw.cells[id_field] in ids}
+        return {raw.cells.get(id_field, ""): raw.line for raw in self.source.rows() if raw.cells.get(id_field, "") in ids}
 
     def _done(self, validator: rules.RowValidator) -> None:
         job = self.job
