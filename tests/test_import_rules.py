@@ -75,6 +75,7 @@ ROW_CASES = [
     ("E204", EPISODES, {"start_date": "2026-06-02", "end_date": "", "end_reason": ""}, "start_date",
      {"start_date": "2026-06-01", "end_date": "", "end_reason": ""}),
     ("E205", EPISODES, {"end_date": "2023-12-31"}, "end_date", {"end_date": "2024-01-01"}),
+    ("E208", EPISODES, {"end_date": "2026-06-02"}, "end_date", {"end_date": "2026-06-01"}),
     ("E206", EPISODES, {"end_date": ""}, "end_reason", {"end_date": "", "end_reason": ""}),
     ("E207", DECLARATIONS, {"period_end": "2023-12-31"}, "period_end", {"period_end": "2024-01-01"}),
 ]

@@ -418,6 +418,13 @@ def end_before_start(v: dict, ctx: Lookups) -> bool:
     return start is not None and end is not None and end < start
 
 
+@row_rule("E208", ("end_date",), _("Einddatum in de toekomst"),
+          _("De einddatum ligt in de toekomst; laat een lopend traject zonder einddatum."), kinds=(EPISODES,))
+def end_in_future(v: dict, ctx: Lookups) -> bool:
+    end = v.get("end_date")
+    return end is not None and end > ctx.today
+
+
 @row_rule("E206", ("end_reason", "end_date"), _("Reden beëindiging zonder einddatum"),
           _("Er is een reden beëindiging ingevuld maar geen einddatum."), kinds=(EPISODES,))
 def end_reason_without_end(v: dict, ctx: Lookups) -> bool:
