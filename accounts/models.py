@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     WIJKTEAM = "wijkteam", _("Wijkteammedewerker")
     PROJECT = "project", _("Projectteam")
     ADMIN = "admin", _("Beheerder")
+    RET = "ret", _("Regionaal Expertteam")
 
 
 class User(AbstractUser):
@@ -30,6 +31,10 @@ class User(AbstractUser):
         on_delete=models.PROTECT,
         help_text=_("De regio van het projectteam; bij een wijkteammedewerker de regio van de gemeente."),
     )
+    is_ret_chair = models.BooleanField(
+        _("voorzitter RET"), default=False,
+        help_text=_("Alleen voor leden van het Regionaal Expertteam: ziet de agenda, open acties en verlopen follow-ups."),
+    )
 
     class Meta:
         verbose_name = _("gebruiker")
@@ -42,6 +47,10 @@ class User(AbstractUser):
     @property
     def is_project(self) -> bool:
         return self.role == Role.PROJECT
+
+    @property
+    def is_ret(self) -> bool:
+        return self.role == Role.RET
 
     @property
     def is_admin_role(self) -> bool:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/", include("placements.imports.urls")),
     path("monitor/doelen/", include("monitoring.urls_targets")),
     path("monitor/", include("monitoring.urls")),
+    path("casework/", include("casework.urls")),
     path("", include("placements.urls")),
 ]
 

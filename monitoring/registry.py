@@ -86,20 +86,21 @@ for _m in (
 ):
     register(_m)
 
-# Figures that later issues measure (casework, foster care): registered so targets can name them,
-# shown as "nog niet gemeten" until their issue lands and flips `available`.
+# Casework figures (measured by casework.figures in the snapshot run) and figures that later issues measure
+# (foster care): the latter are shown as "nog niet gemeten" until their issue lands and flips `available`.
 for _m in (
-    Metric("ret_cases", _("Casussen besproken in het RET"), _("Verschillende casussen besproken door het Regionaal Expertteam."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
-    Metric("ret_cases_gi_invited", _("RET-casussen met GI uitgenodigd"), _("Van de RET-casussen met een betrokken GI: het aantal waarbij de GI was uitgenodigd."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
-    Metric("case_week_cases", _("Casussen in de Week van de Casus"), _("Verschillende casussen van kinderen onder de 12 besproken in een Week van de Casus."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
-    Metric("placements_prevented", _("Voorkomen uithuisplaatsingen"), _("Signalen dreigende uithuisplaatsing gesloten met ‘kind blijft thuis’ en 183 dagen na sluiting nog zonder verblijf."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
-    Metric("prevented_6m", _("Voorkomen na 6 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 183 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", available=False),
-    Metric("prevented_12m", _("Voorkomen na 12 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", available=False),
-    Metric("jim_families", _("Gezinnen met JIM"), _("Verschillende kinderen met een actief JIM-traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
-    Metric("jim_families_monitored", _("Gezinnen met JIM, gemonitord"), _("Van de gezinnen met JIM: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
-    Metric("systemic_families", _("Gezinnen met systemisch traject"), _("Verschillende kinderen met een actief systemisch ambulant traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
-    Metric("systemic_families_monitored", _("Gezinnen met systemisch traject, gemonitord"), _("Van die gezinnen: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework", available=False),
-    Metric("residential_checklists", _("Residentiële plaatsingen met checklist"), _("Residentiële plaatsingen waarvan de checklist vóór de start was ingevuld."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", available=False),
+    Metric("ret_cases", _("Casussen besproken in het RET"), _("Verschillende casussen besproken door het Regionaal Expertteam."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
+    Metric("ret_cases_gi_invited", _("RET-casussen met GI uitgenodigd"), _("Van de RET-casussen met een betrokken GI: het aantal waarbij de GI was uitgenodigd."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
+    Metric("case_week_cases", _("Casussen in de Week van de Casus"), _("Verschillende casussen van kinderen onder de 12 besproken in een Week van de Casus."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
+    Metric("placements_prevented", _("Voorkomen uithuisplaatsingen"), _("Signalen dreigende uithuisplaatsing gesloten met ‘kind blijft thuis’ en 183 dagen na sluiting nog zonder verblijf."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
+    Metric("prevented_6m", _("Voorkomen na 6 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 183 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework"),
+    Metric("prevented_12m", _("Voorkomen na 12 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework"),
+    Metric("jim_families", _("Gezinnen met JIM"), _("Verschillende kinderen met een actief JIM-traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
+    Metric("jim_families_monitored", _("Gezinnen met JIM, gemonitord"), _("Van de gezinnen met JIM: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
+    Metric("systemic_families", _("Gezinnen met systemisch traject"), _("Verschillende kinderen met een actief systemisch ambulant traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
+    Metric("systemic_families_monitored", _("Gezinnen met systemisch traject, gemonitord"), _("Van die gezinnen: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
+    Metric("residential_checklists", _("Residentiële plaatsingen met checklist"), _("Residentiële plaatsingen waarvan de checklist vóór de start was ingevuld."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
+    Metric("residential_checklists_share", _("Aandeel residentiële plaatsingen met checklist"), _("Van alle residentiële plaatsingen die in het jaar begonnen: het aandeel waarvan de checklist vóór de start was ingevuld."), M.SHARE, D.RATIO, periods=("year",), unit="share", source="casework"),
     Metric("breakdowns_prevented", _("Voorkomen breakdowns"), _("Risicomeldingen pleegzorg die zonder breakdown binnen 183 dagen zijn opgelost."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare", available=False),
 ):
     register(_m)

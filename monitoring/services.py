@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from casework.figures import casework_series
 from placements.models import CareForm, Declaration, Episode, Municipality, Region
 
 from . import engine
@@ -89,7 +90,7 @@ def per_1000(series: list[tuple], population: dict[tuple[int, int], int], scope_
 
 
 # --------------------------------------------------------------------------------------------- compute
-def compute_frames(ds: engine.Dataset, breakdown_reasons: tuple[str, ...] = engine.DROPOUT_REASONS) -> pd.DataFrame:
+def compute_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS) -> pd.DataFrame:
     """Monthly, yearly and cohort figures of a dataset as one long frame with a `period` column."""
     monthly = _month_frame(engine.monthly_figures(ds))
     cohort = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
@@ -128,6 +129,7 @@ def compute_region(run: SnapshotRun, region: Region, ds: engine.Dataset | None =
     frame = engine.keep_scopes(compute_frames(sub), munis, region.id)
     series = to_series(frame, period_col="period")
     series += per_1000(series, ds.population, _scope_munis(region))
+    series += casework_series(data_date=run.data_date, region=region)
     scopes = list(_scope_munis(region))
     return _replace_series(run, scopes, series)
 
@@ -138,6 +140,7 @@ def compute_country(run: SnapshotRun, ds: engine.Dataset | None = None) -> int:
     frame = compute_frames(ds)
     series = to_series(frame, period_col="period")
     series += per_1000(series, ds.population, _scope_munis(None))
+    series += casework_series(data_date=run.data_date, region=None)
     return _replace_series(run, ["NL"], series)
 
 
@@ -201,20 +204,52 @@ def run_finish(run_id: int, started: float | None = None) -> SnapshotRun:
 
 
 def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> SnapshotRun:
-    """The whole run in this process (management command, tests): read once, every region, the country."""
+    """The whole run in this process (management command, tests): one read, then every municipality,
+    region and the country in one set-wise pass (the Celery path splits the same work per region)."""
     started = time.monotonic()
     say = progress or (lambda msg: None)
-    run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen")
+    run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen", progress=5)
     say("Gegevens lezen")
     ds = load_dataset(data_date=run.data_date)
-    regions = list(Region.objects.filter(pk__in=region_ids_with_data()))
-    for i, region in enumerate(regions, start=1):
-        compute_region(run, region, ds)
-        run_region_done(run.pk, region.pk)
-        say(f"{region.name} ({i}/{len(regions)})")
-    compute_country(run, engine.Dataset(**{**ds.__dict__, "levels": ("country",)}))
-    say("Nederland")
+    run_mark(run.pk, phase="Berekenen", progress=20)
+    say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
+    series = to_series(compute_frames(ds), period_col="period")
+    scope_munis = _scope_munis(None)
+    for region in Region.objects.all():
+        scope_munis.update(_scope_munis(region))
+    series += per_1000(series, ds.population, scope_munis)
+    for region in Region.objects.filter(pk__in=region_ids_with_data()):
+        series += casework_series(data_date=run.data_date, region=region)
+    series += casework_series(data_date=run.data_date, region=None)
+    run_mark(run.pk, phase="Opslaan", progress=80)
+    say(f"Opslaan ({len(series):,} reeksen)")
+    _replace_all_series(run, series)
+    run_mark(run.pk, regions_done=sorted(region_ids_with_data()))
     return run_finish(run.pk, started)
+
+
+@transaction.atomic
+def _replace_all_series(run: SnapshotRun, series: list[tuple]) -> int:
+    FigureSeries.objects.filter(run=run).delete()
+    if connection.vendor == "postgresql":
+        import io
+        import json
+
+        buf = io.StringIO()
+        for lv, sc, g, b, m, v in series:
+            fields = [str(run.pk), lv, sc, g, b, m, json.dumps(v, separators=(",", ":"))]
+            buf.write("\t".join(f.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ") for f in fields) + "\n")
+        buf.seek(0)
+        with connection.cursor() as cursor:
+            cursor.connection.cursor().copy_expert(
+                f'COPY {FigureSeries._meta.db_table} (run_id, level, scope, "group", band, metric, "values") FROM STDIN', buf
+            )
+    else:
+        FigureSeries.objects.bulk_create(
+            [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in series],
+            batch_size=2000,
+        )
+    return len(series)
 
 
 def run_lock(*, run: SnapshotRun, user=None, note: str = "") -> SnapshotRun:

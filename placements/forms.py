@@ -113,6 +113,7 @@ class EpisodeStartForm(forms.ModelForm):
         self.fields["referrer"].initial = Referrer.MUNICIPALITY
         self.fields["legal_framework"].choices = LegalFramework.choices
         self.fields["start_date"].help_text = _("Bij verblijf: de dag na de eerste nacht.")
+        self.fields["care_form"].help_text = _("Residentiële en gesloten zorg (trede 5–6) vragen eerst een ingevulde checklist plaatsing residentieel.")
         self.fields["start_date"].widget.attrs.update(min=child.birth_date.isoformat(), max=timezone.localdate().isoformat())
         self.helper = _helper(
             Row(Column("care_form", css_class="col-md-6"), Column("provider", css_class="col-md-6")),

@@ -193,6 +193,9 @@ def episode_start(request, pk: int):
     child = selectors.child_get(user=request.user, pk=pk)
     if child is None:
         return _deny_object(request, pk=pk, action=AccessAction.CREATE)
+    from casework.selectors import open_checklist
+
+    checklist = open_checklist(child=child)  # a completed checklist not used yet (needed for rung 5-6)
     form = EpisodeStartForm(_post(request), child=child, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -200,14 +203,14 @@ def episode_start(request, pk: int):
             services.episode_start(
                 user=request.user, request=request, child=child, care_form=data["care_form"], provider=data["provider"],
                 start_date=data["start_date"], referrer=data["referrer"], legal_framework=data["legal_framework"],
-                municipality=data["municipality"],
+                municipality=data["municipality"], checklist=checklist if data["care_form"].is_residential else None,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Het traject is gestart."))
             return redirect("children:detail", pk=child.pk)
-    return render(request, "placements/episode_start.html", {"form": form, "child": child})
+    return render(request, "placements/episode_start.html", {"form": form, "child": child, "checklist": checklist})
 
 
 @case_access_required(AccessAction.CHANGE)

@@ -20,7 +20,8 @@ def register(user, n, label="", birth=BIRTH):
 
 
 def start(user, child, form, provider, day=START, municipality=None):
-    return episode_start(user=user, child=child, care_form=form, provider=provider, start_date=day, municipality=municipality)
+    return episode_start(user=user, child=child, care_form=form, provider=provider, start_date=day, municipality=municipality,
+                         allow_without_checklist=True)
 
 
 # --- scope -------------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ def test_the_page_shows_figures_status_and_a_chart_without_inline_script(client,
 
 
 def test_a_target_not_yet_measured_shows_its_status_without_numbers(client, project_user, foodvalley, run):
-    target("20 uithuisplaatsingen voorkomen", region=foodvalley, metric="placements_prevented", group="all",
+    target("15 breakdowns voorkomen", region=foodvalley, metric="breakdowns_prevented", group="all",
            kind="accumulate", target_value=20, direction="at_least")
     response = login(client, project_user).get(URL)
     card = response.context["cards"][0]
@@ -182,7 +182,7 @@ def test_admin_form_validation_messages(client, admin_user, foodvalley, change, 
 def test_admin_form_offers_registry_metrics_groups_and_bands(client, admin_user):
     html = login(client, admin_user).get(ADD).content.decode()
     assert '<option value="stock">Kinderen in zorg (peildatum) (stock)</option>' in html
-    assert '<option value="placements_prevented">' in html and "Nog niet gemeten" in html
+    assert '<option value="breakdowns_prevented">' in html and "Nog niet gemeten" in html
     assert '<option value="RES">' in html and '<option value="family_based">' in html
     assert '<option value="0-11">' in html
 

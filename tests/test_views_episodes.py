@@ -33,7 +33,7 @@ def start_data(care_forms, provider, **overrides):
 
 @pytest.fixture
 def episode(owner, child, provider, care_forms):
-    return episode_start(user=owner, child=child, care_form=care_forms["RES"], provider=provider, start_date=D(2023, 1, 10))
+    return episode_start(user=owner, child=child, care_form=care_forms["RES"], provider=provider, start_date=D(2023, 1, 10), allow_without_checklist=True)
 
 
 @pytest.fixture

@@ -1,0 +1,58 @@
+"""The casework section of the dashboard: the casework figures of the dashboard's run and scope for the
+year of the chosen month (flows summed from January up to that month, stocks at that month, shares of the
+latest finished period). Small numbers are suppressed unless the viewer sees exact figures."""
+from __future__ import annotations
+
+from django import template
+
+from monitoring import registry
+from monitoring.models import FigureSeries
+from monitoring.registry import Kind
+from monitoring.suppression import suppress_value
+
+register = template.Library()
+
+SECTION = (
+    "ret_cases", "ret_cases_gi_invited", "case_week_cases", "placements_prevented", "residential_checklists",
+    "jim_families", "jim_families_monitored", "systemic_families", "systemic_families_monitored",
+    "prevented_6m", "prevented_12m", "residential_checklists_share",
+)
+
+
+def _share_text(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+@register.simple_tag
+def casework_figures(dash) -> dict:
+    if dash is None or dash.run is None:
+        return {"rows": []}
+    month = dash.month or dash.run.last_month
+    year = month[:4]
+    series = dict(
+        FigureSeries.objects.filter(run=dash.run, scope=dash.scope.key, group="all", band="all", metric__in=SECTION)
+        .values_list("metric", "values")
+    )
+    rows = []
+    for key in SECTION:
+        metric = registry.get(key)
+        if metric is None or not metric.available:
+            continue
+        values = series.get(key) or {}
+        if metric.unit == "share":
+            periods = sorted(p for p in values if len(p) == 4)
+            period = periods[-1] if periods else ""
+            value = values.get(period) if period else None
+            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": _share_text(value),
+                         "period": period or "–", "suppressed": False})
+            continue
+        if metric.kind == Kind.FLOW:
+            value = sum(v or 0 for p, v in values.items() if p[:4] == year and p <= month)
+            period = f"{year} t/m {month[5:]}"
+        else:
+            value = values.get(month, 0)
+            period = month
+        cell = suppress_value(value, counts_children=metric.counts_children) if not dash.exact else None
+        rows.append({"key": key, "label": metric.label, "help": metric.definition, "period": period,
+                     "text": cell.text if cell else str(int(value)), "suppressed": bool(cell and cell.suppressed)})
+    return {"rows": rows, "year": year, "month": month}
