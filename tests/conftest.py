@@ -12,6 +12,16 @@ from placements.models import CareForm, Municipality, Provider, Region
 PASSWORD = "Test-wachtwoord-2026!"
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Give every test without a django_db mark one, so that pytest-django orders it before the
+    transactional tests (whose flush empties the reference tables loaded by migrations). Tests that pick
+    their user fixture with request.getfixturevalue would otherwise count as database-free and run last."""
+    for item in items:
+        if item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """PBKDF2 costs about a second per user; tests do not need it (production keeps the default)."""

@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
     pytest.mark.celery_worker,
+    # the worker needs committed data; serialized_rollback restores the reference data after the flush
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not BROKER, reason="set CELERY_WORKER_BROKER=redis://... to run a real worker"),
 ]
 
@@ -36,7 +38,7 @@ def episodes_csv() -> bytes:
 
 
 @pytest.fixture
-def worker(transactional_db, settings, tmp_path):
+def worker(settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot see an SQLite test database")
     settings.MEDIA_ROOT = tmp_path
@@ -69,11 +71,18 @@ def worker(transactional_db, settings, tmp_path):
             sys.stdout.write(out.decode(errors="replace")[-4000:])
 
 
-def run_on_worker(queue: str, job: ImportJob) -> None:
+def run_on_worker(queue: str, job: ImportJob, timeout: float = 180) -> None:
+    """Send the task through Redis and wait until the worker has finished the job (read from the database)."""
     from placements.tasks import run_import
 
-    result = run_import.apply_async(args=[job.id], queue=queue)
-    result.get(timeout=180)
+    run_import.apply_async(args=[job.id], queue=queue)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status in (ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"the worker did not finish import {job.pk} within {timeout} s (status {job.status})")
 
 
 def test_it_imports_on_a_real_worker_and_twice_gives_identical_rows(worker):
