@@ -41,33 +41,58 @@ def _scope_label(level: str, scope: int, munis: dict, regions: dict) -> str:
     return "NL"
 
 
+INTEGER_METRICS = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days",
+                   "clients_declared", "clients_declared_year", "cohort_size"}
+
+
 def to_series(frame: pd.DataFrame, *, period_col: str) -> list[tuple[str, str, str, str, str, dict]]:
-    """Long-form figures → one (level, scope, group, band, metric, {period: value}) per series."""
+    """Long-form figures → one (level, scope, group, band, metric, {period: value}) per series.
+    Sorting and grouping are numpy; Python only builds each series' dict."""
     if frame.empty:
         return []
     groups, munis, regions = _labels()
-    frame = frame.sort_values(["level", "scope", "group", "band", "metric", period_col], kind="stable")
-    keys = frame[["level", "scope", "group", "band", "metric"]].to_numpy()
-    periods = frame[period_col].to_numpy()
-    values = frame["value"].to_numpy(dtype=float)
-    change = np.ones(len(frame), bool)
-    change[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+    lv_codes, lv_uni = pd.factorize(frame["level"])
+    mt_codes, mt_uni = pd.factorize(frame["metric"])
+    pr_codes, pr_uni = pd.factorize(frame[period_col])
+    sc = frame["scope"].to_numpy(np.int64)
+    gr = frame["group"].to_numpy(np.int64)
+    bd = frame["band"].to_numpy(np.int64)
+    order = np.lexsort((pr_codes, mt_codes, bd, gr, sc, lv_codes))
+    keys = [lv_codes[order], sc[order], gr[order], bd[order], mt_codes[order]]
+    change = np.zeros(len(order), bool)
+    change[0] = True
+    for k in keys:
+        change[1:] |= k[1:] != k[:-1]
     starts = np.flatnonzero(change)
-    ends = np.append(starts[1:], len(frame))
+    ends = np.append(starts[1:], len(order))
+    periods = np.asarray(pr_uni, dtype=object)[pr_codes[order]]
+    values = frame["value"].to_numpy(dtype=float)[order]
+    lv_names, mt_names = list(lv_uni), list(mt_uni)
     out = []
-    for a, b in zip(starts, ends, strict=True):
-        level, scope, group, band, metric = keys[a]
-        series = {}
-        for p, v in zip(periods[a:b], values[a:b], strict=True):
-            series[str(p)] = None if np.isnan(v) else (int(v) if float(v).is_integer() else round(float(v), 6))
-        out.append((level, _scope_label(level, int(scope), munis, regions), groups.get(int(group), str(group)),
-                    engine.BAND_NAMES[int(band)], metric, series))
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        level, metric = lv_names[keys[0][a]], mt_names[keys[4][a]]
+        chunk = values[a:b]
+        if metric in INTEGER_METRICS:
+            vals = np.rint(chunk).astype(np.int64).tolist()
+        elif np.isnan(chunk).any():
+            vals = [None if np.isnan(v) else round(float(v), 6) for v in chunk]
+        else:
+            vals = np.round(chunk, 6).tolist()
+        series = dict(zip(periods[a:b].tolist(), vals, strict=True))
+        out.append((level, _scope_label(level, int(keys[1][a]), munis, regions), groups.get(int(keys[2][a]), str(keys[2][a])),
+                    engine.BAND_NAMES[int(keys[3][a])], metric, series))
     return out
 
 
 def _month_frame(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.copy()
-    frame["period"] = [engine.month_label(int(m)) for m in frame["month"]]
+    months = frame["month"].to_numpy(np.int64)
+    if len(months):
+        lo = int(months.min())
+        labels = np.array([engine.month_label(m) for m in range(lo, int(months.max()) + 1)], dtype=object)
+        frame["period"] = labels[months - lo]
+    else:
+        frame["period"] = pd.Series(dtype=object)
     return frame.drop(columns=["month"])
 
 
