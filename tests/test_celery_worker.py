@@ -75,7 +75,9 @@ def run_on_worker(queue: str, job: ImportJob, timeout: float = 180) -> None:
     """Send the task through Redis and wait until the worker has finished the job (read from the database)."""
     from placements.tasks import run_import
 
-    run_import.apply_async(args=[job.id], queue=queue)
+    # an explicit connection to the Redis broker: never a pooled one another test may have opened elsewhere
+    with celery_app.connection_for_write(BROKER) as connection:
+        run_import.apply_async(args=[job.id], queue=queue, connection=connection)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         job.refresh_from_db()
