@@ -130,21 +130,23 @@ def _lookup(mapping: dict[int, object], keys: np.ndarray, dtype) -> np.ndarray:
     return values[pos]
 
 
-def episode_groups(ds: Dataset, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Row indexes into the episode arrays and the group of each row: every episode appears under its
-    own form, ALL, and where it applies STAY, FAMILY_BASED and RESIDENTIAL."""
-    n = len(ds.ep_child)
-    idx = np.arange(n) if mask is None else np.flatnonzero(mask)
-    forms = ds.ep_form[idx]
-    stay = _lookup(ds.form_stay, forms, bool)
-    family = _lookup(ds.form_family, forms, bool)
-    rung = _lookup(ds.form_rung, forms, np.int16)
-    parts_idx = [idx, idx]
-    parts_grp = [forms.astype(np.int64), np.full(len(idx), ALL, np.int64)]
-    for sel, grp in ((stay, STAY), (stay & family, FAMILY_BASED), (stay & (rung >= 5), RESIDENTIAL)):
-        parts_idx.append(idx[sel])
+def expand_groups(ds: Dataset, forms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions into `forms` and the group of each: every row counts under its own form, ALL, and where it
+    applies STAY, FAMILY_BASED and RESIDENTIAL (metrics.md, care-form groups)."""
+    pos = np.arange(len(forms))
+    parts_pos = [pos, pos]
+    parts_grp = [np.asarray(forms, dtype=np.int64), np.full(len(forms), ALL, np.int64)]
+    for grp, sel in _form_groups(ds, forms)[1:]:
+        parts_pos.append(pos[sel])
         parts_grp.append(np.full(int(sel.sum()), grp, np.int64))
-    return np.concatenate(parts_idx), np.concatenate(parts_grp)
+    return np.concatenate(parts_pos), np.concatenate(parts_grp)
+
+
+def episode_groups(ds: Dataset, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Row indexes into the episode arrays and the group of each row (see `expand_groups`)."""
+    idx = np.arange(len(ds.ep_child)) if mask is None else np.flatnonzero(mask)
+    pos, groups = expand_groups(ds, ds.ep_form[idx])
+    return idx[pos], groups
 
 
 def scope_ids(ds: Dataset, munis: np.ndarray, level: str) -> np.ndarray:
@@ -454,27 +456,12 @@ def _carrying_episode(ds: Dataset, child: np.ndarray, day: np.ndarray, level: np
     return out
 
 
-def _event_groups(ds: Dataset, ep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For events each tied to one episode, the row positions and groups (form, all, stay, ...) they count under."""
-    forms = ds.ep_form[ep]
-    stay = _lookup(ds.form_stay, forms, bool)
-    family = _lookup(ds.form_family, forms, bool)
-    rung = _lookup(ds.form_rung, forms, np.int16)
-    pos = np.arange(len(ep))
-    parts_pos = [pos, pos]
-    parts_grp = [forms.astype(np.int64), np.full(len(ep), ALL, np.int64)]
-    for sel, grp in ((stay, STAY), (stay & family, FAMILY_BASED), (stay & (rung >= 5), RESIDENTIAL)):
-        parts_pos.append(pos[sel])
-        parts_grp.append(np.full(int(sel.sum()), grp, np.int64))
-    return np.concatenate(parts_pos), np.concatenate(parts_grp)
-
-
 def _episode_events(ds: Dataset, metric: str, ep: np.ndarray, day: np.ndarray, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """Count events tied to episodes (not distinct), under the episode's municipality and groups."""
     month = days_to_months(day)
     keep = (ep >= 0) & (month >= first_month) & (month <= last_month)
     ep, day, month = ep[keep], day[keep], month[keep]
-    pos, grp = _event_groups(ds, ep)
+    pos, grp = expand_groups(ds, ds.ep_form[ep])
     child = ds.ep_child[ep][pos]
     band = ds.band_on(child, day[pos])
     out = []
