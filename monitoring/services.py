@@ -296,25 +296,41 @@ def latest_run(*, locked_only: bool = False) -> SnapshotRun | None:
     return qs.order_by("-finished_at", "-id").first()
 
 
+def period_last_month(period: str) -> str:
+    """The last month (YYYY-MM) of a period label: YYYY-MM, YYYY-Qn, YYYY-Hn or YYYY."""
+    if len(period) == 4:
+        return f"{period}-12"
+    if period[5] == "Q":
+        return f"{period[:4]}-{3 * int(period[6]):02d}"
+    if period[5] == "H":
+        return f"{period[:4]}-{6 * int(period[6]):02d}"
+    return period
+
+
 def revisions(*, newer: SnapshotRun, published: SnapshotRun, scope: str, tolerance: float = 1e-9) -> list[dict]:
-    """Figures of a published run that a newer run has revised: scope, group, band, metric, period, old, new."""
+    """Figures of a published run that a newer run has revised: group, band, metric, period, old, new.
+    Only periods that had ended in the published run count; a period missing from a series is 0 (zeros
+    are not stored), so a figure that appeared or vanished is a revision too."""
     old = {(s.group, s.band, s.metric): s.values for s in published.series.filter(scope=scope)}
+    new = {(s.group, s.band, s.metric): s.values for s in newer.series.filter(scope=scope)}
     out = []
-    for s in newer.series.filter(scope=scope):
-        before = old.get((s.group, s.band, s.metric))
-        if before is None:
-            continue
-        for period, value in before.items():
-            if period > published.last_month:
+    for key in old.keys() | new.keys():
+        before, after = old.get(key, {}), new.get(key, {})
+        for period in before.keys() | after.keys():
+            if period_last_month(period) > published.last_month:
                 continue
-            new = s.values.get(period, 0)
-            if value is None or new is None:
+            a, b = before.get(period, 0), after.get(period, 0)
+            if a is None or b is None:
+                if a != b:
+                    out.append({"group": key[0], "band": key[1], "metric": key[2], "period": period, "old": a, "new": b})
                 continue
-            if abs((new or 0) - (value or 0)) > tolerance:
-                out.append({"group": s.group, "band": s.band, "metric": s.metric, "period": period, "old": value, "new": new})
-    return sorted(out, key=lambda r: (r["metric"], r["group"], r["band"], r["period"]))
+            if abs(b - a) > tolerance:
+                out.append({"group": key[0], "band": key[1], "metric": key[2], "period": period, "old": a, "new": b})
+    # headline first: figures in registry order, all ages before the bands
+    from .registry import REGISTRY
 
-
+    order = {key: i for i, key in enumerate(REGISTRY)}
+    return sorted(out, key=lambda r: (r["band"] != "all", order.get(r["metric"], len(order)), r["metric"], r["group"], r["band"], r["period"]))
 
 
 def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.date | None = None) -> SnapshotRun:

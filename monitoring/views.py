@@ -219,6 +219,8 @@ def _revision_row(row: dict) -> dict:
     counts = bool(metric and metric.counts_children)
 
     def show(value):
+        if value is None:
+            return _("onbepaald")
         if counts:
             return selectors.count_cell(value, exact=False).text
         return selectors.fmt_number(value, 0 if float(value).is_integer() else 2)

@@ -145,3 +145,21 @@ def test_a_one_month_run_equals_the_full_run_for_that_month(data):
     assert month_values(inc, "2020-12") == month_values(full, "2020-12")
     assert series(inc, "GM0345", "residential", "stock")["2020-12"] == 2
     assert series(inc, "GM0345", "residential", "stock")["2020-07"] == series(base, "GM0345", "residential", "stock")["2020-07"]
+
+
+def test_revisions_include_figures_that_appeared_and_skip_periods_not_yet_ended():
+    assert services.period_last_month("2020") == "2020-12"
+    assert services.period_last_month("2020-Q3") == "2020-09"
+    assert services.period_last_month("2020-H1") == "2020-06"
+    assert services.period_last_month("2020-07") == "2020-07"
+
+
+def test_a_figure_that_appears_in_a_newer_run_is_a_revision(data):
+    published = services.run_compute_inline(services.run_create(today=TODAY))
+    child = Child.objects.order_by("id")[2]
+    # Veenendaal had no closed care (JZP): that series did not exist in the published run
+    Episode.objects.create(child=child, care_form=CareForm.objects.get(code="JZP"), provider=Provider.objects.first(),
+                           municipality=data["veen"], start_date=dt.date(2020, 11, 15))
+    newer = services.run_compute_inline(services.run_create(today=TODAY))
+    revised = services.revisions(newer=newer, published=published, scope="GM0345")
+    assert {"group": "JZP", "band": "all", "metric": "stock", "period": "2020-11", "old": 0, "new": 1} in revised

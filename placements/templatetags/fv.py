@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
-from django.conf import settings
 from django.utils import timezone
 
 register = template.Library()
@@ -53,10 +52,11 @@ def age(birth_date) -> int | str:
 
 
 def suppress_count(value: int, k: int | None = None) -> str:
-    """Small-number suppression (metrics.md): counts 1..k-1 become "<k"; 0 and k+ are shown."""
-    k = settings.SUPPRESSION_K if k is None else k
-    value = int(value or 0)
-    return f"<{k}" if 0 < value < k else str(value)
+    """Small-number suppression (metrics.md): counts 1..k-1 become "<k"; 0 and k+ are shown.
+    One rule for the whole project: monitoring.suppression."""
+    from monitoring.suppression import suppress_value
+
+    return suppress_value(int(value or 0), k=k).text
 
 
 @register.filter
