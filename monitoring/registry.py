@@ -55,6 +55,24 @@ def get(key: str) -> Metric | None:
     return REGISTRY.get(key)
 
 
+# Apps that measure figures outside the episode/declaration engine (casework, foster care) register a
+# provider in their AppConfig.ready(): provider(data_date=date, region=Region | None) -> list of series
+# tuples (level, scope, group, band, metric, {period: value}); region=None means the country ("NL").
+SERIES_PROVIDERS: list = []
+
+
+def register_series_provider(provider) -> None:
+    if provider not in SERIES_PROVIDERS:
+        SERIES_PROVIDERS.append(provider)
+
+
+def provided_series(*, data_date, region) -> list[tuple]:
+    out: list[tuple] = []
+    for provider in SERIES_PROVIDERS:
+        out += provider(data_date=data_date, region=region)
+    return out
+
+
 M, D = Kind, Aggregation
 
 for _m in (

@@ -14,10 +14,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
-from casework.figures import casework_series
 from placements.models import CareForm, Declaration, Episode, Municipality, Region
 
-from . import engine
+from . import engine, registry
 from .data import last_complete_month_end, load_dataset
 from .models import FigureSeries, RunStatus, SnapshotRun
 
@@ -154,7 +153,7 @@ def compute_region(run: SnapshotRun, region: Region, ds: engine.Dataset | None =
     frame = engine.keep_scopes(compute_frames(sub), munis, region.id)
     series = to_series(frame, period_col="period")
     series += per_1000(series, ds.population, _scope_munis(region))
-    series += casework_series(data_date=run.data_date, region=region)
+    series += registry.provided_series(data_date=run.data_date, region=region)
     scopes = list(_scope_munis(region))
     return _replace_series(run, scopes, series)
 
@@ -165,7 +164,7 @@ def compute_country(run: SnapshotRun, ds: engine.Dataset | None = None) -> int:
     frame = compute_frames(ds)
     series = to_series(frame, period_col="period")
     series += per_1000(series, ds.population, _scope_munis(None))
-    series += casework_series(data_date=run.data_date, region=None)
+    series += registry.provided_series(data_date=run.data_date, region=None)
     return _replace_series(run, ["NL"], series)
 
 
@@ -244,8 +243,8 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
         scope_munis.update(_scope_munis(region))
     series += per_1000(series, ds.population, scope_munis)
     for region in Region.objects.filter(pk__in=region_ids_with_data()):
-        series += casework_series(data_date=run.data_date, region=region)
-    series += casework_series(data_date=run.data_date, region=None)
+        series += registry.provided_series(data_date=run.data_date, region=region)
+    series += registry.provided_series(data_date=run.data_date, region=None)
     run_mark(run.pk, phase="Opslaan", progress=80)
     say(f"Opslaan ({len(series):,} reeksen)")
     _replace_all_series(run, series)
