@@ -1,8 +1,22 @@
-"""Every page requires login, except the login page itself, static files and the health check."""
+"""Every page requires login (except the login page, static files and the health check), sessions end after
+idle time, and administrators pass a two-factor step."""
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/health/", "/i18n/")
+
+#: Session key with the time (epoch seconds) of the last request of a logged-in user.
+LAST_ACTIVITY_KEY = "fv_last_activity"
+#: The activity stamp is rewritten at most this often (seconds), not on every request.
+ACTIVITY_RESOLUTION = 60
 
 
 class LoginRequiredMiddleware:
@@ -12,7 +26,61 @@ class LoginRequiredMiddleware:
     def __call__(self, request):
         path = request.path_info
         if not request.user.is_authenticated and not path.startswith(PUBLIC_PREFIXES):
-            if path.startswith("/admin/"):
-                return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+        return self.get_response(request)
+
+
+class IdleTimeoutMiddleware:
+    """Log a user out after SESSION_IDLE_TIMEOUT seconds without a request (0 switches it off).
+
+    Sits before LoginRequiredMiddleware: once logged out here, that middleware sends the user to the login page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timeout = getattr(settings, "SESSION_IDLE_TIMEOUT", 0)
+        if timeout and request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_ACTIVITY_KEY)
+            if last is not None and now - int(last) > timeout:
+                logout(request)
+                messages.info(request, _("U bent uitgelogd omdat u een tijd niet actief was. Log opnieuw in."))
+            elif last is None or now - int(last) >= ACTIVITY_RESOLUTION:
+                request.session[LAST_ACTIVITY_KEY] = now
+        return self.get_response(request)
+
+
+def _two_factor_exempt(path: str) -> bool:
+    return path.startswith(PUBLIC_PREFIXES) or path.startswith(
+        (reverse("accounts:two_factor_verify"), reverse("accounts:two_factor_setup"), reverse("logout"))
+    )
+
+
+class AdminTwoFactorMiddleware:
+    """Administrators (role admin and superusers) with a confirmed TOTP device must enter a code before any page;
+    with REQUIRE_ADMIN_2FA an administrator without a device is sent to set one up first.
+
+    Needs django_otp.middleware.OTPMiddleware (request.user.is_verified) and runs after LoginRequiredMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and getattr(user, "is_admin_role", False) and not user.is_verified():
+            path = request.path_info
+            if not _two_factor_exempt(path):
+                from django_otp import user_has_device
+
+                if user_has_device(user, confirmed=True):
+                    target = reverse("accounts:two_factor_verify")
+                elif settings.REQUIRE_ADMIN_2FA:
+                    target = reverse("accounts:two_factor_setup")
+                else:
+                    target = None
+                if target:
+                    return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
