@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "casework",
     "monitoring",
     "fostercare",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+# Generated reports and exports are kept outside MEDIA_ROOT (never served as static files): they are
+# downloaded only through the permission-checked, access-logged views of the reports app.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "media_private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,137 @@
+"""The yearly cost table (seed 003 style) reproduced to the cent from declarations with known totals."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import AccessLogEntry
+from placements.models import Child, Declaration, Municipality
+from reports.cost_table import apply_suppression, cost_table
+
+D = dt.date
+
+
+def _child(n: int, municipality) -> Child:
+    return Child.objects.create(pseudonym=f"ct-{n:04d}" + "0" * 56, birth_date=D(2010, 1, 1), municipality=municipality)
+
+
+def _decl(n: int, child, form, municipality, start: dt.date, amount: str, provider) -> None:
+    Declaration.objects.create(source_id=f"CT{n}", child=child, care_form=form, provider=provider, municipality=municipality,
+                               period_start=start, period_end=start + dt.timedelta(days=27), amount=Decimal(amount))
+
+
+@pytest.fixture
+def known(ede, veenendaal, care_forms, provider):
+    """Declarations whose table is known in advance (see the expectations in the tests):
+    A: residential in Ede (two lines and a correction of −250.50) and a family home in Ede → two categories;
+    B: residential in Ede, then moved to Veenendaal (residential there) → once in the region, once in each municipality;
+    C: family home in Veenendaal in 2022, and a line starting 31-12-2021 that belongs to 2021;
+    D: only a negative correction in 2022 (still a client with a declaration);
+    E: another region: never counted."""
+    res, gzh = care_forms["RES"], care_forms["GZH"]
+    elsewhere = Municipality.objects.exclude(region=ede.region).order_by("cbs_code").first()
+    a, b, c, d = (_child(i, ede) for i in range(4))
+    e = _child(9, elsewhere)
+    n = iter(range(1000))
+    _decl(next(n), a, res, ede, D(2022, 1, 1), "1000.00", provider)
+    _decl(next(n), a, res, ede, D(2022, 2, 1), "1000.00", provider)
+    _decl(next(n), a, res, ede, D(2022, 3, 1), "-250.50", provider)
+    _decl(next(n), a, gzh, ede, D(2022, 4, 1), "333.32", provider)
+    _decl(next(n), b, res, ede, D(2022, 5, 1), "500.25", provider)
+    _decl(next(n), b, res, veenendaal, D(2022, 7, 1), "600.00", provider)
+    _decl(next(n), c, gzh, veenendaal, D(2022, 8, 1), "100.01", provider)
+    _decl(next(n), c, gzh, veenendaal, D(2021, 12, 31), "50.00", provider)
+    _decl(next(n), d, res, ede, D(2022, 6, 1), "-100.00", provider)
+    _decl(next(n), e, res, elsewhere, D(2022, 6, 1), "9999.99", provider)
+    return {"ede": ede, "veenendaal": veenendaal, "region": ede.region}
+
+
+REGION_CSV = """year,care_form,clients,cost,cost_per_client
+2021,GZH,1,50.00,50.00
+2021,TOTAL,1,50.00,50.00
+2022,GZH,2,433.33,216.67
+2022,RES,3,2749.75,916.58
+2022,TOTAL,5,3183.08,636.62
+"""
+
+
+def test_it_reproduces_the_region_table_to_the_cent(known):
+    table = cost_table(region=known["region"])
+    y2022 = table.year(2022)
+    got = {r.code: (r.clients, r.cost, r.cost_per_client) for r in y2022.all_rows}
+    assert got == {
+        "GZH": (2, Decimal("433.33"), Decimal("216.67")),  # 216.665 rounds half up (banker's rounding would give 216.66)
+        "RES": (3, Decimal("2749.75"), Decimal("916.58")),  # A 1749.50 + B 1100.25 (two municipalities, one client) − D 100.00
+        "TOTAL": (5, Decimal("3183.08"), Decimal("636.62")),  # 5 = 2 + 3: child A counts in both categories (4 distinct)
+    }
+    assert [r.code for r in y2022.rows] == ["GZH", "RES"]  # ladder order (rung 3, then 5)
+
+
+def test_it_writes_the_csv_from_the_command(known, tmp_path):
+    out = tmp_path / "table.csv"
+    call_command("cost_table", "--region", "Food Valley", "--out", str(out))
+    assert out.read_text(encoding="utf-8") == REGION_CSV
+    entry = AccessLogEntry.objects.filter(object_type="cost_table").get()
+    assert entry.action == "export" and entry.origin == "cli" and "5 rows" in entry.detail
+
+
+def test_it_counts_a_moved_child_in_each_municipality(known, tmp_path):
+    ede_out, veen_out = tmp_path / "ede.csv", tmp_path / "veen.csv"
+    call_command("cost_table", "--region", "food valley", "--municipality", "0228", "--out", str(ede_out))
+    call_command("cost_table", "--region", "Food Valley", "--municipality", "GM0345", "--out", str(veen_out))
+    assert ede_out.read_text().splitlines()[1:] == [
+        "2022,GZH,1,333.32,333.32",
+        "2022,RES,3,2149.75,716.58",
+        "2022,TOTAL,4,2483.07,620.77",
+    ]
+    assert veen_out.read_text().splitlines()[1:] == [
+        "2021,GZH,1,50.00,50.00",
+        "2021,TOTAL,1,50.00,50.00",
+        "2022,GZH,1,100.01,100.01",
+        "2022,RES,1,600.00,600.00",
+        "2022,TOTAL,2,700.01,350.01",  # 350.005 half up
+    ]
+
+
+def test_it_refuses_unknown_scopes(known, tmp_path):
+    with pytest.raises(CommandError):
+        call_command("cost_table", "--region", "Nergens", "--out", str(tmp_path / "x.csv"))
+    with pytest.raises(CommandError):  # Amsterdam is not in Food Valley
+        call_command("cost_table", "--region", "Food Valley", "--municipality", "GM0363", "--out", str(tmp_path / "x.csv"))
+
+
+def test_it_changes_versus_the_previous_year(known):
+    table = cost_table(region=known["region"])
+    gzh = next(r for r in table.year(2022).rows if r.code == "GZH")
+    assert gzh.clients_change == pytest.approx(100.0)  # 1 → 2
+    assert gzh.cost_change == pytest.approx((433.33 - 50.00) / 50.00 * 100)
+    res = next(r for r in table.year(2022).rows if r.code == "RES")
+    assert res.previous is None and res.cost_change is None
+
+
+def test_it_stops_at_the_run_data_date_and_marks_the_year_partial(known):
+    table = cost_table(region=known["region"], until=D(2022, 4, 30))
+    y = table.year(2022)
+    res = next(r for r in y.rows if r.code == "RES")
+    assert (res.clients, res.cost) == (1, Decimal("1749.50"))
+    assert y.partial_until == D(2022, 4, 30)
+    assert table.year(2021).partial_until is None
+
+
+def test_it_suppresses_small_counts_with_a_second_cell():
+    from reports.cost_table import CostTable, Row, Year
+
+    rows = [Row(2022, "PLZ", "", 10, Decimal("100.00")), Row(2022, "RES", "", 3, Decimal("90.00")), Row(2022, "GZH", "", 7, Decimal("70.00"))]
+    total = Row(2022, "TOTAL", "", 20, Decimal("260.00"))
+    table = CostTable("x", [Year(2022, rows, total)], k=5)
+    apply_suppression(table)
+    assert [r.hidden for r in (*rows, total)] == [False, True, True, False]  # RES primary, GZH (smallest other) secondary
+    assert table.csv_rows() == [
+        ["2022", "PLZ", "10", "100.00", "10.00"],
+        ["2022", "RES", "<5", "", ""],
+        ["2022", "GZH", "x", "", ""],
+        ["2022", "TOTAL", "20", "260.00", "13.00"],
+    ]
