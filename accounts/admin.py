@@ -26,6 +26,8 @@ class RoleScopeMixin:
                 errors["region"] = _("De regio moet de regio van de gemeente zijn (%(region)s).") % {"region": municipality.region}
         elif role == Role.PROJECT and region is None:
             errors["region"] = _("Een lid van het projectteam moet een jeugdregio hebben.")
+        elif role == Role.FOSTERCARE and cleaned.get("provider") is None and "provider" in self.fields:
+            errors["provider"] = _("Een pleegzorgmedewerker moet een aanbieder hebben.")
         if errors:
             raise ValidationError(errors)
         return cleaned
@@ -39,7 +41,7 @@ class UserAdminChangeForm(RoleScopeMixin, UserChangeForm):
 class UserAdminCreationForm(RoleScopeMixin, AdminUserCreationForm):
     class Meta(AdminUserCreationForm.Meta):
         model = User
-        fields = ("username", "role", "municipality", "region")
+        fields = ("username", "role", "municipality", "region", "provider")
 
 
 @admin.register(User)
@@ -48,14 +50,14 @@ class UserAdmin(DjangoUserAdmin):
     add_form = UserAdminCreationForm
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Rol en bereik"), {"fields": ("role", "municipality", "region")}),
+        (_("Rol en bereik"), {"fields": ("role", "municipality", "region", "provider")}),
         (_("Persoonlijke gegevens"), {"fields": ("first_name", "last_name", "email")}),
         (_("Rechten"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Belangrijke datums"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "usable_password", "password1", "password2")}),
-        (_("Rol en bereik"), {"classes": ("wide",), "fields": ("role", "municipality", "region")}),
+        (_("Rol en bereik"), {"classes": ("wide",), "fields": ("role", "municipality", "region", "provider")}),
     )
     list_display = ("username", "first_name", "last_name", "role", "municipality", "region", "is_staff", "is_active")
     list_filter = ("role", "region", "municipality", "is_staff", "is_superuser", "is_active")

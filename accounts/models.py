@@ -11,6 +11,7 @@ class Role(models.TextChoices):
     PROJECT = "project", _("Projectteam")
     ADMIN = "admin", _("Beheerder")
     RET = "ret", _("Regionaal Expertteam")
+    FOSTERCARE = "pleegzorg", _("Pleegzorgmedewerker")
 
 
 class User(AbstractUser):
@@ -30,6 +31,15 @@ class User(AbstractUser):
         blank=True,
         on_delete=models.PROTECT,
         help_text=_("De regio van het projectteam; bij een wijkteammedewerker de regio van de gemeente."),
+    )
+    provider = models.ForeignKey(
+        "placements.Provider",
+        verbose_name=_("aanbieder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Verplicht voor pleegzorgmedewerkers: zij zien de pleeggezinnen van deze aanbieder en de kinderen die daar wonen."),
     )
     is_ret_chair = models.BooleanField(
         _("voorzitter RET"), default=False,
@@ -51,6 +61,10 @@ class User(AbstractUser):
     @property
     def is_ret(self) -> bool:
         return self.role == Role.RET
+
+    @property
+    def is_fostercare(self) -> bool:
+        return self.role == Role.FOSTERCARE
 
     @property
     def is_admin_role(self) -> bool:

@@ -2,8 +2,8 @@
 
 - Seed 000 (project plan "Samen Stroomopwaarts", April 2020), §3 "Waar staan we eind 2020?": the
   Foodvalley targets for end 2020. Most of them count casework or foster-care events (RET, Week van de
-  Casus, prevented placements, JIM/systemic monitoring, checklists, prevented breakdowns); those metrics
-  are registered with available=False, so these targets show "nog niet gemeten" until their issues land.
+  Casus, prevented placements, JIM/systemic monitoring, checklists, prevented breakdowns); the casework and
+  foster-care figures of the snapshot run measure them (breakdowns_prevented: fostercare.figures).
   "Nieuwe voorzieningen ontwikkelen" names no number and is not a target here.
 - Seed 001 (interview on the zero ambition, published 2021): residential care towards zero. The text
   names no end date ("moeilijk te faseren in tijd", "een cultuuromslag"); the only time frame is Ali
@@ -94,10 +94,11 @@ DEMO_TARGETS: tuple[DemoTarget, ...] = (
                "Nijmegen: 'krimp van 5-7% op het volume van residentiële zorg'; hier het midden (−6%), gemeten als "
                "kinderen in residentiële zorg op de peildatum, december 2021 tegen december 2017.",
                group="residential", baseline_period="2017"),
-    DemoTarget("Pleegzorg +11% t.o.v. 2017 (eind 2021)", "stock", TargetKind.CHANGE_PCT, 11, Direction.AT_LEAST,
+    DemoTarget("Pleegzorg +11% t.o.v. 2017 (eind 2021)", "foster_children", TargetKind.CHANGE_PCT, 11, Direction.AT_LEAST,
                NIJMEGEN_PERIOD, S004_62,
                "Nijmegen: 'groei van 11% op het volume van pleegzorg in 2021 t.o.v. 2017', gemeten als kinderen in "
-               "pleegzorg op de peildatum.", group="PLZ", baseline_period="2017"),
+               "pleegzorg (pleegzorg en netwerkpleegzorg, elk kind één keer) op de peildatum, december 2021 tegen "
+               "december 2017.", baseline_period="2017"),
     DemoTarget("Gezinshuizen +3% t.o.v. 2017 (eind 2021)", "stock", TargetKind.CHANGE_PCT, 3, Direction.AT_LEAST,
                NIJMEGEN_PERIOD, S004_62,
                "Nijmegen: 'groei van 3% op gezinshuizen in 2021 t.o.v. 2017', gemeten als kinderen in een gezinshuis "

@@ -119,6 +119,23 @@ for _m in (
     Metric("systemic_families_monitored", _("Gezinnen met systemisch traject, gemonitord"), _("Van die gezinnen: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
     Metric("residential_checklists", _("Residentiële plaatsingen met checklist"), _("Residentiële plaatsingen waarvan de checklist vóór de start was ingevuld."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
     Metric("residential_checklists_share", _("Aandeel residentiële plaatsingen met checklist"), _("Van alle residentiële plaatsingen die in het jaar begonnen: het aandeel waarvan de checklist vóór de start was ingevuld."), M.SHARE, D.RATIO, periods=("year",), unit="share", source="casework"),
-    Metric("breakdowns_prevented", _("Voorkomen breakdowns"), _("Risicomeldingen pleegzorg die zonder breakdown binnen 183 dagen zijn opgelost."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare", available=False),
+):
+    register(_m)
+
+# Foster-care figures (measured by fostercare.figures in the snapshot run; definitions in its docstring).
+for _m in (
+    Metric("breakdowns_prevented", _("Voorkomen breakdowns"), _("Risicomeldingen pleegzorg die binnen 183 dagen zijn afgesloten met ‘plaatsing stabiel’, zonder dat de plaatsing binnen 183 dagen na de melding alsnog afbrak; geteld in de maand van afsluiten."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
+    Metric("foster_breakdowns_registered", _("Breakdowns in het risicoregister"), _("Risicomeldingen afgesloten met ‘plaatsing beëindigd’ om een andere reden dan een geplande overgang; per reden als groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
+    Metric("foster_risks_registered", _("Nieuwe risicomeldingen pleegzorg"), _("Risicomeldingen van plaatsingen in een pleeggezin of gezinshuis, geregistreerd in de maand."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
+    Metric("foster_at_risk", _("Plaatsingen met een risico"), _("Plaatsingen in een pleeggezin of gezinshuis met een open risicomelding op de laatste dag van de maand."), M.STOCK, D.DISTINCT, counts_children=True, source="fostercare"),
+    Metric("foster_at_risk_days", _("Dagen met risico"), _("Dagen in de maand waarop een risicomelding open stond, opgeteld over de meldingen."), M.FLOW, D.SUM, unit="days", source="fostercare"),
+    Metric("foster_escalations", _("Opschaling pleegzorg → residentieel"), _("Residentiële of gesloten plaatsingen die in de maand beginnen bij een kind dat tot dan in een pleeggezin of gezinshuis woonde (dat traject liep nog of eindigde hooguit 30 dagen eerder) en de dag ervoor niet al residentieel verbleef."), M.FLOW, D.SUM, counts_children=True, source="fostercare"),
+    Metric("foster_children", _("Kinderen in pleegzorg"), _("Verschillende kinderen met een actief pleegzorgtraject (pleegzorg en netwerkpleegzorg, CBS-hulpvorm 11) op de laatste dag van de maand."), M.STOCK, D.DISTINCT, counts_children=True, source="fostercare"),
+    Metric("foster_families_active", _("Actieve pleeggezinnen"), _("Pleeggezinnen en gezinshuizen met status ‘goedgekeurd’ of ‘actief’ op de laatste dag van de maand; per soort gezin als groep."), M.STOCK, D.SUM, source="fostercare"),
+    Metric("foster_families_leaving", _("Gestopte pleeggezinnen"), _("Pleeggezinnen en gezinshuizen die in de maand stoppen; per reden als groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), source="fostercare"),
+    Metric("foster_free_places", _("Vrije plaatsen"), _("Over de actieve gezinnen op de laatste dag van de maand: plaatsen min geplaatste kinderen (niet onder nul)."), M.STOCK, D.SUM, source="fostercare"),
+    Metric("recruitment", _("Werving pleegouders"), _("Aspirant-pleegouders die in de maand een fase bereiken (informatieavond, intake, training, beoordeling, goedgekeurd, afgehaakt); de fase is de groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), source="fostercare"),
+    Metric("recruitment_conversion", _("Conversie werving"), _("Goedgekeurde aspiranten in het jaar gedeeld door aspiranten op een informatieavond in het jaar."), M.SHARE, D.RATIO, periods=("year",), unit="share", source="fostercare"),
+    Metric("prospects_per_match", _("Aspiranten per match"), _("Aspiranten op een informatieavond in het jaar per nieuwe plaatsing in een bestandspleeggezin of gezinshuis in dat jaar."), M.SHARE, D.RATIO, periods=("year",), unit="ratio", source="fostercare"),
 ):
     register(_m)

@@ -79,6 +79,10 @@ def home(request):
         return render(request, "home/admin.html", {"counts": selectors.admin_counts()})
     if user.is_project:
         return _home_project(request)
+    if user.is_fostercare:
+        from fostercare.views import home_fostercare
+
+        return home_fostercare(request)
     return _home_wijkteam(request)
 
 

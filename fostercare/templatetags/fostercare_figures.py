@@ -1,0 +1,81 @@
+"""The foster-care section of the dashboard: the foster-care figures of the dashboard's run and scope for the
+year of the chosen month (flows summed from January up to that month, stocks at that month, shares and ratios
+of the latest finished year). Small numbers of children are suppressed unless the viewer sees exact figures."""
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from monitoring import registry
+from monitoring.models import FigureSeries
+from monitoring.registry import Kind
+from monitoring.suppression import suppress_value
+
+register = template.Library()
+
+#: (metric, group, label override or None). The engine's breakdowns and foster_breakdown_12m are read from the
+#: family-based group (foster care and family homes), the foster-care figures from group "all" or a stage.
+SECTION = (
+    ("breakdowns_prevented", "all", None),
+    ("breakdowns", "family_based", _("Breakdowns (trajecten)")),
+    ("foster_breakdowns_registered", "all", None),
+    ("foster_escalations", "all", None),
+    ("foster_at_risk", "all", None),
+    ("foster_at_risk_days", "all", None),
+    ("foster_children", "all", None),
+    ("foster_families_active", "all", None),
+    ("foster_free_places", "all", None),
+    ("foster_families_leaving", "all", None),
+    ("recruitment", "informatieavond", _("Aspiranten op informatieavond")),
+    ("recruitment", "goedgekeurd", _("Nieuwe pleegouders goedgekeurd")),
+    ("foster_breakdown_12m", "family_based", None),
+    ("prospects_per_match", "all", None),
+)
+
+
+def _fmt_share(value: float | None) -> str:
+    return "–" if value is None else f"{round(100 * value)}%"
+
+
+def _fmt_ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+@register.simple_tag
+def fostercare_figures(dash) -> dict:
+    if dash is None or dash.run is None:
+        return {"rows": []}
+    month = dash.month or dash.run.last_month
+    year = month[:4]
+    wanted = {(m, g) for m, g, _l in SECTION}
+    series = {
+        (metric, group): values
+        for metric, group, values in FigureSeries.objects.filter(
+            run=dash.run, scope=dash.scope.key, band="all", metric__in={m for m, _g in wanted}, group__in={g for _m, g in wanted},
+        ).values_list("metric", "group", "values")
+    }
+    rows = []
+    for key, group, label in SECTION:
+        metric = registry.get(key)
+        if metric is None or not metric.available:
+            continue
+        values = series.get((key, group)) or {}
+        row = {"key": f"{key}:{group}" if group != "all" else key, "label": label or metric.label, "help": metric.definition}
+        if metric.unit in ("share", "ratio"):
+            # the latest finished year (or quarter for a cohort metric stored per quarter) up to the chosen year
+            periods = sorted(p for p in values if len(p) == 4 and p < year) or sorted(p for p in values if len(p) == 4)
+            period = periods[-1] if periods else ""
+            value = values.get(period) if period else None
+            row |= {"text": _fmt_share(value) if metric.unit == "share" else _fmt_ratio(value), "period": period or "–", "suppressed": False}
+            rows.append(row)
+            continue
+        if metric.kind == Kind.FLOW:
+            value = sum(v or 0 for p, v in values.items() if len(p) == 7 and p[:4] == year and p <= month)
+            period = f"{year} t/m {month[5:]}"
+        else:
+            value = values.get(month, 0)
+            period = month
+        cell = suppress_value(value, counts_children=metric.counts_children) if not dash.exact else None
+        row |= {"period": period, "text": cell.text if cell else str(int(value)), "suppressed": bool(cell and cell.suppressed)}
+        rows.append(row)
+    return {"rows": rows, "year": year, "month": month}
