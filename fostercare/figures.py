@@ -49,15 +49,16 @@ Definitions and the choices made where metrics.md leaves room:
   prospect's municipality. Not a count of children (no small-number suppression).
 - recruitment_conversion (year): prospects approved in the year / prospects at an information evening in the
   year (a flow ratio, not a cohort: the pipeline takes most of a year).
-- prospects_per_match (year): prospects at an information evening in the year / new placements in general
-  foster families and family homes (not network families, who are not recruited) starting in the year.
+- prospects_per_match (year): prospects at an information evening in the year / realised matches in the year: general
+  foster families and family homes (not network families, who are not recruited) whose first child came in the year
+  (the documents' "about 8 prospects per match" counts prospects per new foster family that actually took a child).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Min, Q
 
 from placements.models import Episode, Municipality, Region
 
@@ -321,19 +322,23 @@ def _family_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
         for day, status, reason in history:
             if status == FamilyStatus.STOPPED:
                 leaving.append((muni, month_key(day), ("all", reason or "anders"), 1))
-        h = 0
-        status = None
+        # children placed on each peildatum: a placement [s, e) counts in the months month(s) .. month(e) - 1
+        diff: dict[int, int] = defaultdict(int)
+        for s, e in placed.get(family, ()):
+            diff[month_index(s)] += 1
+            if e is not None:
+                diff[month_index(e)] -= 1
+        h, status = 0, None
+        n = sum(v for k, v in diff.items() if k < months[0]) if months else 0
         for m in months:
+            n += diff.get(m, 0)
             last = month_end(m)
-            if last < history[0][0]:
-                continue
             while h < len(history) and history[h][0] <= last:
                 status = history[h][1]
                 h += 1
             if status not in ACTIVE_FAMILY:
                 continue
             active_rows.append((muni, index_key(m), groups, 1))
-            n = sum(1 for s, e in placed.get(family, ()) if s <= last and (e is None or e > last))
             free_rows.append((muni, index_key(m), groups, max(0, places - n)))
     out = _tally(scopes, active_rows, "foster_families_active")
     out += _tally(scopes, free_rows, "foster_free_places")
@@ -360,8 +365,7 @@ def _recruitment_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
                         (info_year if stage == "informatieavond" else approved_year)[key][str(day.year)] += 1
     out = _tally(scopes, rows, "recruitment")
     matches: dict = defaultdict(lambda: defaultdict(int))
-    for muni, start in (FosterPlacement.objects.filter(scopes.filter("family__municipality"), episode__start_date__lte=data_date)
-                        .exclude(family__kind=FamilyKind.NETWORK).values_list("family__municipality_id", "episode__start_date")):
+    for muni, start in _first_matches(scopes, data_date):
         for key in scopes.of(muni):
             matches[key][str(start.year)] += 1
     conversion = {(*k, "all"): {y: round(approved_year[k].get(y, 0) / n, 6) for y, n in v.items() if n} for k, v in info_year.items()}
@@ -369,3 +373,12 @@ def _recruitment_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
     out += _emit(conversion, "recruitment_conversion")
     out += _emit(per_match, "prospects_per_match")
     return out
+
+
+def _first_matches(scopes: _Scopes, data_date: dt.date) -> list[tuple[int, dt.date]]:
+    """Realised matches: (family municipality, start of the family's first placement) of every general foster family
+    and family home (network families are not recruited) whose first child came on or before the data date."""
+    first = (FosterPlacement.objects.filter(scopes.filter("family__municipality"), episode__start_date__lte=data_date)
+             .exclude(family__kind=FamilyKind.NETWORK).values("family_id", "family__municipality_id")
+             .annotate(first=Min("episode__start_date")).values_list("family__municipality_id", "first"))
+    return list(first)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
@@ -274,7 +274,7 @@ class Funnel:
 def funnel(*, user, first: dt.date, last: dt.date) -> Funnel:
     """Counts per stage and month in [first, last] (a prospect counts in a stage in the month it reached it),
     conversion from each stage to the next (over the prospects in the period), drop-outs with reasons, and the
-    prospects per realised match (new placements in general foster families and family homes in the period)."""
+    prospects per realised match (general foster families and family homes whose first child came in the period)."""
     labels = dict(Stage.choices)
     prospects = list(funnel_prospects(user=user).values(*[f for _s, f in FUNNEL], "dropped_on", "drop_reason", "stage", "provider_id",
                                                          "municipality__region_id"))
@@ -305,14 +305,15 @@ def funnel(*, user, first: dt.date, last: dt.date) -> Funnel:
     now = {s: 0 for s in codes} | {"afgehaakt": 0}
     for p in prospects:
         now[p["stage"]] = now.get(p["stage"], 0) + 1
-    placements = FosterPlacement.objects.filter(episode__start_date__gte=first, episode__start_date__lte=last).exclude(family__kind=FamilyKind.NETWORK)
+    placements = FosterPlacement.objects.exclude(family__kind=FamilyKind.NETWORK)
     if is_fostercare(user):
         placements = placements.filter(family__provider_id=user.provider_id)
     elif user.scope_region_id:
         placements = placements.filter(family__municipality__region_id=user.scope_region_id)
     elif not user.is_admin_role:
         placements = placements.none()
-    matches = placements.count()
+    firsts = placements.values("family_id").annotate(first=Min("episode__start_date")).values_list("first", flat=True)
+    matches = sum(1 for d in firsts if first <= d <= last)
     drop_names = dict(DropReason.choices)
     return Funnel(
         stages=[(s, str(labels[s])) for s in codes] + [("afgehaakt", str(labels["afgehaakt"]))],

@@ -136,6 +136,6 @@ for _m in (
     Metric("foster_free_places", _("Vrije plaatsen"), _("Over de actieve gezinnen op de laatste dag van de maand: plaatsen min geplaatste kinderen (niet onder nul)."), M.STOCK, D.SUM, source="fostercare"),
     Metric("recruitment", _("Werving pleegouders"), _("Aspirant-pleegouders die in de maand een fase bereiken (informatieavond, intake, training, beoordeling, goedgekeurd, afgehaakt); de fase is de groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), source="fostercare"),
     Metric("recruitment_conversion", _("Conversie werving"), _("Goedgekeurde aspiranten in het jaar gedeeld door aspiranten op een informatieavond in het jaar."), M.SHARE, D.RATIO, periods=("year",), unit="share", source="fostercare"),
-    Metric("prospects_per_match", _("Aspiranten per match"), _("Aspiranten op een informatieavond in het jaar per nieuwe plaatsing in een bestandspleeggezin of gezinshuis in dat jaar."), M.SHARE, D.RATIO, periods=("year",), unit="ratio", source="fostercare"),
+    Metric("prospects_per_match", _("Aspiranten per match"), _("Aspiranten op een informatieavond in het jaar per gerealiseerde match: bestandspleeggezinnen en gezinshuizen die in dat jaar hun eerste kind kregen."), M.SHARE, D.RATIO, periods=("year",), unit="ratio", source="fostercare"),
 ):
     register(_m)
