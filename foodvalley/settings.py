@@ -168,6 +168,8 @@ SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 REQUIRE_ADMIN_2FA = env_bool("REQUIRE_ADMIN_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "Foodvalley Monitor"
 OTP_TOTP_THROTTLE_FACTOR = 1
+# The admin never shows a TOTP secret or its QR code (also avoids a 500 in django-otp's config view for unknown ids).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
