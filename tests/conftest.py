@@ -103,3 +103,25 @@ def child(owner, bsn):
 def login(client, user: User):
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+# --- foster care ----------------------------------------------------------------------------------------------
+@pytest.fixture
+def foster_provider(db) -> Provider:
+    return Provider.objects.create(name="Pleegzorg Test", agb_code="98000101")
+
+
+@pytest.fixture
+def other_foster_provider(db) -> Provider:
+    return Provider.objects.create(name="Pleegzorg Elders", agb_code="98000102")
+
+
+@pytest.fixture
+def foster_worker(foster_provider, foodvalley) -> User:
+    """Foster-care worker of `foster_provider` (role pleegzorg)."""
+    return make_user("fenna", Role.FOSTERCARE, region=foodvalley, provider=foster_provider)
+
+
+@pytest.fixture
+def other_foster_worker(other_foster_provider, foodvalley) -> User:
+    return make_user("gijs", Role.FOSTERCARE, region=foodvalley, provider=other_foster_provider)
