@@ -186,10 +186,14 @@ def test_status_achieved_while_running(value_target):
     assert p.status == Status.ACHIEVED
 
 
-def test_a_metric_not_yet_measured_shows_no_numbers(make_target):
+def test_a_metric_not_yet_measured_shows_no_numbers(make_target, monkeypatch):
+    from monitoring import registry
+
+    later = registry.Metric("later_figure", "Later", "Nog niet gemeten.", registry.Kind.FLOW, registry.Aggregation.SUM, available=False)
+    monkeypatch.setitem(registry.REGISTRY, later.key, later)
     run = make_run("2020-12")
-    put(run, months("2020-01", [5] * 12), metric="breakdowns_prevented", group="all")  # even if a series existed
-    t = make_target(metric="breakdowns_prevented", group="all", kind="accumulate", target_value=20, direction="at_least")
+    put(run, months("2020-01", [5] * 12), metric="later_figure", group="all")  # even if a series existed
+    t = make_target(metric="later_figure", group="all", kind="accumulate", target_value=20, direction="at_least")
     p = target_progress(t, run)
     assert p.status == Status.NOT_MEASURED
     assert p.status_label == "nog niet gemeten"
@@ -290,14 +294,16 @@ def test_demo_targets_on_hand_made_figures(foodvalley):
     run = make_run("2021-12")
     put(run, {"2017-12": 234, "2021-12": 198}, group="residential")
     put(run, {"2019-12": 28, "2020-12": 35}, group="residential", band="0-11")
-    put(run, {"2017-12": 298, "2021-12": 306}, group="PLZ")
+    put(run, {"2017-12": 298, "2021-12": 306}, metric="foster_children", group="all")
     put(run, {"2017-12": 67, "2021-12": 76}, group="GZH")
+    put(run, months("2020-01", [1] * 12), metric="breakdowns_prevented", group="all")
     status = {t.name: target_progress(t, run).status for t in Target.objects.all()}
     assert status["Residentiële zorg −6% t.o.v. 2017 (eind 2021)"] == Status.ACHIEVED  # 198 ≤ 219.96
     assert status["Pleegzorg +11% t.o.v. 2017 (eind 2021)"] == Status.OFF_TRACK  # 306 < 330.78
     assert status["Gezinshuizen +3% t.o.v. 2017 (eind 2021)"] == Status.ACHIEVED  # 76 ≥ 69.01
     assert status["5 kinderen onder 12 minder in residentiële hulp dan in 2019"] == Status.OFF_TRACK  # 35 > 23
-    assert sum(s == Status.NOT_MEASURED for s in status.values()) == 1  # breakdowns_prevented (casework is measured)
+    assert status["15 breakdowns in de pleegzorg voorkomen (2020)"] == Status.OFF_TRACK  # 12 < 15 at the period end
+    assert sum(s == Status.NOT_MEASURED for s in status.values()) == 0  # casework and foster care are measured
     # the zero ambition: baseline December 2021 = 198, run ends there: expected = baseline, not yet started
     zero = target_progress(Target.objects.get(target_value=0, kind="value"), run)
     assert zero.baseline == 198 and zero.expected == 198 and zero.status == Status.ON_TRACK
