@@ -20,6 +20,16 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 FOODVALLEY_POPULATION_CSV = DATA_DIR / "population_foodvalley.csv"
 COLUMNS = ("cbs_code", "year", "age_band", "count")
 AGE_BANDS = tuple(AgeBand.values)
+#: Largest youth count accepted for one municipality, year and band (the largest real one is about 150,000).
+MAX_COUNT = 10_000_000
+#: A cell value is quoted in a message at most this long.
+MAX_VALUE_IN_MESSAGE = 40
+
+
+def _quote(value: str) -> str:
+    """A cell value fit for a message: printable and short (a hostile file may hold megabytes in one cell)."""
+    value = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return value if len(value) <= MAX_VALUE_IN_MESSAGE else value[: MAX_VALUE_IN_MESSAGE - 1] + "…"
 
 
 class PopulationFileError(ValueError):
@@ -56,13 +66,23 @@ def _normalise_band(raw: str) -> str:
 def read_population(source: Path | str | io.TextIOBase) -> list[PopulationRow]:
     """Read and check a population CSV. Raises PopulationFileError listing every problem."""
     if isinstance(source, (str, Path)):
+        raw = Path(source).read_bytes()
         try:
-            with open(source, newline="", encoding="utf-8-sig") as fh:
-                text = fh.read()
-        except UnicodeDecodeError as exc:
-            raise PopulationFileError(["Het bestand is geen UTF-8-tekst."]) from exc
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:  # the usual Excel export on Dutch Windows, as for the other imports
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise PopulationFileError(["Het bestand is geen tekst in UTF-8 of Windows-1252. Sla het op als 'CSV UTF-8'."]) from exc
     else:
         text = source.read()
+    try:
+        return _read_rows(text)
+    except csv.Error as exc:
+        raise PopulationFileError([f"Het bestand is geen leesbaar CSV-bestand ({_quote(str(exc))})."]) from None
+
+
+def _read_rows(text: str) -> list[PopulationRow]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -82,7 +102,7 @@ def read_population(source: Path | str | io.TextIOBase) -> list[PopulationRow]:
         line_problems = []
         code = normalise_cbs_code(r.get("cbs_code", ""))
         if code is None:
-            line_problems.append(f"regel {line}: ongeldige CBS-code '{r.get('cbs_code', '')}' (verwacht bijv. GM0228 of 0228)")
+            line_problems.append(f"regel {line}: ongeldige CBS-code '{_quote(r.get('cbs_code', ''))}' (verwacht bijv. GM0228 of 0228)")
         elif code not in known:
             line_problems.append(f"regel {line}: onbekende gemeente {code}")
         try:
@@ -90,18 +110,21 @@ def read_population(source: Path | str | io.TextIOBase) -> list[PopulationRow]:
             if not 2000 <= year <= 2100:
                 raise ValueError
         except ValueError:
-            line_problems.append(f"regel {line}: jaar '{r.get('year', '')}' is geen jaartal tussen 2000 en 2100")
+            line_problems.append(f"regel {line}: jaar '{_quote(r.get('year', ''))}' is geen jaartal tussen 2000 en 2100")
             year = None
         band = _normalise_band(r.get("age_band", ""))
         if band not in AGE_BANDS:
-            line_problems.append(f"regel {line}: onbekende leeftijdsgroep '{r.get('age_band', '')}' (toegestaan: {', '.join(AGE_BANDS)})")
+            line_problems.append(f"regel {line}: onbekende leeftijdsgroep '{_quote(r.get('age_band', ''))}' (toegestaan: {', '.join(AGE_BANDS)})")
         count_raw = r.get("count", "").replace(" ", "")
         try:
+            if not count_raw.isascii() or not count_raw.isdigit():  # int() would also take "1_000", "٣" and "+5"
+                raise ValueError
             count = int(count_raw)
-            if count < 0:
+            if count > MAX_COUNT:
                 raise ValueError
         except ValueError:
-            line_problems.append(f"regel {line}: aantal '{r.get('count', '')}' is geen geheel getal van 0 of meer")
+            line_problems.append(f"regel {line}: aantal '{_quote(r.get('count', ''))}' is geen geheel getal van 0 tot en met "
+                                 f"{MAX_COUNT:_}".replace("_", "."))
             count = None
         if not line_problems:
             key = (code, year, band)

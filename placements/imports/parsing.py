@@ -86,6 +86,7 @@ ALIASES: dict[str, dict[str, str]] = {
 
 DELIMITERS = (";", ",", "\t")
 READ_CHUNK = 1 << 20
+MAX_HEADER_CHARS = 64 * 1024
 
 
 def normalise_header(name: str) -> str:
@@ -231,13 +232,21 @@ class CsvFile:
         return io.TextIOWrapper(raw, encoding=self.encoding, newline="", errors="strict")
 
     def read_header(self) -> Header | None:
-        """Read and interpret the first non-empty line. None for an empty file."""
+        """Read and interpret the first non-empty line. None for an empty file.
+
+        Reads at most MAX_HEADER_CHARS per line, so a file without line breaks is not read into memory whole.
+        """
         text = self._text()
         try:
-            for line in text:
+            while line := text.readline(MAX_HEADER_CHARS):
+                if len(line) >= MAX_HEADER_CHARS and not line.endswith(("\n", "\r")):
+                    raise CsvStructureError(f"kopregel langer dan {MAX_HEADER_CHARS} tekens")
                 if line.strip().strip("\ufeff").strip(",;\t").strip():
                     delimiter = sniff_delimiter(line)
-                    cells = next(csv.reader([line], delimiter=delimiter))
+                    try:
+                        cells = next(csv.reader([line], delimiter=delimiter))
+                    except csv.Error as exc:
+                        raise CsvStructureError(str(exc)) from None
                     self.header = parse_header(self.kind, cells, delimiter)
                     return self.header
             return None

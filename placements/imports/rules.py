@@ -207,6 +207,11 @@ TOO_LONG = register(Rule(
     "E111", "field", ("episode_id", "declaration_id", "provider"), _("Waarde te lang"),
     _("De waarde is te lang (hoogstens %(max)s tekens)."),
 ))
+FORMULA_OR_CONTROL = register(Rule(
+    "E112", "field", ("episode_id", "declaration_id", "provider"), _("Formule of stuurteken"),
+    _("De waarde begint met =, +, - of @ of bevat een stuurteken. Zo'n waarde kan in Excel als formule worden "
+      "uitgevoerd en wordt niet ingelezen; haal het teken weg."),
+))
 
 
 class Violation(Exception):
@@ -278,9 +283,21 @@ class BsnHasher:
         return digest.hexdigest()
 
 
+#: Free text that is stored and later exported: no spreadsheet formula (CSV injection) and no control characters
+#: (a NUL byte is refused by PostgreSQL; tabs and line breaks inside a value break exports).
+FORMULA_START = ("=", "+", "-", "@")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _check_text(text: str) -> None:
+    if text.startswith(FORMULA_START) or _CONTROL.search(text):
+        raise Violation(FORMULA_OR_CONTROL)
+
+
 def _id_parser(text: str) -> str:
     if len(text) > MAX_ID_LENGTH:
         raise Violation(TOO_LONG, max=MAX_ID_LENGTH)
+    _check_text(text)
     return text
 
 
@@ -345,6 +362,8 @@ class RowValidator:
         """The id of a known provider (by name or AGB code), else the key of a new one (created in pass 2)."""
         if len(text) > MAX_PROVIDER_LENGTH:
             raise Violation(TOO_LONG, max=MAX_PROVIDER_LENGTH)
+        # A line break inside a quoted name is whitespace (normalised below); other control characters are refused.
+        _check_text(" ".join(text.split()))
         key = provider_key(text)
         known = self.lookups.providers.get(key)
         if known is None:

@@ -200,6 +200,8 @@ class _ImportRun:
             header = source.read_header()
         except UnicodeDecodeError:
             return self._refuse_file(rules.UNREADABLE_ENCODING.issue())
+        except CsvStructureError as exc:
+            return self._refuse_file(rules.UNREADABLE_CSV.issue(detail=str(exc)[:120]))
         if header is None:
             return self._refuse_file(rules.EMPTY_FILE.issue())
         self.header, self.source = header, source
