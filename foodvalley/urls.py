@@ -17,6 +17,7 @@ urlpatterns = [
     path("monitor/doelen/", include("monitoring.urls_targets")),
     path("monitor/", include("monitoring.urls")),
     path("casework/", include("casework.urls")),
+    path("rapportages/", include("reports.urls")),
     path("pleegzorg/", include("fostercare.urls")),
     path("", include("placements.urls")),
 ]

@@ -1,12 +1,28 @@
-"""Writing figures of a run in long form: period, scope, care_form_group, age_band, metric, value."""
+"""Exports of figures: the long form of a whole run (export_figures), and the dashboard's figure sets and tables
+as CSV and XLSX from a named snapshot run, suppressed, with formula-injection protection.
+
+Formula injection: a text cell that starts with = + - @ or a tab / carriage return gets a leading apostrophe
+(monitoring.charts.safe_text, the dashboard CSV's own rule) and, in XLSX, is stored as a text cell (never as a
+formula, which openpyxl would otherwise make of a string starting with "="). Numbers stay numbers.
+"""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import datetime as dt
+import hashlib
+import hmac
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
+from django.conf import settings
+
+from .charts import FORMULA_PREFIXES, csv_number, safe_text
 from .models import FigureSeries, SnapshotRun
 
 HEADER = ["period", "scope", "care_form_group", "age_band", "metric", "value"]
+CSV_DELIMITER = ";"  # as the dashboard CSV: Dutch Excel reads ; with decimal commas
+FIGURE_HEADER = ["figuur", "periode", "gebied", "reeks", "zorgvormgroep", "leeftijd", "kengetal", "waarde"]
 
 
 def figure_rows(run: SnapshotRun, *, scopes: list[str] | None = None) -> Iterator[list]:
@@ -28,3 +44,183 @@ def write_csv(run: SnapshotRun, fh, *, scopes: list[str] | None = None) -> int:
         writer.writerow(row)
         n += 1
     return n
+
+
+# --------------------------------------------------------------------------------------------- sheets
+@dataclass
+class Sheet:
+    """One table of an export: typed values (str, int, float, Decimal, date or None); text is escaped on writing."""
+
+    key: str
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+def escape(value):
+    """A value safe for a spreadsheet: text starting with a formula character gets a leading apostrophe."""
+    if isinstance(value, str):
+        return safe_text(value)
+    return value
+
+
+def _cell_value(cell):
+    """A dashboard Cell as a typed value: the number, or the suppression mark ("<5" / "x") as text."""
+    if cell.suppressed or cell.value is None:
+        return cell.text
+    value = cell.value
+    return int(value) if float(value).is_integer() else round(float(value), 4)
+
+
+def dashboard_sheets(dash) -> list[Sheet]:
+    """Every figure set and table of a dashboard (already suppressed: build it with exact=False), in long form."""
+    scope = dash.scope.label
+    sheets = []
+    tiles = Sheet("tiles", "Kerncijfers", FIGURE_HEADER)
+    for t in dash.tiles:
+        for metric, cell in (("stock", t.value), ("stock_per_1000", t.per_1000), ("change_month", t.change_month), ("change_year", t.change_year)):
+            tiles.rows.append(["tiles", dash.month, scope, t.label, t.group, t.band, metric, _cell_value(cell)])
+    sheets.append(tiles)
+    for table in dash.figures:
+        sheet = Sheet(table.key, table.title, FIGURE_HEADER)
+        if table.key == "municipalities":
+            for row in dash.comparison:
+                sheet.rows.append([table.key, dash.month, row.scope.label, "kinderen in zorg", dash.group, dash.band, "stock", _cell_value(row.stock)])
+                sheet.rows.append([table.key, dash.month, row.scope.label, "per 1.000 jeugdigen", dash.group, dash.band, "stock_per_1000",
+                                   _cell_value(row.per_1000)])
+        else:
+            for trace in table.traces:
+                for p in trace.points:
+                    sheet.rows.append([table.key, p.x, scope, trace.name, trace.group, trace.band, trace.metric, _cell_value(p.cell)])
+        sheets.append(sheet)
+    casework = Sheet("casework", "Casuswerk en pleegzorg", FIGURE_HEADER)
+    for row in _casework_rows(dash):
+        casework.rows.append(["casework", row["period"], scope, str(row["label"]), "all", "all", row["key"], _text_value(row["text"])])
+    if casework.rows:
+        sheets.append(casework)
+    return sheets
+
+
+def _casework_rows(dash) -> list[dict]:
+    from casework.templatetags.casework_figures import casework_figures
+
+    return casework_figures(dash).get("rows", [])
+
+
+def _text_value(text: str):
+    """The casework section's text as a number where it is one ("12" → 12, "45%" stays text)."""
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return text
+
+
+# --------------------------------------------------------------------------------------------- writers
+def csv_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, int | float):
+        return csv_number(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return escape(str(value))
+
+
+def write_sheets_csv(sheets: Iterable[Sheet], fh, *, delimiter: str = CSV_DELIMITER) -> int:
+    """All sheets in one CSV (they share their header when they come from one dashboard); returns data rows."""
+    writer = csv.writer(fh, delimiter=delimiter, lineterminator="\r\n")
+    n = 0
+    header_written = None
+    for sheet in sheets:
+        if sheet.header != header_written:
+            writer.writerow([escape(h) for h in sheet.header])
+            header_written = sheet.header
+        for row in sheet.rows:
+            writer.writerow([csv_value(v) for v in row])
+            n += 1
+    return n
+
+
+def _xlsx_title(title: str, used: set[str]) -> str:
+    clean = "".join(ch for ch in title if ch not in '[]:*?/\\')[:31] or "Blad"
+    base, i = clean, 2
+    while clean in used:
+        clean = f"{base[:28]} {i}"
+        i += 1
+    used.add(clean)
+    return clean
+
+
+def write_sheets_xlsx(sheets: Iterable[Sheet], *, about: list[tuple[str, str]] | None = None) -> bytes:
+    """An XLSX workbook: a sheet "Over deze export" (run, scope, suppression) and one sheet per table.
+    Text cells are escaped and stored as text (data type "s"), never as formulas."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    bold = Font(bold=True)
+
+    def cell(ws, value, *, header: bool = False):
+        value = escape(value)
+        if hasattr(value, "quantize"):  # Decimal: keep cents exact as a number
+            value = float(value)
+        c = WriteOnlyCell(ws, value=value)
+        if isinstance(value, str):
+            c.data_type = "s"  # text, even when it looks like a formula
+        if header:
+            c.font = bold
+        return c
+
+    if about:
+        ws = wb.create_sheet(_xlsx_title("Over deze export", used))
+        for key, value in about:
+            ws.append([cell(ws, key, header=True), cell(ws, value)])
+    for sheet in sheets:
+        ws = wb.create_sheet(_xlsx_title(sheet.title, used))
+        ws.append([cell(ws, h, header=True) for h in sheet.header])
+        for row in sheet.rows:
+            ws.append([cell(ws, v) for v in row])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------------------------- episodes
+EPISODE_HEADER = ["pseudoniem", "geboortemaand", "geslacht", "gemeente", "zorgvorm", "aanbieder", "begindatum", "einddatum",
+                  "reden_beeindiging", "verwijzer", "juridisch_kader"]
+
+
+def export_pseudonym(pseudonym: str) -> str:
+    """A pseudonym for exports only: HMAC of the registry pseudonym with a purpose label. Stable across exports (so
+    episodes of one child can be linked), but not the registry's own pseudonym nor its access-log reference."""
+    key = settings.BSN_HASH_KEY.encode()
+    return hmac.new(key, f"export:{pseudonym}".encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def episode_rows(*, region=None, municipality=None) -> Iterator[list]:
+    """Pseudonymised episodes: export pseudonym, birth month (YYYY-MM), sex, municipality code, care form, provider,
+    dates and codes. Never a label, a BSN, the registry pseudonym or a birth day."""
+    from placements.models import Episode
+
+    qs = Episode.objects.all()
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    elif region is not None:
+        qs = qs.filter(municipality__region=region)
+    rows = qs.order_by("child_id", "start_date", "id").values_list(
+        "child__pseudonym", "child__birth_date", "child__sex", "municipality__cbs_code", "care_form__code", "provider__name",
+        "start_date", "end_date", "end_reason", "referrer", "legal_framework")
+    cache: dict[str, str] = {}
+    for pseudonym, birth, sex, muni, form, provider, start, end, reason, referrer, legal in rows.iterator(chunk_size=5000):
+        alias = cache.get(pseudonym)
+        if alias is None:
+            alias = cache[pseudonym] = export_pseudonym(pseudonym)
+        yield [alias, f"{birth:%Y-%m}", sex, muni, form, provider, start.isoformat(), end.isoformat() if end else "", reason, referrer, legal]
+
+
+__all__ = ["EPISODE_HEADER", "FIGURE_HEADER", "FORMULA_PREFIXES", "Sheet", "dashboard_sheets", "episode_rows", "escape", "export_pseudonym",
+           "figure_rows", "write_csv", "write_sheets_csv", "write_sheets_xlsx"]

@@ -125,3 +125,45 @@ def foster_worker(foster_provider, foodvalley) -> User:
 @pytest.fixture
 def other_foster_worker(other_foster_provider, foodvalley) -> User:
     return make_user("gijs", Role.FOSTERCARE, region=foodvalley, provider=other_foster_provider)
+
+
+# --- reports and exports ----------------------------------------------------------------------------------------
+@pytest.fixture
+def figures_run(foodvalley, ede):
+    """A finished snapshot run (2024-01 … 2025-12) with hand-set series for Food Valley and Ede, so report and export
+    contents are known: residential care 137 (Dec 2024) → 150 (Sep 2025) → 163 (Dec 2025); under-12s in residential
+    care 3 in Dec 2025 (small: shown as <5); RET cases 2 + 4 + 3 = 9 in Q4 2025; Ede: 2 children in residential care."""
+    from monitoring.models import FigureSeries, RunStatus, SnapshotRun
+
+    months = [f"{y}-{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    run = SnapshotRun.objects.create(status=RunStatus.DONE, data_date=dt.date(2025, 12, 31), first_month="2024-01", last_month="2025-12",
+                                     progress=100, finished_at=dt.datetime(2026, 1, 2, tzinfo=dt.UTC))
+
+    def flat(value, **overrides):
+        return {m: overrides.get(m, value) for m in months}
+
+    region = foodvalley.name
+    rows = [
+        ("region", region, "residential", "all", "stock", flat(150, **{"2024-12": 137, "2025-12": 163})),
+        ("region", region, "residential", "0-11", "stock", flat(24, **{"2025-12": 3})),
+        ("region", region, "RES", "all", "stock", flat(140, **{"2024-12": 127, "2025-12": 153})),
+        ("region", region, "JZP", "all", "stock", flat(10)),
+        ("region", region, "PLZ", "all", "stock", flat(270)),
+        ("region", region, "NPZ", "all", "stock", flat(119)),
+        ("region", region, "GZH", "all", "stock", flat(63)),
+        ("region", region, "family_based", "all", "stock", flat(452)),
+        ("region", region, "stay", "all", "stock", flat(642)),
+        ("region", region, "stay", "all", "entries", flat(25)),
+        ("region", region, "stay", "all", "exits", flat(27)),
+        ("region", region, "stay", "all", "cost", flat(1_500_000.0)),
+        ("region", region, "stay", "all", "clients_declared", flat(600)),
+        ("region", region, "RES", "all", "cost", flat(1_000_000.0)),
+        ("region", region, "RES", "all", "clients_declared", flat(150)),
+        ("region", region, "all", "all", "ret_cases", {"2025-10": 2, "2025-11": 4, "2025-12": 3, "2024-11": 1}),
+        ("municipality", ede.cbs_code, "residential", "all", "stock", flat(60, **{"2025-12": 2})),
+        ("municipality", ede.cbs_code, "RES", "all", "stock", flat(60, **{"2025-12": 2})),
+        ("municipality", ede.cbs_code, "stay", "all", "stock", flat(300)),
+    ]
+    FigureSeries.objects.bulk_create([FigureSeries(run=run, level=level, scope=scope, group=group, band=band, metric=metric, values=values)
+                                      for level, scope, group, band, metric, values in rows])
+    return run

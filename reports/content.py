@@ -1,0 +1,644 @@
+"""Everything the quarterly report shows, read from one snapshot run and suppressed for publication.
+
+The figures are read through the dashboard's own selectors (monitoring.selectors.dashboard with exact=False,
+series_for, count_cell / dependent_cell) and the targets through monitoring.targets, so the report shows the
+numbers the dashboard shows. The PDF and the HTML view render the same `Report` with templates/reports/report.html.
+
+Periods: a quarter "YYYY-Qn"; stocks are read at the quarter's last month (the peildatum), flows and money are
+summed over its three months. "Vorig kwartaal" is the quarter before, "vorig jaar" the same quarter a year
+earlier. Small numbers (1..k-1 children, k from the report settings, never below SUPPRESSION_K) show as "<k";
+money and rates computed from them are hidden with them; tables with a total get secondary suppression ("x").
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Role
+from monitoring import registry, selectors, suppression
+from monitoring import targets as targets_mod
+from monitoring.models import FigureSeries, SnapshotRun, Target
+from monitoring.registry import Kind
+from monitoring.selectors import Scope, count_cell, dependent_cell, fmt_euro, fmt_number
+from monitoring.suppression import Cell
+
+from . import charts
+from .cost_table import cost_table
+from .models import ReportSettings
+
+MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
+CHART_MONTHS = 36
+COST_QUARTERS = 8
+HIDDEN = selectors.HIDDEN_SECONDARY
+NONE = Cell(None, "–")
+
+
+# --------------------------------------------------------------------------------------------- quarters
+def quarter_months(quarter: str) -> list[str]:
+    year, q = int(quarter[:4]), int(quarter[-1])
+    return [f"{year:04d}-{3 * q - 2 + i:02d}" for i in range(3)]
+
+
+def quarter_shift(quarter: str, n: int) -> str:
+    index = int(quarter[:4]) * 4 + int(quarter[-1]) - 1 + n
+    return f"{index // 4:04d}-Q{index % 4 + 1}"
+
+
+def quarter_of(month: str) -> str:
+    return selectors.quarter_of(month)
+
+
+def quarter_label(quarter: str) -> str:
+    return f"Q{quarter[-1]} {quarter[:4]}"
+
+
+def quarter_long(quarter: str) -> str:
+    months = quarter_months(quarter)
+    return f"{MONTHS_NL[int(months[0][5:]) - 1]} – {MONTHS_NL[int(months[-1][5:]) - 1]} {quarter[:4]}"
+
+
+def last_complete_quarter(run: SnapshotRun) -> str | None:
+    if not run.last_month:
+        return None
+    quarter = quarter_of(run.last_month)
+    return quarter if quarter_months(quarter)[-1] <= run.last_month else quarter_shift(quarter, -1)
+
+
+def quarter_choices(run: SnapshotRun, n: int = 12) -> list[str]:
+    """Complete quarters of the run, newest first (at most n)."""
+    last = last_complete_quarter(run)
+    if last is None:
+        return []
+    out = []
+    q = last
+    while len(out) < n and quarter_months(q)[0] >= (run.first_month or "0000-00"):
+        out.append(q)
+        q = quarter_shift(q, -1)
+    return out
+
+
+def nl_date(day) -> str:
+    if day is None:
+        return "–"
+    if isinstance(day, dt.datetime):
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+
+
+# --------------------------------------------------------------------------------------------- data classes
+@dataclass
+class Headline:
+    key: str
+    label: str
+    unit: str  # count, euro
+    now: Cell
+    prev_q: Cell
+    prev_y: Cell
+    note: str = ""
+
+    def _change(self, other: Cell) -> str:
+        if self.now.value is None or other.value is None:
+            return "–"
+        diff = self.now.value - other.value
+        text = fmt_euro(diff) if self.unit == "euro" else selectors.fmt_change(diff)
+        if self.unit == "euro" and diff > 0:
+            text = "+" + text
+        if other.value:
+            pct = 100 * diff / abs(other.value)
+            text += f" ({'+' if pct > 0 else ''}{fmt_number(pct, 1)}%)".replace("(-", "(−")
+        return text
+
+    @property
+    def change_q(self) -> str:
+        return self._change(self.prev_q)
+
+    @property
+    def change_y(self) -> str:
+        return self._change(self.prev_y)
+
+
+@dataclass
+class ChartBlock:
+    key: str
+    title: str
+    svg: str
+    caption: str
+
+
+@dataclass
+class TargetRow:
+    name: str
+    scope: str
+    goal_text: str
+    status: str
+    status_label: str
+    cells: dict
+    reason: str
+    svg: str
+    definition: str
+
+
+@dataclass
+class SourceRow:
+    key: str
+    source: str
+    label: str
+    period: str
+    now: Cell
+    prev_q: Cell
+    prev_y: Cell
+
+
+@dataclass
+class MuniRow:
+    label: str
+    is_total: bool
+    cells: list[Cell]
+
+
+@dataclass
+class Report:
+    title: str
+    region_name: str
+    scope: Scope
+    quarter: str
+    quarter_label: str
+    quarter_long: str
+    previous_quarter_label: str
+    previous_year_label: str
+    run: SnapshotRun
+    generated_at: dt.datetime
+    generated_by: str
+    k: int
+    logo_data_uri: str
+    introduction: str
+    headlines: list[Headline] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+    charts: list[ChartBlock] = field(default_factory=list)
+    source_rows: list[SourceRow] = field(default_factory=list)
+    muni_header: list[str] = field(default_factory=list)
+    muni_rows: list[MuniRow] = field(default_factory=list)
+    muni_chart: str = ""
+    cost: object = None
+    definitions: list[tuple[str, str]] = field(default_factory=list)
+    suppressed_any: bool = False
+
+    @property
+    def run_label(self) -> str:
+        return _("run %(id)s") % {"id": self.run.pk}
+
+
+# --------------------------------------------------------------------------------------------- reading
+class Reader:
+    """The run's series for one scope, read in one query per use, with the report's suppression."""
+
+    def __init__(self, run: SnapshotRun, scope: Scope, k: int):
+        self.run = run
+        self.scope = scope
+        self.k = k
+        self.available = set(selectors.month_range(run.first_month or run.last_month, run.last_month))
+        self.series: dict[tuple[str, str, str], dict] = {}
+
+    def load(self, wanted: set[tuple[str, str, str]]) -> None:
+        missing = {w for w in wanted if w not in self.series}
+        if missing:
+            found = selectors.series_for(run=self.run, scope=self.scope.key, wanted=missing)
+            for key in missing:
+                self.series[key] = found.get(key, {})
+
+    def month(self, key, month: str, *, count: bool = True):
+        if month not in self.available:
+            return None
+        return self.series.get(key, {}).get(month, 0 if count else None)
+
+    def quarter_sum(self, key, quarter: str):
+        values = [self.month(key, m) for m in quarter_months(quarter)]
+        return None if any(v is None for v in values) else sum(values)
+
+    def stock_cell(self, key, quarter: str) -> Cell:
+        return count_cell(self.month(key, quarter_months(quarter)[-1]), exact=False, k=self.k)
+
+    def flow_cell(self, key, quarter: str) -> Cell:
+        return count_cell(self.quarter_sum(key, quarter), exact=False, k=self.k)
+
+    def cost_cell(self, group: str, band: str, quarter: str) -> Cell:
+        cost = self.quarter_sum((group, band, "cost"), quarter)
+        clients = [self.month((group, band, "clients_declared"), m) for m in quarter_months(quarter)]
+        base = None if any(c is None for c in clients) else min(clients)  # hidden when any month has few clients
+        return dependent_cell(cost, base, exact=False, fmt=fmt_euro, k=self.k)
+
+
+def _reader_user():
+    """Who the dashboard selectors think is reading: the project team (suppressed, municipalities side by side)."""
+    return SimpleNamespace(role=Role.PROJECT, is_superuser=False, is_authenticated=True, municipality_id=None)
+
+
+def report_scope(*, region, municipality=None) -> Scope:
+    if municipality is not None:
+        return Scope(municipality.cbs_code, municipality.name, "municipality", region.name)
+    return Scope(region.name, region.name, "region", region.name)
+
+
+def _choices(region) -> selectors.ScopeChoices:
+    scopes = [Scope(region.name, region.name, "region", region.name)]
+    scopes += [Scope(code, name, "municipality", region.name)
+               for code, name in region.municipalities.order_by("name").values_list("cbs_code", "name")]
+    return selectors.ScopeChoices(scopes, scopes[0])
+
+
+# --------------------------------------------------------------------------------------------- building
+def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, user=None,
+                 progress: Callable[[int, str], None] | None = None) -> Report:
+    settings_row = ReportSettings.for_region(region)
+    k = settings_row.k
+    step = progress or (lambda pct, phase: None)
+    scope = report_scope(region=region, municipality=municipality)
+    forms = selectors.care_forms()
+    stay_forms = [f for f in forms if f.with_stay]
+    months = quarter_months(quarter)
+    end_month = months[-1]
+    prev_q, prev_y = quarter_shift(quarter, -1), quarter_shift(quarter, -4)
+    report = Report(
+        title=settings_row.title or _("Kwartaalrapportage jeugdhulp met verblijf"),
+        region_name=settings_row.region_name or region.name,
+        scope=scope, quarter=quarter, quarter_label=quarter_label(quarter), quarter_long=quarter_long(quarter),
+        previous_quarter_label=quarter_label(prev_q), previous_year_label=quarter_label(prev_y),
+        run=run, generated_at=timezone.now(), generated_by=getattr(user, "username", "") or "",
+        k=k, logo_data_uri=_logo(settings_row), introduction=settings_row.introduction,
+    )
+    reader = Reader(run, scope, k)
+    step(10, _("Kerncijfers lezen"))
+    _headlines(report, reader, forms, quarter, prev_q, prev_y)
+    report.changes = what_changed(reader, forms, quarter, k)
+    step(25, _("Grafieken tekenen"))
+    dash = selectors.dashboard(user=_reader_user(), run=run, scope=scope, choices=_choices(region), month=end_month,
+                               group="stay", band="all", exact=False, forms=forms)
+    _with_k(dash, k)
+    report.charts = _charts(dash, reader, stay_forms, quarter, k)
+    step(45, _("Doelen beoordelen"))
+    report.targets = _targets(run, region, municipality, settings_row, end_month, k)
+    step(60, _("Casuswerk, pleegzorg en gemeenten"))
+    report.source_rows = _source_rows(run, scope, quarter, prev_q, prev_y, k)
+    _municipalities(report, run, region, municipality, end_month, quarter, k)
+    step(70, _("Kostentabel"))
+    quarter_end = targets_mod.label_end(end_month)
+    until = min(quarter_end, run.data_date) if run.data_date else quarter_end
+    year = int(quarter[:4])
+    report.cost = cost_table(region=None if municipality else region, municipality=municipality, until=until,
+                             years=[year - 2, year - 1, year], with_stay_only=True, suppress=True, k=k,
+                             scope_label=scope.label)
+    report.definitions = _definitions(report)
+    report.suppressed_any = True
+    return report
+
+
+def _with_k(dash, k: int) -> None:
+    """The dashboard suppresses with the global threshold; a report may use a higher one (never lower)."""
+    if k == suppression.threshold():
+        return
+    for table in dash.figures:
+        for trace in table.traces:
+            for point in trace.points:
+                cell = point.cell
+                if not cell.suppressed and cell.value is not None and table.unit == "count" and suppression.is_small(cell.value, k):
+                    point.cell = Cell(None, suppression.label(k), True)
+
+
+def _logo(settings_row: ReportSettings) -> str:
+    if not settings_row.logo:
+        return ""
+    try:
+        with settings_row.logo.open("rb") as fh:
+            data = fh.read()
+    except (OSError, ValueError):
+        return ""
+    mime = mimetypes.guess_type(settings_row.logo.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+HEADLINE_STOCKS = (
+    ("residential", "residential", "all", gettext_lazy("In residentiële zorg (trede 5–6)")),
+    ("residential_u12", "residential", "0-11", gettext_lazy("van wie jonger dan 12")),
+    ("PLZ", "PLZ", "all", None),
+    ("NPZ", "NPZ", "all", None),
+    ("GZH", "GZH", "all", None),
+    ("stay", "stay", "all", gettext_lazy("Totaal met verblijf")),
+)
+
+
+def _headlines(report: Report, reader: Reader, forms, quarter: str, prev_q: str, prev_y: str) -> None:
+    names = {f.code: f.short_name for f in forms}
+    wanted = {(g, b, "stock") for _k, g, b, _l in HEADLINE_STOCKS}
+    wanted |= {("stay", "all", m) for m in ("entries", "exits", "escalations", "step_downs", "cost", "clients_declared")}
+    reader.load(wanted)
+    quarters = (quarter, prev_q, prev_y)
+    for key, group, band, label in HEADLINE_STOCKS:
+        if label is None and group not in names:
+            continue
+        cells = [reader.stock_cell((group, band, "stock"), q) for q in quarters]
+        report.headlines.append(Headline(key, str(label) if label else names[group], "count", *cells,
+                                         note=_("op de peildatum")))
+    for metric, label in (("entries", _("Instroom met verblijf")), ("exits", _("Uitstroom uit verblijf")),
+                          ("escalations", _("Opschalingen")), ("step_downs", _("Afschalingen"))):
+        cells = [reader.flow_cell(("stay", "all", metric), q) for q in quarters]
+        report.headlines.append(Headline(metric, label, "count", *cells, note=_("som van de maanden")))
+    cells = [reader.cost_cell("stay", "all", q) for q in quarters]
+    report.headlines.append(Headline("cost", _("Kosten jeugdhulp met verblijf"), "euro", *cells, note=_("in het kwartaal")))
+
+
+# --------------------------------------------------------------------------------------------- what changed
+def what_changed(reader: Reader, forms, quarter: str, k: int, *, limit_year: int = 4, limit_quarter: int = 2) -> list[str]:
+    """Sentences on the biggest relative movements versus the same quarter last year and the quarter before.
+    Only counts of at least k children on both sides take part (a movement between small numbers would reveal
+    them and says little); money only when its client counts are not small."""
+    stay_forms = [f for f in forms if f.with_stay]
+    candidates = [("residential", "all", "stock", _("Het aantal kinderen in residentiële zorg")),
+                  ("residential", "0-11", "stock", _("Het aantal kinderen onder 12 in residentiële zorg")),
+                  ("family_based", "all", "stock", _("Het aantal kinderen in gezinsgerichte zorg (pleegzorg, gezinshuis)")),
+                  ("stay", "all", "entries", _("De instroom in jeugdhulp met verblijf")),
+                  ("stay", "all", "exits", _("De uitstroom uit jeugdhulp met verblijf"))]
+    candidates += [(f.code, "all", "stock", _("Het aantal kinderen in %(form)s") % {"form": f.short_name.lower()}) for f in stay_forms]
+    reader.load({(g, b, m) for g, b, m, _l in candidates} | {("stay", "all", "cost"), ("stay", "all", "clients_declared")})
+
+    def measure(group, band, metric, q):
+        return reader.quarter_sum((group, band, metric), q) if metric in ("entries", "exits") else reader.month((group, band, metric), quarter_months(q)[-1])
+
+    def movements(other: str) -> list[tuple[float, str]]:
+        out = []
+        for group, band, metric, label in candidates:
+            now, before = measure(group, band, metric, quarter), measure(group, band, metric, other)
+            if now is None or before is None or now < k or before < k:
+                continue
+            pct = 100 * (now - before) / before
+            if abs(pct) < 1:
+                continue
+            out.append((pct, _sentence(label, pct, before, now, quarter_label(other), unit=_("kinderen"))))
+        cost_now, cost_before = reader.cost_cell("stay", "all", quarter), reader.cost_cell("stay", "all", other)
+        if cost_now.value is not None and cost_before.value and not cost_now.suppressed and not cost_before.suppressed:
+            pct = 100 * (cost_now.value - cost_before.value) / abs(cost_before.value)
+            if abs(pct) >= 1:
+                out.append((pct, _sentence(_("De kosten van jeugdhulp met verblijf"), pct, cost_before.value, cost_now.value,
+                                           quarter_label(other), euro=True)))
+        return sorted(out, key=lambda item: -abs(item[0]))
+
+    yearly = movements(quarter_shift(quarter, -4))[:limit_year]
+    quarterly = movements(quarter_shift(quarter, -1))[:limit_quarter]
+    sentences = [s for _p, s in yearly] + [s for _p, s in quarterly]
+    if not sentences:
+        sentences.append(_("Geen van de gevolgde aantallen veranderde met 1%% of meer ten opzichte van vorig kwartaal of vorig jaar "
+                           "(aantallen onder de %(k)s tellen niet mee).") % {"k": k})
+    return sentences
+
+
+def _sentence(label: str, pct: float, before: float, now: float, other: str, *, unit: str = "", euro: bool = False) -> str:
+    verb = _("steeg") if pct > 0 else _("daalde")
+    values = (f"{fmt_euro(before)} → {fmt_euro(now)}" if euro else f"{fmt_number(before)} → {fmt_number(now)} {unit}").strip()
+    return _("%(label)s %(verb)s met %(pct)s%% ten opzichte van %(other)s (%(values)s).") % {
+        "label": label, "verb": verb, "pct": fmt_number(abs(pct), 0 if abs(pct) >= 10 else 1), "other": other, "values": values}
+
+
+# --------------------------------------------------------------------------------------------- charts
+def _values(points, *, hide_as=None) -> list[float | None]:
+    return [hide_as if p.cell.suppressed else p.cell.value for p in points]
+
+
+def _charts(dash, reader: Reader, stay_forms, quarter: str, k: int) -> list[ChartBlock]:
+    months = dash.months[-CHART_MONTHS:]
+    cut = len(dash.months) - len(months)
+    hidden_note = _("Afgeschermde kleine aantallen (<%(k)s) zijn niet getekend.") % {"k": k}
+    blocks = []
+
+    stack = dash.figure("stock_forms")
+    series = [(t.name, _values(t.points[cut:])) for t in stack.traces]
+    any_hidden = any(p.cell.suppressed for t in stack.traces for p in t.points[cut:])
+    blocks.append(ChartBlock("stock", _("Kinderen in zorg per zorgvorm met verblijf"),
+                             charts.stacked_area(months=months, series=series, ylabel=_("kinderen")),
+                             _("Op de peildatum (laatste dag van de maand), gestapeld per zorgvorm; een kind in twee vormen telt in beide.")
+                             + (" " + hidden_note if any_hidden else "")))
+
+    flows = dash.figure("flows")
+    colors = ["#2f6b3f", "#d32f2f"]
+    series = [(t.name, _values(t.points[cut:]), c) for t, c in zip(flows.traces, colors, strict=False)]
+    any_hidden = any(p.cell.suppressed for t in flows.traces for p in t.points[cut:])
+    blocks.append(ChartBlock("flows", _("Instroom en uitstroom jeugdhulp met verblijf per maand"),
+                             charts.lines(months=months, series=series, ylabel=_("kinderen")),
+                             _("Kinderen die in de maand een verblijf beginnen of beëindigen.") + (" " + hidden_note if any_hidden else "")))
+
+    ladder = dash.figure("ladder")
+    dates = [quarter_shift(quarter, -4), quarter_shift(quarter, -1), quarter]
+    rows = []
+    stay_traces = [t for t in ladder.traces if t.group != "rung1"]
+    for q in dates:
+        month = quarter_months(q)[-1]
+        index = dash.months.index(month) if month in dash.months else None
+        rows.append((f"{_('einde')} {quarter_label(q)}", [None if index is None or t.points[index].cell.suppressed else t.points[index].cell.value
+                                                          for t in stay_traces]))
+    rung1 = next((t for t in ladder.traces if t.group == "rung1"), None)
+    rung1_text = ""
+    if rung1 is not None and dash.months:
+        rung1_text = " " + _("Thuis, zonder verblijf (trede 1) op de peildatum: %(n)s kinderen.") % {"n": rung1.points[-1].cell.text}
+    parts = [(t.name, selectors.RUNG_COLORS.get(int(t.group[4:]), "#888")) for t in stay_traces]
+    blocks.append(ChartBlock("ladder", _("Ladder ‘zo thuis mogelijk’: verdeling van verblijf over de treden"),
+                             charts.share_bars(rows=rows, parts=parts),
+                             _("Aandeel per trede van de kinderen met verblijf (trede 2 pleegzorg … 6 gesloten).") + rung1_text
+                             + " " + _("Afgeschermde treden tellen niet mee.")))
+
+    cost = dash.figure("cost")
+    quarters = [quarter_shift(quarter, -i) for i in range(COST_QUARTERS - 1, -1, -1)]
+    series = []
+    any_hidden = False
+    for t in cost.traces:
+        by_month = {p.x: p.cell for p in t.points}
+        values = []
+        for q in quarters:
+            cells = [by_month.get(m) for m in quarter_months(q)]
+            if any(c is None for c in cells):
+                values.append(None)
+            elif any(c.suppressed for c in cells):
+                any_hidden = True
+                values.append(None)
+            else:
+                values.append(sum(c.value or 0 for c in cells))
+        series.append((t.name, values))
+    blocks.append(ChartBlock("cost", _("Kosten jeugdhulp met verblijf per kwartaal"),
+                             charts.stacked_bars(labels=[quarter_label(q) for q in quarters], series=series, ylabel=_("euro")),
+                             _("Gedeclareerde bedragen naar begin van de declaratieperiode, per zorgvorm met verblijf.")
+                             + (" " + _("Bedragen van minder dan %(k)s cliënten zijn afgeschermd en niet getekend.") % {"k": k} if any_hidden else "")))
+    return blocks
+
+
+# --------------------------------------------------------------------------------------------- targets
+def report_targets(region, municipality, settings_row: ReportSettings) -> list[Target]:
+    chosen = list(settings_row.targets.filter(active=True).select_related("region", "municipality")) if settings_row.pk else []
+    if chosen:
+        if municipality is not None:
+            chosen = [t for t in chosen if t.municipality_id in (None, municipality.pk)]
+        return chosen
+    qs = Target.objects.filter(active=True).select_related("region", "municipality")
+    if municipality is not None:
+        return list(qs.filter(region=region)) + list(qs.filter(municipality=municipality))
+    return list(qs.filter(region=region)) + list(qs.filter(municipality__region=region))
+
+
+def _targets(run, region, municipality, settings_row, end_month: str, k: int) -> list[TargetRow]:
+    as_of_run = copy.copy(run)  # the run as it stood at the quarter's end: later months are not read
+    as_of_run.last_month = min(run.last_month, end_month)
+    rows = []
+    with suppression_k(k):
+        for target in report_targets(region, municipality, settings_row):
+            progress = targets_mod.target_progress(target, as_of_run)
+            card = targets_mod.card(progress, suppress=True)
+            metric = progress.metric
+            svg = ""
+            if progress.has_numbers and progress.points:
+                small = bool(metric and metric.counts_children)
+                pts = [(d.toordinal(), None if v is None or (small and 0 < v < k) else v) for d, v in progress.points]
+                goal = None
+                if not card["cells"]["goal"].suppressed and progress.goal is not None:
+                    if target.kind == "accumulate":
+                        start = (target.period_start.toordinal(), 0.0)
+                    elif progress.baseline is not None and progress.baseline_date is not None and not card["cells"]["baseline"].suppressed:
+                        start = (progress.baseline_date.toordinal(), progress.baseline)
+                    else:
+                        start = (target.period_end.toordinal(), progress.goal)
+                    goal = (start, (target.period_end.toordinal(), progress.goal))
+                svg = charts.sparkline(points=pts, goal=goal)
+            rows.append(TargetRow(
+                name=target.name, scope=card["scope"], goal_text=card["goal_text"], status=progress.status,
+                status_label=progress.status_label, cells=card["cells"], reason=progress.reason, svg=svg,
+                definition=str(metric.label) if metric else target.metric,
+            ))
+    return rows
+
+
+class suppression_k:
+    """Run targets.card with the report's threshold (it reads settings.SUPPRESSION_K)."""
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def __enter__(self):
+        from django.test.utils import override_settings
+
+        self._override = override_settings(SUPPRESSION_K=self.k) if self.k != suppression.threshold() else None
+        if self._override:
+            self._override.enable()
+        return self
+
+    def __exit__(self, *exc):
+        if self._override:
+            self._override.disable()
+
+
+# --------------------------------------------------------------------------------------------- casework, foster care
+def source_metrics() -> list[registry.Metric]:
+    """Every available registry figure measured by casework or foster care (foster care appears when it lands)."""
+    return [m for m in registry.REGISTRY.values() if m.source in ("casework", "fostercare") and m.available]
+
+
+def period_value(metric: registry.Metric, values: dict, quarter: str) -> tuple[float | None, str]:
+    """(value, period label) of a casework/foster-care figure for a quarter: a stored quarter value; else from
+    monthly values the sum of the quarter's months (flows) or the value at its last month (stocks); else the
+    stored value of the quarter's year (yearly shares)."""
+    if quarter in values:
+        return values[quarter], quarter_label(quarter)
+    months = quarter_months(quarter)
+    monthly = any(len(p) == 7 and p[4] == "-" and p[5:].isdigit() for p in values) or metric.periods[0] == "month"
+    if monthly and metric.unit != "share":
+        if metric.kind == Kind.FLOW:
+            return sum(values.get(m) or 0 for m in months), quarter_label(quarter)
+        return values.get(months[-1], 0), f"{_('einde')} {quarter_label(quarter)}"
+    year = quarter[:4]
+    if year in values:
+        return values[year], year
+    return None, "–"
+
+
+def _source_cell(metric, value, k: int) -> Cell:
+    if value is None:
+        return NONE
+    if metric.unit == "share":
+        return Cell(value, f"{fmt_number(100 * value, 0)}%")
+    return suppression.suppress_value(value, counts_children=metric.counts_children, k=k)
+
+
+def _source_rows(run, scope: Scope, quarter: str, prev_q: str, prev_y: str, k: int) -> list[SourceRow]:
+    metrics = source_metrics()
+    series = dict(FigureSeries.objects.filter(run=run, scope=scope.key, group="all", band="all",
+                                              metric__in=[m.key for m in metrics]).values_list("metric", "values"))
+    rows = []
+    for metric in metrics:
+        if metric.key not in series:  # measured from a later run on (e.g. foster care before its first run)
+            rows.append(SourceRow(metric.key, metric.source, str(metric.label), _("niet in deze run"), NONE, NONE, NONE))
+            continue
+        values = series[metric.key] or {}
+        now, period = period_value(metric, values, quarter)
+        rows.append(SourceRow(metric.key, metric.source, str(metric.label), period, _source_cell(metric, now, k),
+                              _source_cell(metric, period_value(metric, values, prev_q)[0], k),
+                              _source_cell(metric, period_value(metric, values, prev_y)[0], k)))
+    return rows
+
+
+# --------------------------------------------------------------------------------------------- municipalities
+MUNI_COLUMNS = (("residential", "stock"), ("family_based", "stock"), ("stay", "stock"), ("stay", "entries"), ("stay", "exits"))
+
+
+def _municipalities(report: Report, run, region, municipality, end_month: str, quarter: str, k: int) -> None:
+    munis = list(region.municipalities.order_by("name").values_list("cbs_code", "name"))
+    if municipality is not None:
+        munis = [(municipality.cbs_code, municipality.name)]
+    keys = [code for code, _n in munis] + [region.name]
+    rows = FigureSeries.objects.filter(run=run, scope__in=keys, band="all", group__in=["residential", "family_based", "stay"],
+                                       metric__in=["stock", "entries", "exits", "stock_per_1000"]).values_list("scope", "group", "metric", "values")
+    data = {(s, g, m): v for s, g, m, v in rows}
+    months = quarter_months(quarter)
+
+    def raw(scope_key, group, metric):
+        values = data.get((scope_key, group, metric), {})
+        if metric == "stock":
+            return values.get(end_month, 0)
+        return sum(values.get(m, 0) or 0 for m in months)
+
+    grid = [[raw(key, g, m) for g, m in MUNI_COLUMNS] for key in keys]
+    cells = [[count_cell(v, exact=False, k=k) for v in row] for row in grid]
+    if len(keys) > 2:  # secondary suppression per column against the region's total
+        for c in range(len(MUNI_COLUMNS)):
+            column = [[row[c]] for row in grid]
+            mask = suppression.suppress_table(column, total_row=True, k=k)
+            for r, (hidden,) in enumerate(mask):
+                if hidden and not cells[r][c].suppressed:
+                    cells[r][c] = Cell(None, HIDDEN, True)
+    rates = []
+    for r, key in enumerate(keys):
+        rate = data.get((key, "stay", "stock_per_1000"), {}).get(end_month)
+        stay_cell = cells[r][2]
+        rates.append(Cell(None, HIDDEN, True) if stay_cell.suppressed else (NONE if rate is None else Cell(rate, fmt_number(rate, 1))))
+    labels = [name for _c, name in munis] + [f"{region.name} ({_('regio')})"]
+    report.muni_header = [_("Residentieel"), _("Gezinsgericht"), _("Met verblijf"), _("Per 1.000 jeugdigen"), _("Instroom"), _("Uitstroom")]
+    report.muni_rows = [MuniRow(label, i == len(keys) - 1, [row[0], row[1], row[2], rate, row[3], row[4]])
+                        for i, (label, row, rate) in enumerate(zip(labels, cells, rates, strict=True))]
+    report.muni_chart = charts.hbars(labels=labels, values=[r.value for r in rates],
+                                     texts=[_("afgeschermd") if r.suppressed else r.text for r in rates], highlight=len(labels) - 1)
+
+
+# --------------------------------------------------------------------------------------------- appendix
+def _definitions(report: Report) -> list[tuple[str, str]]:
+    keys = ["stock", "entries", "exits", "escalations", "step_downs", "cost", "clients_declared", "stock_per_1000",
+            "clients_declared_year", "cost_year", "cost_per_client"]
+    keys += [r.key for r in report.source_rows]
+    out = []
+    for key in keys:
+        metric = registry.get(key)
+        if metric is not None:
+            out.append((str(metric.label), str(metric.definition)))
+    return out

@@ -1,0 +1,48 @@
+"""The report as HTML (templates/reports/report.html) and as PDF (WeasyPrint: HTML + CSS, no browser, no network).
+
+The PDF is rendered from the very HTML that the HTML view shows. WeasyPrint may fetch nothing from outside:
+the logo is a data URI, charts are inline SVG, fonts are the system's DejaVu (fonts-dejavu-core)."""
+from __future__ import annotations
+
+import logging
+import re
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from .content import Report, nl_date
+
+# WeasyPrint warns about every SVG property it does not know (matplotlib's text-anchor on <g>): not our problem.
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+def render_html(report: Report) -> str:
+    run = report.run
+    footer = f"{report.region_name} · {report.scope.label} · {report.quarter_label} · rekenrun {run.pk}"
+    footer = re.sub(r'["\\<>]', "", footer)
+    return render_to_string("reports/report.html", {
+        "r": report,
+        "footer_text": mark_safe(footer),  # noqa: S308 - quotes, backslashes and angle brackets removed above
+        "data_date": nl_date(run.data_date),
+        "locked_at": nl_date(run.locked_at) if run.locked and run.locked_at else "",
+        "generated_at": f"{nl_date(report.generated_at)} {timezone.localtime(report.generated_at):%H:%M}",
+    })
+
+
+def _refuse_fetch(url: str, *args, **kwargs):
+    """No network and no local files: only data: URIs (the logo) are allowed."""
+    if url.startswith("data:"):
+        from weasyprint.urls import default_url_fetcher
+
+        return default_url_fetcher(url, *args, **kwargs)
+    raise ValueError(f"external resource refused in report: {url[:60]}")
+
+
+def render_pdf(html: str) -> tuple[bytes, int]:
+    """(PDF bytes, number of pages)."""
+    from weasyprint import HTML
+
+    document = HTML(string=html, url_fetcher=_refuse_fetch).render()
+    return document.write_pdf(), len(document.pages)

@@ -1,0 +1,72 @@
+"""Writes of the reports app: creating a report request and generating its PDF (idempotent)."""
+from __future__ import annotations
+
+import time
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from monitoring import services as monitoring_services
+from monitoring.models import RunStatus, SnapshotRun
+
+from . import content, render
+from .models import GeneratedReport, ReportStatus
+
+
+def report_create(*, user, run: SnapshotRun, region, municipality=None, quarter: str) -> GeneratedReport:
+    if run.status != RunStatus.DONE:
+        raise ValueError(_("Alleen een afgeronde rekenrun kan de basis zijn van een rapportage."))
+    if quarter not in content.quarter_choices(run, n=400):
+        raise ValueError(_("Het kwartaal %(q)s valt niet binnen de gegevens van run %(id)s.") % {"q": quarter, "id": run.pk})
+    if municipality is not None and municipality.region_id != region.pk:
+        raise ValueError(_("Deze gemeente hoort niet bij de regio."))
+    return GeneratedReport.objects.create(run=run, region=region, municipality=municipality, quarter=quarter, created_by=user)
+
+
+def report_mark(pk: int, **fields) -> None:
+    GeneratedReport.objects.filter(pk=pk).update(**fields)
+
+
+def report_generate(report_id: int) -> GeneratedReport:
+    """Build the report's HTML and PDF and keep them with the report. Locks (publishes) the run first.
+    Idempotent: a report that is done is returned as it is; a repeated or retried task overwrites its own files."""
+    report = GeneratedReport.objects.select_related("run", "region", "municipality", "created_by").get(pk=report_id)
+    if report.status == ReportStatus.DONE and report.file:
+        return report
+    started = time.perf_counter()
+    report_mark(report_id, status=ReportStatus.RUNNING, progress=2, phase=_("Rekenrun vastzetten"), message="")
+    with transaction.atomic():
+        run = SnapshotRun.objects.select_for_update().get(pk=report.run_id)
+        monitoring_services.run_lock(run=run, user=report.created_by,
+                                     note=f"Kwartaalrapportage {report.quarter_label} {report.scope_label}"[:200])
+    report.run = run
+
+    def progress(pct: int, phase: str) -> None:
+        report_mark(report_id, progress=pct, phase=phase)
+
+    with override("nl"):
+        data = content.build_report(run=run, region=report.region, municipality=report.municipality, quarter=report.quarter,
+                                    user=report.created_by, progress=progress)
+        progress(80, _("PDF opmaken"))
+        html = render.render_html(data)
+        pdf, pages = render.render_pdf(html)
+    progress(95, _("Bestand opslaan"))
+    name = report.filename
+    for field in (report.file, report.html_file):  # a retried task replaces its own files
+        if field:
+            field.delete(save=False)
+    report.file.save(name, ContentFile(pdf), save=False)
+    report.html_file.save(name[:-4] + ".html", ContentFile(html.encode("utf-8")), save=False)
+    report.pages, report.size = pages, len(pdf)
+    report.status, report.progress, report.phase = ReportStatus.DONE, 100, _("Klaar")
+    report.seconds = round(time.perf_counter() - started, 2)
+    report.finished_at = timezone.now()
+    report.save(update_fields=["file", "html_file", "pages", "size", "status", "progress", "phase", "seconds", "finished_at"])
+    return report
+
+
+def report_failed(report_id: int, message: str) -> None:
+    report_mark(report_id, status=ReportStatus.FAILED, phase=_("Mislukt"), message=message[:1000], finished_at=timezone.now())
