@@ -22,6 +22,9 @@ from .models import FigureSeries, SnapshotRun
 
 HEADER = ["period", "scope", "care_form_group", "age_band", "metric", "value"]
 CSV_DELIMITER = ";"  # as the dashboard CSV: Dutch Excel reads ; with decimal commas
+# XLSX sheet names are at most 31 characters: short names per dashboard figure set
+SHEET_TITLES = {"stock_forms": "Per zorgvorm", "flows": "Instroom en uitstroom", "levels": "Op- en afschalingen", "ladder": "Ladder",
+                "los": "Verblijfsduur", "cost": "Kosten", "municipalities": "Gemeenten"}
 FIGURE_HEADER = ["figuur", "periode", "gebied", "reeks", "zorgvormgroep", "leeftijd", "kengetal", "waarde"]
 
 
@@ -82,7 +85,7 @@ def dashboard_sheets(dash) -> list[Sheet]:
             tiles.rows.append(["tiles", dash.month, scope, t.label, t.group, t.band, metric, _cell_value(cell)])
     sheets.append(tiles)
     for table in dash.figures:
-        sheet = Sheet(table.key, table.title, FIGURE_HEADER)
+        sheet = Sheet(table.key, SHEET_TITLES.get(table.key, table.title), FIGURE_HEADER)
         if table.key == "municipalities":
             for row in dash.comparison:
                 sheet.rows.append([table.key, dash.month, row.scope.label, "kinderen in zorg", dash.group, dash.band, "stock", _cell_value(row.stock)])
