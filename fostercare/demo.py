@@ -189,6 +189,13 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
         fam.ages.append(_age(birth, start))
         assignment[eid] = fam
 
+    # families in training now (registered by the provider before approval)
+    in_training = []
+    for _i in range(6):
+        kind = FamilyKind.GENERAL if _i < 5 else FamilyKind.FAMILY_HOME
+        fam = _Family(-1, kind, rng.choice(sorted({f.provider for f in fams if f.kind == kind})), rng.choice(munis), 4 if _i == 5 else 1)
+        fam.approved = end - dt.timedelta(days=rng.randint(10, 90))  # the date training started
+        in_training.append(fam)
     # families recruited recently and still waiting for a first child
     providers_by_kind = defaultdict(set)
     for f in fams:
@@ -202,6 +209,9 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
 
     family_objs = []
     changes = []
+    for f in in_training:
+        f.pk = len(fams)
+        fams.append(f)
     seq: dict[str, int] = defaultdict(int)
     for f in fams:
         seq[PREFIX[f.kind]] += 1
@@ -210,6 +220,13 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
         lo = max(0, min(f.ages) - rng.choice((0, 1, 2, 3))) if f.ages else 0
         hi = min(17, max(f.ages) + rng.choice((0, 2, 4, 17))) if f.ages else 17
         # status history: approved, then active / approved as children come and go, stopped after the last one
+        if f in in_training:
+            events = [(f.approved, FamilyStatus.IN_TRAINING, "")]
+            family_objs.append(FosterFamily(reference=f"{PREFIX[f.kind]}-{f.approved.year}-{seq[PREFIX[f.kind]]:04d}", provider_id=f.provider,
+                                            municipality_id=f.muni, kind=f.kind, places=f.places, age_min=0, age_max=17,
+                                            status=FamilyStatus.IN_TRAINING, status_since=f.approved))
+            changes.append(events)
+            continue
         events = [(f.approved, FamilyStatus.APPROVED, "")]
         if f.kind != FamilyKind.NETWORK and f.approved - dt.timedelta(days=60) >= RECRUIT_START:
             events.insert(0, (f.approved - dt.timedelta(days=rng.randint(60, 150)), FamilyStatus.IN_TRAINING, ""))
@@ -367,6 +384,10 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
             else:
                 add_risk(row, registered, resolved, RiskOutcome.STABLE)
         month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    # placements at risk right now: registered in the last four months, still open
+    running = [r for r in rows if r[6] is None and r[0] not in at_risk_until and r[5] + dt.timedelta(days=60) <= end]
+    for row in rng.sample(running, min(14, len(running))):
+        add_risk(row, end - dt.timedelta(days=rng.randint(3, 120)), None, "")
     PlacementRisk.objects.bulk_create(risks, batch_size=1000)
     counts["risks"] = len(risks)
     saved = list(PlacementRisk.objects.filter(placement_id__in=[r.placement_id for r in risks]).order_by("id"))

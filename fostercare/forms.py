@@ -135,13 +135,15 @@ class MatchSearchForm(forms.Form):
     start_date = forms.DateField(label=_("Plaatsing per"), widget=DateInput())
     siblings = forms.IntegerField(label=_("Aantal kinderen samen (broers en zussen)"), min_value=1, max_value=6, initial=1)
     prefer_network = forms.BooleanField(label=_("Netwerkgezinnen eerst"), required=False, initial=True)
+    family_ref = forms.CharField(label=_("Gezinsreferentie (optioneel)"), max_length=30, required=False,
+                                 help_text=_("Alleen gezinnen waarvan de referentie dit bevat."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].initial = timezone.localdate()
         _max_today(self.fields["start_date"])
-        self.helper = _helper(Row(Column("start_date", css_class="col-md-3"), Column("siblings", css_class="col-md-4"),
-                                  Column("prefer_network", css_class="col-md-3 pt-md-4")))
+        self.helper = _helper(Row(Column("start_date", css_class="col-md-3"), Column("siblings", css_class="col-md-3"),
+                                  Column("family_ref", css_class="col-md-3"), Column("prefer_network", css_class="col-md-3 pt-md-4")))
 
 
 class MatchChildForm(forms.Form):

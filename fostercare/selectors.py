@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import Role
@@ -26,6 +26,7 @@ from .models import (
     OPEN_STATUSES,
     DropReason,
     FamilyKind,
+    FamilyStatus,
     FosterFamily,
     FosterPlacement,
     PlacementRisk,
@@ -34,6 +35,8 @@ from .models import (
     Stage,
 )
 from .services import age_on, fit_errors, placed_on
+
+STATUS_ORDER = (FamilyStatus.ACTIVE, FamilyStatus.APPROVED, FamilyStatus.IN_TRAINING, FamilyStatus.PAUSED, FamilyStatus.STOPPED)
 
 
 def is_fostercare(user) -> bool:
@@ -67,12 +70,19 @@ def family_scope(*, user) -> QuerySet[FosterFamily]:
 
 
 def family_list(*, user, status: str = "", kind: str = "") -> QuerySet[FosterFamily]:
+    """status: one status, "alle" for every family, empty for the current ones (not stopped). Active and available
+    families first, then the reference."""
     qs = family_scope(user=user).select_related("municipality", "provider")
-    if status:
+    if status == "alle":
+        pass
+    elif status:
         qs = qs.filter(status=status)
+    else:
+        qs = qs.exclude(status=FamilyStatus.STOPPED)
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("reference", "id")
+    order = Case(*[When(status=s, then=Value(i)) for i, s in enumerate(STATUS_ORDER)], default=Value(9), output_field=IntegerField())
+    return qs.annotate(status_rank=order).order_by("status_rank", "reference", "id")
 
 
 def family_get(*, user, pk: int) -> FosterFamily | None:
@@ -145,15 +155,19 @@ class Candidate:
 def match_candidates(*, user, child: Child, on: dt.date, siblings: int = 1, prefer_network: bool = True,
                      include_unfit: bool = False) -> list[Candidate]:
     """Families with a free place that fits the child: available (approved or active), enough free places for the
-    siblings, the child's age inside the family's age range, siblings together when more than one. Ranked by
+    siblings, the child's age inside the family's age range, siblings together when more than one; a network family
+    only while it has had no child yet (it is registered for one particular child). Ranked by
     network first (when preferred), then the distance rank of the family's municipality to the child's
     (same municipality, same region, elsewhere), then most free places, then the reference."""
     if not is_wijkteam(user) or child.municipality_id != user.municipality_id:
         return []
     region_id = child.municipality.region_id
     running = Q(placements__episode__start_date__lte=on) & (Q(placements__episode__end_date__isnull=True) | Q(placements__episode__end_date__gt=on))
+    # A network family is kin or a known adult of one particular child: it is offered only while it has never had
+    # a child placed (registered for this child and not yet matched), never as a general family for others.
     families = (FosterFamily.objects.filter(status__in=OPEN_STATUSES).select_related("municipality", "provider")
-                .annotate(n_placed=Count("placements", filter=running)))
+                .annotate(n_placed=Count("placements", filter=running), n_ever=Count("placements"))
+                .exclude(kind=FamilyKind.NETWORK, n_ever__gt=0))
     out = []
     for family in families:
         n = family.n_placed

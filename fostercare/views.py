@@ -33,8 +33,9 @@ from .forms import (
     RiskResolveForm,
     SupportForm,
 )
-from .models import FamilyKind, FamilyStatus, RiskOutcome, Stage
+from .models import OPEN_STATUSES, FamilyKind, FamilyStatus, RiskOutcome, Stage
 
+MATCH_LIMIT = 25
 FAMILY_FIELDS = ("reference", "kind", "municipality", "places", "age_min", "age_max", "siblings_together", "note")
 
 
@@ -103,12 +104,15 @@ def home_fostercare(request):
 def family_list(request):
     status = request.GET.get("status", "")
     kind = request.GET.get("soort", "")
-    status = status if status in FamilyStatus.values else ""
+    status = status if status in (*FamilyStatus.values, "alle") else ""
     kind = kind if kind in FamilyKind.values else ""
     page = Paginator(selectors.family_list(user=request.user, status=status, kind=kind), 30).get_page(request.GET.get("page"))
     families = list(page.object_list)
     today = timezone.localdate()
-    rows = [(f, *selectors.occupancy(f, today)) for f in families]
+    rows = []
+    for f in families:
+        placed, free = selectors.occupancy(f, today)
+        rows.append((f, placed, free if f.status in OPEN_STATUSES else None))
     log_access(request=request, action=AccessAction.SEARCH, object_type="foster_family",
                detail=f"family list {status or 'all'} {kind or 'all'}, {page.paginator.count} families")
     query = urlencode({k: v for k, v in (("status", status), ("soort", kind)) if v})
@@ -279,7 +283,7 @@ def match_child(request, child_pk: int):
     if search.is_bound and search.is_valid():
         params = search.cleaned_data
     else:
-        params = {"start_date": timezone.localdate(), "siblings": 1, "prefer_network": True}
+        params = {"start_date": timezone.localdate(), "siblings": 1, "prefer_network": True, "family_ref": ""}
     error = ""
     if request.method == "POST":
         family = selectors.family_for_match(user=request.user, pk=int(request.POST.get("family", "0") or 0))
@@ -302,10 +306,13 @@ def match_child(request, child_pk: int):
                 return redirect("fostercare:family_detail", pk=family.pk)
     candidates = selectors.match_candidates(user=request.user, child=child, on=params["start_date"], siblings=params["siblings"],
                                             prefer_network=params["prefer_network"])
+    if params["family_ref"]:
+        candidates = [c for c in candidates if params["family_ref"].strip().casefold() in c.family.reference.casefold()]
     _read(request, "foster_placement", child.short_ref, f"match search, {len(candidates)} families")
     open_foster = list(selectors.open_foster_episodes(child=child).select_related("care_form", "provider"))
     return render(request, "fostercare/match.html", {
-        "child": child, "search": search if search.is_bound else MatchSearchForm(), "params": params, "candidates": candidates,
+        "child": child, "search": search if search.is_bound else MatchSearchForm(), "params": params, "candidates": candidates[:MATCH_LIMIT],
+        "more": max(0, len(candidates) - MATCH_LIMIT), "total": len(candidates),
         "error": error, "age": selectors.child_age(child, params["start_date"]), "open_foster": open_foster,
     })
 
