@@ -27,7 +27,10 @@ def get(region, data_date, metric, scope=None, group="all"):
     return found[0] if found else {}
 
 
-def fam(provider, muni, ref, kind="bestand", places=1, history=(("goedgekeurd", D(2019, 1, 1), ""),)):
+APPROVED_2019 = (("goedgekeurd", D(2019, 1, 1), ""),)
+
+
+def fam(provider, muni, ref, kind="bestand", places=1, history=APPROVED_2019):
     f = FosterFamily.objects.create(provider=provider, municipality=muni, reference=ref, kind=kind, places=places,
                                     status=history[-1][0], status_since=history[-1][1])
     for status, day, reason in history:
@@ -88,16 +91,22 @@ def test_escalations_from_foster_care_and_foster_children(kids, foodvalley, fost
     plz, npz, gzh, res, jzp = (care_forms[c] for c in ("PLZ", "NPZ", "GZH", "RES", "JZP"))
     ep = lambda c, f, s, e=None: Episode.objects.create(child=c, care_form=f, provider=foster_provider, municipality=c.municipality,  # noqa: E731
                                                         start_date=s, end_date=e)
-    ep(e0, plz, D(2020, 1, 1), D(2020, 3, 10)); ep(e0, res, D(2020, 3, 10))             # foster → residential the same day: 1 (March)
-    ep(e1, gzh, D(2020, 1, 1), D(2020, 2, 1)); ep(e1, res, D(2020, 3, 5))               # 33 days later: not from foster care
-    ep(e2, npz, D(2020, 1, 1), D(2020, 4, 1)); ep(e2, res, D(2020, 3, 1), D(2020, 5, 1)); ep(e2, jzp, D(2020, 5, 1))  # 1 (March); RES→JZP is not
-    ep(v0, plz, D(2020, 1, 1), D(2020, 6, 1)); ep(v0, res, D(2020, 6, 20))              # 19 days later: 1 (June, Veenendaal)
+    ep(e0, plz, D(2020, 1, 1), D(2020, 3, 10))  # foster → residential the same day: 1 (March)
+    ep(e0, res, D(2020, 3, 10))
+    ep(e1, gzh, D(2020, 1, 1), D(2020, 2, 1))  # 33 days later: not from foster care
+    ep(e1, res, D(2020, 3, 5))
+    ep(e2, npz, D(2020, 1, 1), D(2020, 4, 1))  # 1 (March); RES→JZP is not
+    ep(e2, res, D(2020, 3, 1), D(2020, 5, 1))
+    ep(e2, jzp, D(2020, 5, 1))
+    ep(v0, plz, D(2020, 1, 1), D(2020, 6, 1))  # 19 days later: 1 (June, Veenendaal)
+    ep(v0, res, D(2020, 6, 20))
     ep(e3, res, D(2020, 2, 1))                                                           # never in foster care
     data_date = D(2020, 12, 31)
     assert get(foodvalley, data_date, "foster_escalations") == {"2020-03": 2, "2020-06": 1}
     assert get(foodvalley, data_date, "foster_escalations", scope="GM0345") == {"2020-06": 1}
     # foster children (PLZ + NPZ, not GZH) on the peildatum; v1 in PLZ and NPZ at once counts once
-    ep(v1, plz, D(2020, 1, 15), D(2020, 2, 29)); ep(v1, npz, D(2020, 2, 1))
+    ep(v1, plz, D(2020, 1, 15), D(2020, 2, 29))
+    ep(v1, npz, D(2020, 2, 1))
     kids_in_foster = get(foodvalley, data_date, "foster_children")
     assert kids_in_foster["2020-01"] == 4   # e0, e2, v0, v1 (e1 is in a family home)
     assert kids_in_foster["2020-02"] == 4

@@ -17,7 +17,8 @@ from placements.services import child_register
 D = dt.date
 
 
-def family(provider, muni, ref, *, kind="bestand", places=1, age=(0, 17), siblings=False, status="goedgekeurd", since=D(2019, 1, 1), user=None):
+def family(provider, muni, ref, *, kind="bestand", places=1, age=(0, 17), siblings=False, status="goedgekeurd", since=None, user=None):
+    since = since or D(2019, 1, 1)
     return services.family_register(user=user, provider=provider, reference=ref, municipality=muni, kind=kind, places=places,
                                     age_min=age[0], age_max=age[1], siblings_together=siblings, status=status, status_since=since)
 
