@@ -18,7 +18,8 @@ class GeneratedReportAdmin(admin.ModelAdmin):
     list_display = ("id", "scope_label", "quarter", "run", "status", "created_by", "created_at", "pages", "seconds", "download")
     list_filter = ("status", "quarter", "region")
     search_fields = ("quarter", "region__name", "municipality__name", "created_by__username")
-    readonly_fields = [f.name for f in GeneratedReport._meta.fields] + ["download"]
+    readonly_fields = [f.name for f in GeneratedReport._meta.fields if f.name not in ("file", "html_file")] + ["download"]
+    exclude = ("file", "html_file")  # private files: downloaded through the logged view (the download column)
     date_hierarchy = "created_at"
 
     @admin.display(description=_("bestand"))

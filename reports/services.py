@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from monitoring import services as monitoring_services
 from monitoring.models import RunStatus, SnapshotRun
 
 from . import content, render
@@ -26,6 +25,19 @@ def report_create(*, user, run: SnapshotRun, region, municipality=None, quarter:
     return GeneratedReport.objects.create(run=run, region=region, municipality=municipality, quarter=quarter, created_by=user)
 
 
+def run_publish(*, run_id: int, user=None, note: str = "") -> SnapshotRun:
+    """Lock (publish) the run a report is built from, as the runs page does (SnapshotRun.locked/locked_at/locked_by/
+    lock_note): only a finished run, and a run that is locked already keeps its first lock and note."""
+    with transaction.atomic():
+        run = SnapshotRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.DONE:
+            raise ValueError(_("Alleen een afgeronde rekenrun kan worden vastgezet."))
+        if not run.locked:
+            run.locked, run.locked_at, run.locked_by, run.lock_note = True, timezone.now(), user, note
+            run.save(update_fields=["locked", "locked_at", "locked_by", "lock_note"])
+    return run
+
+
 def report_mark(pk: int, **fields) -> None:
     GeneratedReport.objects.filter(pk=pk).update(**fields)
 
@@ -38,10 +50,8 @@ def report_generate(report_id: int) -> GeneratedReport:
         return report
     started = time.perf_counter()
     report_mark(report_id, status=ReportStatus.RUNNING, progress=2, phase=_("Rekenrun vastzetten"), message="")
-    with transaction.atomic():
-        run = SnapshotRun.objects.select_for_update().get(pk=report.run_id)
-        monitoring_services.run_lock(run=run, user=report.created_by,
-                                     note=f"Kwartaalrapportage {report.quarter_label} {report.scope_label}"[:200])
+    run = run_publish(run_id=report.run_id, user=report.created_by,
+                      note=f"Kwartaalrapportage {report.quarter_label} {report.scope_label}"[:200])
     report.run = run
 
     def progress(pct: int, phase: str) -> None:

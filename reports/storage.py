@@ -30,8 +30,9 @@ class PrivateStorage(FileSystemStorage):
     def base_url(self):
         return None
 
-    def url(self, name):  # never a public URL
-        raise ValueError("Private files have no URL; use the download view.")
+    def url(self, name):
+        """Never a public URL (forms and the admin then show no link to the file)."""
+        return ""
 
     def _save(self, name, content):
         root = Path(self.location)

@@ -165,3 +165,41 @@ def test_anonymous_is_sent_to_login_and_ret_is_refused(client, figures_run, food
     login(client, ret)
     assert client.get(reverse("reports:list")).status_code == 403
     assert client.get(reverse("reports:cost_table")).status_code == 403
+
+
+def test_foster_care_and_casework_figures_are_read_generically_from_the_registry(figures_run, foodvalley, monkeypatch):
+    from monitoring import registry
+    from monitoring.models import FigureSeries
+    from monitoring.registry import Metric
+
+    monkeypatch.setitem(registry.REGISTRY, "test_foster_flow", Metric("test_foster_flow", "Testfiguur pleegzorg", "def", "flow", "sum",
+                                                                       counts_children=True, source="fostercare"))
+    monkeypatch.setitem(registry.REGISTRY, "test_foster_off", Metric("test_foster_off", "Nog niet gemeten", "def", "flow", "sum",
+                                                                      source="fostercare", available=False))
+    FigureSeries.objects.create(run=figures_run, level="region", scope=foodvalley.name, group="all", band="all", metric="test_foster_flow",
+                                values={"2025-10": 3, "2025-11": 4, "2025-12": 5, "2025-09": 2})
+    scope = content.report_scope(region=foodvalley)
+    rows = {r.key: r for r in content._source_rows(figures_run, scope, "2025-Q4", "2025-Q3", "2024-Q4", 5)}
+    assert rows["test_foster_flow"].now.text == "12" and rows["test_foster_flow"].prev_q.text == "<5"  # 3+4+5; Q3 only 2
+    assert rows["test_foster_flow"].source == "fostercare"
+    assert rows["ret_cases"].now.text == "9" and rows["ret_cases"].prev_y.text == "<5"
+    assert "test_foster_off" not in rows  # not available: left out
+
+
+def test_report_settings_never_lower_the_threshold(foodvalley, settings):
+    from django.core.exceptions import ValidationError
+
+    settings.SUPPRESSION_K = 5
+    with pytest.raises(ValidationError):
+        ReportSettings(region=foodvalley, suppression_k=3).full_clean()
+    assert ReportSettings(region=foodvalley, suppression_k=8).k == 8
+    assert ReportSettings.for_region(foodvalley).k == 5  # unsaved defaults
+
+
+def test_the_admin_lists_reports_and_settings(client, admin_user, figures_run, foodvalley, project_user):
+    report = _generate(figures_run, foodvalley, project_user)
+    login(client, admin_user)
+    listing = client.get(reverse("admin:reports_generatedreport_changelist"))
+    assert listing.status_code == 200 and "dirk" in listing.content.decode()
+    assert client.get(reverse("admin:reports_generatedreport_change", args=[report.pk])).status_code == 200
+    assert client.get(reverse("admin:reports_reportsettings_add")).status_code == 200
