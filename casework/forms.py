@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from placements.forms import DateInput
+from placements.forms import DateInput, NoBsnInTextMixin
 from placements.models import CareForm
 
 from .models import (
@@ -42,7 +42,7 @@ def _max_today(*fields):
         f.widget.attrs["max"] = today
 
 
-class CaseForm(forms.Form):
+class CaseForm(NoBsnInTextMixin, forms.Form):
     child = forms.ModelChoiceField(label=_("Kind"), queryset=None, empty_label=_("Kies een kind…"))
     opened_on = forms.DateField(label=_("Datum signaal"), widget=DateInput())
     signaller = forms.ChoiceField(label=_("Wie signaleert"), choices=[("", _("Kies…")), *Signaller.choices])
@@ -76,7 +76,7 @@ class CaseForm(forms.Form):
         )
 
 
-class AlternativeForm(forms.Form):
+class AlternativeForm(NoBsnInTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Alternatief"), choices=[("", _("Kies…")), *AlternativeKind.choices])
     decision = forms.ChoiceField(label=_("Besluit"), choices=[("", _("Kies…")), *Decision.choices])
     reason = forms.CharField(label=_("Toelichting"), max_length=300, required=False)
@@ -87,7 +87,7 @@ class AlternativeForm(forms.Form):
                                   Column("reason", css_class="col-md-5")))
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(NoBsnInTextMixin, forms.Form):
     to = forms.ChoiceField(label=_("Nieuwe status"), choices=CaseStatus.choices)
     on = forms.DateField(label=_("Datum"), widget=DateInput())
     outcome = forms.ChoiceField(label=_("Uitkomst (bij sluiten)"), choices=[("", "–"), *Outcome.choices], required=False)
@@ -104,7 +104,7 @@ class TransitionForm(forms.Form):
                                   Column("outcome", css_class="col-md-5")), "outcome_note")
 
 
-class RetReviewForm(forms.Form):
+class RetReviewForm(NoBsnInTextMixin, forms.Form):
     review_date = forms.DateField(label=_("Datum bespreking"), widget=DateInput())
     question = forms.CharField(label=_("Vraag aan het RET"), widget=forms.Textarea(attrs=TEXTAREA))
     invited = forms.MultipleChoiceField(label=_("Uitgenodigd"), choices=Party.choices, widget=forms.CheckboxSelectMultiple)
@@ -148,7 +148,7 @@ class RetReviewForm(forms.Form):
         return Party.GI not in invited
 
 
-class RetActionForm(forms.Form):
+class RetActionForm(NoBsnInTextMixin, forms.Form):
     description = forms.CharField(label=_("Actie"), max_length=300)
     owner = forms.CharField(label=_("Eigenaar"), max_length=100, help_text=_("Rol of organisatie, bijv. ‘wijkteam’ of ‘GI’."))
     due_on = forms.DateField(label=_("Uiterlijk"), widget=DateInput())
@@ -159,7 +159,7 @@ class RetActionForm(forms.Form):
                                   Column("due_on", css_class="col-md-3")))
 
 
-class RetFollowUpForm(forms.Form):
+class RetFollowUpForm(NoBsnInTextMixin, forms.Form):
     date = forms.DateField(label=_("Datum follow-up"), widget=DateInput())
     advice_followed = forms.ChoiceField(label=_("Wordt het advies nog gevolgd?"), choices=[("", _("Kies…")), *AdviceFollowed.choices])
     child_at_home = forms.BooleanField(label=_("Het kind woont (nog) thuis"), required=False, initial=True)
@@ -173,7 +173,7 @@ class RetFollowUpForm(forms.Form):
                                   Column("child_at_home", css_class="col-md-4 pt-md-4")), "what_happened")
 
 
-class ChecklistForm(forms.ModelForm):
+class ChecklistForm(NoBsnInTextMixin, forms.ModelForm):
     class Meta:
         model = ResidentialChecklist
         fields = ["care_form", "completed_on", *CHECKLIST_ITEMS, "alternatives_note", "consulted_note", "return_plan",
@@ -221,7 +221,7 @@ class ChecklistForm(forms.ModelForm):
         return data
 
 
-class CaseWeekReviewForm(forms.Form):
+class CaseWeekReviewForm(NoBsnInTextMixin, forms.Form):
     review_date = forms.DateField(label=_("Datum bespreking"), widget=DateInput())
     helped = forms.CharField(label=_("Wat hielp?"), widget=forms.Textarea(attrs=TEXTAREA))
     missing = forms.CharField(label=_("Wat ontbrak?"), widget=forms.Textarea(attrs=TEXTAREA))
@@ -255,7 +255,7 @@ class CaseWeekReviewForm(forms.Form):
         return data
 
 
-class TrajectoryFollowUpForm(forms.Form):
+class TrajectoryFollowUpForm(NoBsnInTextMixin, forms.Form):
     date = forms.DateField(label=_("Datum"), widget=DateInput())
     how_it_goes = forms.ChoiceField(label=_("Hoe gaat het?"), choices=[("", _("Kies…")), *HowItGoes.choices])
     still_home = forms.BooleanField(label=_("Het kind woont nog thuis"), required=False, initial=True)

@@ -1,6 +1,8 @@
 """Forms of the registry pages. They validate and normalise only; writes go through placements.services."""
 from __future__ import annotations
 
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -28,6 +30,36 @@ class BsnInput(forms.TextInput):
         return super().get_context(name, None, attrs)
 
 
+_NUMBER_RUN = re.compile(r"(?<!\d)\d[\d .-]{6,12}\d(?!\d)")
+
+
+def contains_bsn(text: str) -> bool:
+    """True when the text holds a number that passes the BSN 11-check (also written with spaces, dots or dashes)."""
+    for match in _NUMBER_RUN.finditer(text or ""):
+        digits = re.sub(r"\D", "", match.group())  # exactly nine digits: dates (8) and phone numbers (10) never match
+        if len(digits) == 9 and digits != "000000000" and is_valid_bsn(digits):
+            return True
+    return False
+
+
+class NoBsnInTextMixin:
+    """Refuses a BSN typed into any free-text field: a BSN is only used in the BSN field and never stored as text
+    (labels, notes and explanations are shown to colleagues and kept for years)."""
+
+    bsn_fields = ("bsn",)
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        for name, field in self.fields.items():
+            if name in self.bsn_fields or not isinstance(field, forms.CharField) or isinstance(field, forms.ChoiceField):
+                continue
+            value = self.cleaned_data.get(name)
+            if isinstance(value, str) and contains_bsn(value):
+                self.add_error(name, ValidationError(
+                    _("Vul hier geen BSN in: een BSN wordt alleen in het BSN-veld gebruikt en nooit als tekst opgeslagen."),
+                    code="bsn_in_text"))
+
+
 def _helper(*fields) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
@@ -45,7 +77,7 @@ class ChildSearchForm(forms.Form):
     # Always used unbound, with the query as initial value only for a label search: a BSN is never echoed.
 
 
-class ChildRegisterForm(forms.Form):
+class ChildRegisterForm(NoBsnInTextMixin, forms.Form):
     bsn = forms.CharField(
         label=_("BSN"), max_length=20,
         help_text=_("Wordt gecontroleerd met de elfproef en direct versleuteld; het BSN zelf wordt nooit opgeslagen."),
@@ -89,7 +121,7 @@ class ChildRegisterForm(forms.Form):
         return birth_date
 
 
-class EpisodeStartForm(forms.ModelForm):
+class EpisodeStartForm(NoBsnInTextMixin, forms.ModelForm):
     class Meta:
         model = Episode
         fields = ["care_form", "provider", "start_date", "referrer", "legal_framework", "municipality"]

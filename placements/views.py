@@ -125,6 +125,14 @@ def child_list(request):
     """List and search. A BSN query is hashed and matched; it is never echoed, put in a URL or logged."""
     raw = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
     kind = selectors.classify_query(raw)
+    if request.method == "GET" and kind in (selectors.QUERY_BSN, selectors.QUERY_INVALID_BSN):
+        # A BSN in a web address lands in the browser history and server logs, and every link on the page that
+        # repeats the address (the language switch) would send it back: no search, ask for the search field.
+        log_access(request=request, action=AccessAction.SEARCH, object_type="child", result=AccessResult.DENIED,
+                   detail="bsn in web address refused")
+        messages.warning(request, _("Zoek op BSN via het zoekveld. Een BSN in een webadres komt in de browsergeschiedenis "
+                                    "en in logbestanden terecht; er is niet gezocht."))
+        return redirect("children:list")
     if request.method == "POST" and kind in (selectors.QUERY_LABEL, selectors.QUERY_NONE):
         # Label searches become a bookmarkable, paginable GET; BSN searches stay in the POST body.
         target = reverse("children:list")
