@@ -338,6 +338,23 @@ def funnel(*, user, first: dt.date, last: dt.date) -> Funnel:
     )
 
 
+def families_leaving(*, user, first: dt.date, last: dt.date) -> list[tuple[str, int]]:
+    """Families that stopped in [first, last] per reason (most frequent first), scoped like the funnel: a provider's
+    own families for its worker, the region's for the project team, all for an administrator without a region."""
+    from .models import FamilyStatusChange, StopReason
+
+    qs = FamilyStatusChange.objects.filter(status=FamilyStatus.STOPPED, date__gte=first, date__lte=last)
+    if is_fostercare(user):
+        qs = qs.filter(family__provider_id=user.provider_id)
+    elif (user.is_project or user.is_admin_role) and user.scope_region_id:
+        qs = qs.filter(family__municipality__region_id=user.scope_region_id)
+    elif not user.is_admin_role:
+        return []
+    names = dict(StopReason.choices)
+    rows = qs.values("reason").annotate(n=Count("id")).order_by("-n", "reason")
+    return [(str(names.get(r["reason"], r["reason"] or "–")), r["n"]) for r in rows]
+
+
 # ------------------------------------------------------------------------------------------- start page
 @dataclass
 class Overview:

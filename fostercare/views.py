@@ -475,6 +475,7 @@ def recruitment(request):
     log_access(request=request, action=AccessAction.READ, object_type="prospect", detail=f"recruitment funnel {year}, {len(prospects)} open prospects")
     return render(request, "fostercare/recruitment.html", {
         "funnel": funnel, "year": year, "years": list(range(timezone.localdate().year, 2016, -1)), "prospects": prospects,
+        "leaving": selectors.families_leaving(user=request.user, first=first, last=last),
         "is_provider": selectors.is_fostercare(request.user),
     })
 

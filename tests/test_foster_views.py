@@ -120,7 +120,10 @@ def test_the_whole_flow_counts_a_prevented_breakdown_and_a_breakdown_with_escala
     assert '<div class="fs-4 fw-semibold">1</div>' in section[:400]
     client.logout()
     project = make_user("piet", Role.PROJECT, region=foodvalley)
-    html = login(client, project).get(reverse("targets:list")).content.decode()
+    html = login(client, project).get(reverse("monitoring:dashboard") + "?scope=Food+Valley&month=2020-06").content.decode()
+    section = html[html.index('data-fostercare="breakdowns_prevented"'):]
+    assert '<div class="fs-4 fw-semibold">&lt;5</div>' in section[:400]  # one child: suppressed for the project team
+    html = client.get(reverse("targets:list")).content.decode()
     assert "15 breakdowns voorkomen" in html and "nog niet gemeten" not in html.split("15 breakdowns voorkomen")[1][:2000]
     # the access log has every read and change of the children's foster records, without labels
     refs = {a.short_ref, b.short_ref}
@@ -213,6 +216,11 @@ def test_recruitment_pages_for_the_provider(client, foster_worker, ede):
     assert prospect.stage == "goedgekeurd" and response["Location"] == reverse("fostercare:family_detail", args=[prospect.family_id])
     html = client.get(reverse("fostercare:recruitment") + "?jaar=2020").content.decode()
     assert 'data-stage="goedgekeurd"' in html and 'id="funnel-months"' in html
+    family = prospect.family
+    services.family_set_status(user=foster_worker, family=family, status="gestopt", on=D(2020, 9, 1), reason="onvoldoende_steun")
+    html = client.get(reverse("fostercare:recruitment") + "?jaar=2020").content.decode()
+    leaving = html[html.index('id="families-leaving"'):]
+    assert "Onvoldoende ondersteuning" in leaving[:300]
     assert AccessLogEntry.objects.filter(actor=foster_worker, object_type="prospect", action="change").count() == 4
 
 
