@@ -167,3 +167,81 @@ def figures_run(foodvalley, ede):
     FigureSeries.objects.bulk_create([FigureSeries(run=run, level=level, scope=scope, group=group, band=band, metric=metric, values=values)
                                       for level, scope, group, band, metric, values in rows])
     return run
+
+
+# --- Log privacy (issue 7): every log record of the whole suite is checked for BSNs, child labels and e-mail
+# addresses by a handler on the root logger; any hit fails the session with the offending logger's name.
+import logging  # noqa: E402
+import re  # noqa: E402
+
+from django.db.models.signals import post_save  # noqa: E402
+
+
+class LogPrivacyHandler(logging.Handler):
+    """Checks each record as it is emitted (nothing is kept but the violations, so it stays cheap)."""
+
+    NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{9}(?![0-9A-Za-z])|(?<![0-9A-Za-z])\d{3}[ .]\d{3}[ .]\d{3}(?![0-9A-Za-z])")
+    EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+    WEIGHTS = (9, 8, 7, 6, 5, 4, 3, 2, -1)
+
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.labels: set[str] = set()  # labels of the children created in the tests
+        self.violations: list[tuple[str, str, str]] = []  # (logger, what, masked excerpt)
+
+    @classmethod
+    def is_bsn(cls, text: str) -> bool:
+        digits = re.sub(r"\D", "", text)
+        return digits != "000000000" and sum(int(d) * w for d, w in zip(digits, cls.WEIGHTS, strict=True)) % 11 == 0
+
+    def findings(self, text: str) -> list[tuple[str, str]]:
+        found = [("BSN", m.group()) for m in self.NUMBER.finditer(text) if self.is_bsn(m.group())]
+        found += [("e-mailadres", m.group()) for m in self.EMAIL.finditer(text)]
+        found += [("kenmerk van een kind", label) for label in self.labels if label in text]
+        return found
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string is not our concern here
+            text = str(record.msg)
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f" {record.exc_info[1]}"
+        for what, value in self.findings(text):
+            self.violations.append((record.name, what, text.replace(value, "<" + what.upper() + ">")[:240]))
+
+
+LOG_PRIVACY = LogPrivacyHandler()
+
+
+def _remember_label(sender, instance, **kwargs):
+    label = getattr(instance, "label", "") or ""
+    if len(label) >= 4 and any(ch.isdigit() for ch in label):  # short or digit-free labels would match ordinary words
+        LOG_PRIVACY.labels.add(label)
+
+
+post_save.connect(_remember_label, sender="placements.Child", weak=False, dispatch_uid="log-privacy-labels")
+
+
+@pytest.fixture(autouse=True)
+def _log_privacy_handler():
+    """Keeps the handler on the root logger (a test that reconfigures logging would otherwise drop it)."""
+    root = logging.getLogger()
+    if LOG_PRIVACY not in root.handlers:
+        root.addHandler(LOG_PRIVACY)
+    yield
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not LOG_PRIVACY.violations:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    lines = [f"LOG PRIVACY: {len(LOG_PRIVACY.violations)} log record(s) contain personal data (BSN, child label or e-mail):"]
+    lines += [f"  logger {name!r}: {what} in: {excerpt}" for name, what, excerpt in LOG_PRIVACY.violations[:50]]
+    if reporter is not None:
+        reporter.write_sep("!", "log privacy", red=True, bold=True)
+        for line in lines:
+            reporter.write_line(line, red=True)
+    else:  # pragma: no cover
+        print("\n".join(lines))
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
