@@ -48,9 +48,11 @@ def _nl_number(value: float, _pos=None) -> str:
 
 def _svg(fig: Figure) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", pad_inches=0.04, transparent=True)
+    fig.savefig(buf, format="svg", transparent=True)  # fixed margins: a "tight" box would draw everything twice
     text = buf.getvalue()
     text = text[text.index("<svg"):]
+    # every drawing stays inside its axes (limits are set to the data), so clipping only costs time in WeasyPrint
+    text = re.sub(r' clip-path="url\(#[^)]*\)"', "", text)
     prefix = f"c{next(_counter)}-"
     text = re.sub(r'id="([^"]+)"', rf'id="{prefix}\1"', text)
     text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}\1)", text)
@@ -60,8 +62,10 @@ def _svg(fig: Figure) -> str:
     return text
 
 
-def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), dpi=72)
+def _figure(width: float, height: float, *, left=0.07, right=0.98, bottom=0.11, top=0.96) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=72)
+    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
+    return fig
 
 
 def _month_ticks(ax, labels: list[str]) -> None:
@@ -74,7 +78,7 @@ def _month_ticks(ax, labels: list[str]) -> None:
 def stacked_area(*, months: list[str], series: list[tuple[str, list[float | None]]], ylabel: str = "", width=7.0, height=2.6) -> str:
     """Stock per care form, stacked by month. None (suppressed) counts as 0."""
     with matplotlib.rc_context(RC):
-        fig = _figure(width, height)
+        fig = _figure(width, height, right=0.72)
         ax = fig.subplots()
         x = list(range(len(months)))
         ys = [[v or 0 for v in values] for _name, values in series]
@@ -92,7 +96,7 @@ def stacked_area(*, months: list[str], series: list[tuple[str, list[float | None
 def lines(*, months: list[str], series: list[tuple[str, list[float | None], str]], ylabel: str = "", width=7.0, height=2.3) -> str:
     """Monthly lines; None is a gap."""
     with matplotlib.rc_context(RC):
-        fig = _figure(width, height)
+        fig = _figure(width, height, top=0.86)
         ax = fig.subplots()
         x = list(range(len(months)))
         for name, values, color in series:
@@ -109,7 +113,7 @@ def lines(*, months: list[str], series: list[tuple[str, list[float | None], str]
 def stacked_bars(*, labels: list[str], series: list[tuple[str, list[float | None]]], ylabel: str = "", width=7.0, height=2.6) -> str:
     """Bars per period (quarters), stacked per category; None counts as 0."""
     with matplotlib.rc_context(RC):
-        fig = _figure(width, height)
+        fig = _figure(width, height, left=0.09, right=0.72)
         ax = fig.subplots()
         x = list(range(len(labels)))
         bottom = [0.0] * len(labels)
@@ -128,7 +132,7 @@ def stacked_bars(*, labels: list[str], series: list[tuple[str, list[float | None
 def share_bars(*, rows: list[tuple[str, list[float | None]]], parts: list[tuple[str, str]], width=7.0, height=1.9) -> str:
     """Horizontal 100% bars: for each row (a date) the share of each part (a rung); None is left out."""
     with matplotlib.rc_context({**RC, "axes.grid": False}):
-        fig = _figure(width, height)
+        fig = _figure(width, height, left=0.14, right=0.74, top=0.97, bottom=0.14)
         ax = fig.subplots()
         y = list(range(len(rows)))[::-1]
         for i, (part_name, color) in enumerate(parts):
@@ -147,14 +151,14 @@ def share_bars(*, rows: list[tuple[str, list[float | None]]], parts: list[tuple[
         ax.set_yticks(y, [label for label, _v in rows])
         ax.set_xlim(0, 100)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0f}%"))
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=len(parts))
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
         return _svg(fig)
 
 
 def hbars(*, labels: list[str], values: list[float | None], texts: list[str], highlight: int | None = None, width=4.2, height=2.2) -> str:
     """Horizontal bars (municipalities side by side) with their value as text; None (hidden or missing) shows no bar."""
     with matplotlib.rc_context({**RC, "axes.grid.axis": "x"}):
-        fig = _figure(width, height)
+        fig = _figure(width, height, left=0.34, right=0.95, bottom=0.1)
         ax = fig.subplots()
         y = list(range(len(labels)))[::-1]
         colors = ["#6c757d" if i == highlight else "#2f6b3f" for i in range(len(labels))]

@@ -295,8 +295,9 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     until = min(quarter_end, run.data_date) if run.data_date else quarter_end
     year = int(quarter[:4])
     report.cost = cost_table(region=None if municipality else region, municipality=municipality, until=until,
-                             years=[year - 2, year - 1, year], with_stay_only=True, suppress=True, k=k,
+                             years=[year - 3, year - 2, year - 1, year], with_stay_only=True, suppress=True, k=k,
                              scope_label=scope.label)
+    report.cost.years = [y for y in report.cost.years if y.year >= year - 2]  # the year before only for the changes
     report.definitions = _definitions(report)
     report.suppressed_any = True
     return report
@@ -471,7 +472,7 @@ def _charts(dash, reader: Reader, stay_forms, quarter: str, k: int) -> list[Char
                 values.append(sum(c.value or 0 for c in cells))
         series.append((t.name, values))
     blocks.append(ChartBlock("cost", _("Kosten jeugdhulp met verblijf per kwartaal"),
-                             charts.stacked_bars(labels=[quarter_label(q) for q in quarters], series=series, ylabel=_("euro")),
+                             charts.stacked_bars(labels=[quarter_label(q) for q in quarters], series=series),
                              _("Gedeclareerde bedragen naar begin van de declaratieperiode, per zorgvorm met verblijf.")
                              + (" " + _("Bedragen van minder dan %(k)s cliënten zijn afgeschermd en niet getekend.") % {"k": k} if any_hidden else "")))
     return blocks
