@@ -82,7 +82,8 @@ def clear_demo_fostercare(region: Region) -> None:
 
 
 class _Family:
-    __slots__ = ("pk", "kind", "provider", "muni", "places", "spans", "stopped", "ages", "siblings", "approved", "recruited")
+    __slots__ = ("pk", "kind", "provider", "muni", "places", "spans", "stopped", "ages", "siblings", "approved", "recruited",
+                 "_open", "_max_end")
 
     def __init__(self, pk, kind, provider, muni, places):
         self.pk, self.kind, self.provider, self.muni, self.places = pk, kind, provider, muni, places
@@ -92,14 +93,22 @@ class _Family:
         self.siblings = False
         self.approved: dt.date | None = None
         self.recruited = False
+        self._open = 0
+        self._max_end: dt.date | None = None
+
+    def add(self, start: dt.date, end: dt.date | None, broke: bool) -> None:
+        self.spans.append((start, end, broke))
+        if end is None:
+            self._open += 1
+        elif self._max_end is None or end > self._max_end:
+            self._max_end = end
 
     def occupied(self, day: dt.date) -> int:
         return sum(1 for s, e, _b in self.spans if s <= day and (e is None or e > day))
 
     def last_end(self) -> dt.date | None:
-        if any(e is None for _s, e, _b in self.spans):
-            return None
-        return max((e for _s, e, _b in self.spans), default=None)
+        """The end of the last placement (None while one runs or before the first)."""
+        return None if self._open else self._max_end
 
 
 def _age(birth: dt.date, day: dt.date) -> int:
@@ -117,7 +126,8 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
 
     rows = list(
         Episode.objects.filter(child__in=Child.objects.filter(demo_children_q()), municipality__region=region,
-                               care_form__with_stay=True, care_form__family_based=True, start_date__lte=end)
+                               care_form__with_stay=True, care_form__family_based=True, start_date__lte=end,
+                               foster_placement__isnull=True)  # episodes a user already placed in a family stay as they are
         .order_by("start_date", "id")
         .values_list("id", "child_id", "care_form__code", "provider_id", "municipality_id", "start_date", "end_date", "end_reason",
                      "child__birth_date", "care_form__rung")
@@ -185,7 +195,7 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
                 network_of[(child, provider)] = fam
             else:
                 pools[(provider, kind)].append(fam)
-        fam.spans.append((start, stop if stop is None or stop <= end else None, broke[eid][0]))
+        fam.add(start, stop if stop is None or stop <= end else None, broke[eid][0])
         fam.ages.append(_age(birth, start))
         assignment[eid] = fam
 
@@ -368,10 +378,11 @@ def build_demo_fostercare(*, seed: int = 2021, data_date: dt.date | None = None)
 
     # stable resolutions: a few placements a month, on episodes that run at least half a year past the risk
     month = REGISTER_START
-    candidates = [r for r in rows if r[0] not in at_risk_until]
+    candidates = [r for r in rows if r[0] not in at_risk_until and (r[6] is None or (r[6] - r[5]).days > 230)
+                  and (r[6] is None or r[6] > REGISTER_START)]
     while month <= end:
         per_month = rng.choice((1, 2, 2, 3)) if month.year < 2020 else rng.choice((2, 2, 3, 3, 4))
-        day_pool = [r for r in candidates if r[5] + dt.timedelta(days=30) <= month and (r[6] is None or r[6] > month + dt.timedelta(days=200))
+        day_pool = [r for r in candidates if r[5] <= month - dt.timedelta(days=30) and (r[6] is None or r[6] > month + dt.timedelta(days=200))
                     and r[0] not in at_risk_until]
         for row in rng.sample(day_pool, min(per_month, len(day_pool))):
             registered = month + dt.timedelta(days=rng.randint(0, 27))
