@@ -135,6 +135,34 @@ EXPECT: dict[str, Row] = {
     "casework:lessons": row(wijkteam=OK, outsider=OK, project=OK, admin=OK, ret=OK, ret_chair=OK),
     "casework:follow_ups": row(**W),
     "casework:follow_up_add": row({"episode_pk": "jim"}, wijkteam=MINE, outsider=NONE),
+    # foster care: the provider's worker sees its own families; a wijkteam worker the families its children live in
+    "fostercare:family_list": row(**W, fostercare=OK),
+    "fostercare:family_create": row(fostercare=OK),
+    "fostercare:family_detail": row("family", wijkteam=MINE, outsider=NONE, fostercare=MINE),
+    "fostercare:family_edit": row("family", fostercare=MINE),
+    "fostercare:family_status": row("family", fostercare=MINE),
+    "fostercare:support_add": row("family", wijkteam=MINE, outsider=NONE, fostercare=MINE),
+    "fostercare:match_start": row(**W),
+    "fostercare:match_child": row({"child_pk": "child"}, wijkteam=MINE, outsider=NONE),
+    "fostercare:risk_create": row({"placement_pk": "foster_placement"}, wijkteam=MINE, outsider=NONE, fostercare=MINE),
+    "fostercare:risk_list": row(**W, fostercare=OK),
+    "fostercare:risk_detail": row("risk", wijkteam=MINE, outsider=NONE, fostercare=MINE),
+    "fostercare:risk_follow_up": row("risk", wijkteam=MINE, outsider=NONE, fostercare=MINE),
+    "fostercare:risk_resolve": row("risk", wijkteam=MINE, outsider=NONE, fostercare=MINE),
+    "fostercare:recruitment": row(project=OK, admin=OK, fostercare=OK),
+    "fostercare:prospect_create": row(fostercare=OK),
+    "fostercare:prospect_step": row("prospect", fostercare=MINE),
+    # reports, PDFs and exports: the municipality's (wijkteam) or region's (project team) own; administrators all
+    "reports:list": row(**W, project=OK, admin=OK),
+    "reports:start": row(project=HIDE, admin=HIDE, method="POST"),  # an empty POST names no scope: refused as outside it
+    "reports:detail": row("report", wijkteam=MINE, outsider=NONE, project=MINE, admin=OK),
+    "reports:status": row("report", wijkteam=MINE, outsider=NONE, project=MINE, admin=OK),
+    "reports:download": row("report", wijkteam=MINE, outsider=NONE, project=MINE, admin=OK),
+    "reports:html": row("report", wijkteam=MINE, outsider=NONE, project=MINE, admin=OK),
+    "reports:cost_table": row(**W, project=OK, admin=OK),
+    "reports:exports": row(**W, project=OK, admin=OK),
+    "reports:export_dashboard": row(**W, project=OK, admin=OK),
+    "reports:export_episodes": row(admin=OK),
     # media files are served by runserver only with DEBUG (uploads are deleted after their import)
     "^media/(?P<path>.*)$": row({"path": "media_path"}, rest=HIDE, optional=True),
 }
@@ -179,7 +207,7 @@ PATTERNS = walk()
 
 
 # ------------------------------------------------------------------------------------------------- the world
-def build_world(ede, other, foodvalley):
+def build_world(ede, other, foodvalley, foster_providers=None):
     """Two sets of records: "own" in Ede (region Food Valley) and "foreign" in a municipality of another region.
 
     Each set has a child with an open JIM episode, a residential placement with its checklist and Week van de
@@ -209,21 +237,57 @@ def build_world(ede, other, foodvalley):
         open_checklist = cw.checklist_create(user=worker, child=child, care_form=forms["RES"], completed_on=D(2024, 7, 1), **items, **texts)
         worlds[key] = {"child": child, "case": case, "review": review, "action": action, "checklist": open_checklist,
                        "placement": placement, "week": week, "jim": jim, "open_episode": jim}
+        if foster_providers:
+            worlds[key].update(_foster_objects(worker, municipality, foster_providers[key], f"{label}P", 800 + n))
+        worlds[key].update(_report_objects(municipality))
     shared = _shared_objects()
     for world in worlds.values():
         world.update(shared)
     return worlds, provider
 
 
+def _foster_objects(worker, municipality, provider, label: str, n: int) -> dict:
+    """A family of the provider in the municipality with a child of the municipality placed in it, an open risk on
+    that placement, and a prospective foster parent of the provider."""
+    from fostercare import services as fc
+    from placements.services import child_register
+
+    family = fc.family_register(user=worker, provider=provider, reference=f"PG-{n}", municipality=municipality, kind="bestand",
+                                places=2, status="goedgekeurd", status_since=D(2023, 1, 2))
+    foster_child, _ = child_register(user=worker, bsn=synthetic_bsn(n), birth_date=D(2014, 2, 3), sex="M", label=label)
+    placement = fc.match_record(user=worker, child=foster_child, family=family, start_date=D(2024, 2, 1))
+    risk = fc.risk_register(user=worker, placement=placement, registered_on=D(2024, 3, 1), severity="hoog", signals=["veiligheid"])
+    prospect = fc.prospect_register(user=worker, provider=provider, reference=f"AS-{n}", municipality=municipality, info_on=D(2024, 1, 10))
+    return {"family": family, "foster_placement": placement, "risk": risk, "prospect": prospect}
+
+
+def _report_objects(municipality) -> dict:
+    """A finished quarterly report of the municipality (PDF and HTML in private storage)."""
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import SnapshotRun
+    from monitoring.services import run_create
+    from reports.models import GeneratedReport
+
+    run = SnapshotRun.objects.order_by("id").first() or run_create(today=D(2025, 1, 15))
+    report = GeneratedReport.objects.create(run=run, region=municipality.region, municipality=municipality, quarter="2024-Q4",
+                                            status="done")
+    report.file.save("r.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+    report.html_file.save("r.html", ContentFile(b"<html><body>rapport</body></html>"), save=False)
+    report.save()
+    return {"report": report}
+
+
 def _shared_objects() -> dict:
     """Objects without a municipality (administrators' pages): the same in both worlds."""
     from django.core.files.base import ContentFile
 
-    from monitoring.services import run_create
+    from monitoring.models import SnapshotRun
+    from monitoring.services import run_compute_inline
     from placements.imports.service import create_job
 
     job = create_job(kind="episodes", fileobj=ContentFile(b"episode_id\n", name="x.csv"), original_name="x.csv")
-    run = run_create(today=D(2025, 1, 15))
+    run = run_compute_inline(SnapshotRun.objects.get(pk=SnapshotRun.objects.order_by("id").first().pk))
     return {"import_job": job, "run": run, "media_path": "imports/niet-bestaand.csv"}
 
 
@@ -236,13 +300,12 @@ def matrix_users(ede, veenendaal, foodvalley, owner, outsider, project_user, adm
 
 
 @pytest.fixture
-def worlds(matrix_users, ede, foodvalley):
+def worlds(matrix_users, ede, foodvalley, foster_worker, foster_provider, other_foster_provider, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     other = Municipality.objects.exclude(region=foodvalley).get(cbs_code="GM0344")  # Utrecht
-    worlds, provider = build_world(ede, other, foodvalley)
-    fostercare = getattr(Role, "FOSTERCARE", None)
-    if fostercare is not None:
-        extra = {"provider": provider} if hasattr(matrix_users["wijkteam"], "provider_id") else {}
-        matrix_users["fostercare"] = make_user("pleeg", fostercare, region=foodvalley, **extra)
+    worlds, _provider = build_world(ede, other, foodvalley, {"own": foster_provider, "foreign": other_foster_provider})
+    matrix_users["fostercare"] = foster_worker
     return worlds
 
 

@@ -125,7 +125,7 @@ def _form_pages():
 FORM_PAGES = _form_pages()
 QUERY_PARAMS = ["q", "page", "scope", "month", "group", "band", "figure", "status", "tag", "next", "year", "overdue",
                 "action", "result", "date_from", "date_to", "actor_username", "object_ref", "opnieuw", "kind"]
-SETTINGS = settings(max_examples=12, deadline=None, database=None, derandomize=True,
+SETTINGS = settings(max_examples=8, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -187,7 +187,7 @@ def test_every_page_survives_hostile_query_parameters(client, worlds, matrix_use
         client.logout()
         login(client, matrix_users[role])
 
-        @settings(max_examples=6, deadline=None, database=None, derandomize=True,
+        @settings(max_examples=4, deadline=None, database=None, derandomize=True,
                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
         @given(params=st.dictionaries(st.sampled_from(QUERY_PARAMS), hostile, min_size=1, max_size=4))
         def attack(params):

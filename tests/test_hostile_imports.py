@@ -6,7 +6,7 @@ Asserted for each: no server error, a clear Dutch message (the rule code and its
 refused file (rows counted before and after), and nothing rendered unescaped on the report page. Files that
 are merely unusual but valid (BOM, Windows-1252, UTF-16, SQL-looking ids) import completely and correctly.
 
-The corpus is generated here (tests/data/hostile/ holds a copy written by `write_corpus` for manual tries).
+The corpus is generated here; `write_corpus()` writes it to tests/data/hostile/ for trying the files by hand.
 """
 from __future__ import annotations
 
