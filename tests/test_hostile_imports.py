@@ -6,7 +6,8 @@ Asserted for each: no server error, a clear Dutch message (the rule code and its
 refused file (rows counted before and after), and nothing rendered unescaped on the report page. Files that
 are merely unusual but valid (BOM, Windows-1252, UTF-16, SQL-looking ids) import completely and correctly.
 
-The corpus is generated here; `write_corpus()` writes it to tests/data/hostile/ for trying the files by hand.
+The corpus is generated here; its small files are also committed in tests/data/hostile/ (written by `write_corpus`,
+compared byte for byte below) for trying them by hand on the upload page.
 """
 from __future__ import annotations
 
@@ -112,10 +113,11 @@ CASES = [
 
 
 def write_corpus(directory: Path = HOSTILE_DIR) -> None:
-    """Write the corpus as files (for trying them by hand on the upload page). Not run by the suite."""
+    """Write the small files of the corpus (for trying them by hand on the upload page). Not run by the suite."""
     directory.mkdir(parents=True, exist_ok=True)
     for case in CASES:
-        (directory / f"{case.kind}-{case.name}.csv").write_bytes(case.data)
+        if len(case.data) <= 8192:
+            (directory / f"{case.kind}-{case.name}.csv").write_bytes(case.data)
 
 
 @pytest.fixture(autouse=True)
@@ -242,3 +244,11 @@ def test_hostile_population_file(tmp_path, name, data, message, ede):
         assert message in text_
     assert len(text_) < 5000, "the message echoes a huge cell"
     assert YouthPopulation.objects.count() == before
+
+
+def test_the_committed_corpus_files_match_the_generated_cases():
+    """tests/data/hostile/ holds the small files of CASES byte for byte (for trying them by hand)."""
+    committed = {p.name: p.read_bytes() for p in HOSTILE_DIR.glob("*.csv")}
+    assert len(committed) >= 25
+    cases = {f"{c.kind}-{c.name}.csv": c.data for c in CASES}
+    assert {name: data == cases.get(name) for name, data in committed.items()} == dict.fromkeys(committed, True)
