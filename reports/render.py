@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 
 from .content import Report, nl_date
 
-# WeasyPrint warns about every SVG property it does not know (matplotlib's text-anchor on <g>): not our problem.
+# WeasyPrint warns about CSS it does not support; the report does not depend on any of it.
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
 

@@ -203,3 +203,15 @@ def test_the_admin_lists_reports_and_settings(client, admin_user, figures_run, f
     assert listing.status_code == 200 and "dirk" in listing.content.decode()
     assert client.get(reverse("admin:reports_generatedreport_change", args=[report.pk])).status_code == 200
     assert client.get(reverse("admin:reports_reportsettings_add")).status_code == 200
+
+
+def test_charts_are_plain_svg_that_never_draw_a_hidden_value():
+    from reports import charts
+
+    assert charts.nice_ticks(41) == [0, 20, 40, 60]
+    assert charts.nice_ticks(6_999_000) == [0, 2_000_000, 4_000_000, 6_000_000, 8_000_000]
+    svg = charts.lines(months=["2025-01", "2025-02", "2025-03", "2025-04"], series=[("Instroom", [10, None, 12, 14], "#000")])
+    assert svg.startswith("<svg") and svg.count("<polyline") == 2  # the hidden month is a gap: two pieces
+    assert "Instroom" in svg and "2025" in svg and "clip-path" not in svg
+    bars = charts.stacked_bars(labels=["Q1 2025"], series=[("RES", [None]), ("PLZ", [5.0])])
+    assert bars.count("<rect") == 1 + 2  # one bar (the hidden one is not drawn) and two legend keys
