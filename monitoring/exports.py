@@ -104,6 +104,28 @@ def dashboard_sheets(dash) -> list[Sheet]:
     return sheets
 
 
+TARGET_HEADER = ["doel", "gebied", "figuur", "zorgvormgroep", "leeftijd", "doel_tekst", "status", "basis", "werkelijk", "verwacht_nu",
+                 "prognose", "stand_per"]
+
+
+def targets_sheet(*, user, run, scope_key: str) -> Sheet:
+    """The targets of one scope (region by name, municipality by CBS code) in a run, suppressed as on the targets
+    page for a viewer without case access."""
+    from . import targets as t
+
+    sheet = Sheet("targets", "Doelen", TARGET_HEADER)
+    for target in t.targets_visible(user=user):
+        if t.scope_key(target)[1] != scope_key:
+            continue
+        progress = t.target_progress(target, run)
+        card = t.card(progress, suppress=True)
+        cells = card["cells"]
+        sheet.rows.append([target.name, card["scope"], target.metric, card["group"], card["band"], card["goal_text"], progress.status_label,
+                           *(_cell_value(cells[k]) for k in ("baseline", "actual", "expected", "forecast")),
+                           progress.as_of.isoformat() if progress.as_of else None])
+    return sheet
+
+
 def _casework_rows(dash) -> list[dict]:
     from casework.templatetags.casework_figures import casework_figures
 
@@ -225,5 +247,5 @@ def episode_rows(*, region=None, municipality=None) -> Iterator[list]:
         yield [alias, f"{birth:%Y-%m}", sex, muni, form, provider, start.isoformat(), end.isoformat() if end else "", reason, referrer, legal]
 
 
-__all__ = ["EPISODE_HEADER", "FIGURE_HEADER", "FORMULA_PREFIXES", "Sheet", "dashboard_sheets", "episode_rows", "escape", "export_pseudonym",
+__all__ = ["TARGET_HEADER", "targets_sheet", "EPISODE_HEADER", "FIGURE_HEADER", "FORMULA_PREFIXES", "Sheet", "dashboard_sheets", "episode_rows", "escape", "export_pseudonym",
            "figure_rows", "write_csv", "write_sheets_csv", "write_sheets_xlsx"]

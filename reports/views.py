@@ -298,6 +298,8 @@ def export_dashboard(request):
                           exact=False, forms=forms)
     sheets = exports.dashboard_sheets(dash)
     figure = request.GET.get("figure", "")
+    if fmt == "xlsx" or figure == "targets":  # a CSV holds one table shape: the targets only on request
+        sheets.append(exports.targets_sheet(user=request.user, run=run, scope_key=scope.key))
     if figure:
         sheets = [s for s in sheets if s.key == figure]
         if not sheets:
@@ -377,5 +379,5 @@ def exports_page(request):
 def _figure_keys() -> list[tuple[str, str]]:
     return [("tiles", _("Kerncijfers")), ("stock_forms", _("Kinderen in zorg per zorgvorm")), ("flows", _("Instroom en uitstroom")),
             ("levels", _("Opschalingen en afschalingen")), ("ladder", _("Ladder")), ("los", _("Verblijfsduur")), ("cost", _("Kosten")),
-            ("municipalities", _("Gemeenten naast elkaar")), ("casework", _("Casuswerk en pleegzorg"))]
+            ("municipalities", _("Gemeenten naast elkaar")), ("casework", _("Casuswerk en pleegzorg")), ("targets", _("Doelen"))]
 

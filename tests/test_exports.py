@@ -60,7 +60,7 @@ def test_the_dashboard_export_is_suppressed_names_its_run_and_is_logged(client, 
     assert xlsx.status_code == 200 and f"run{figures_run.pk}" in xlsx["Content-Disposition"]
     wb = _workbook(xlsx)
     assert set(wb.sheetnames) == {"Over deze export", "Kerncijfers", "Per zorgvorm", "Instroom en uitstroom", "Op- en afschalingen", "Ladder",
-                                 "Verblijfsduur", "Kosten", "Gemeenten", "Casuswerk en pleegzorg"}
+                                 "Verblijfsduur", "Kosten", "Gemeenten", "Casuswerk en pleegzorg", "Doelen"}
     about = {r[0].value: r[1].value for r in wb["Over deze export"].iter_rows()}
     assert about["Rekenrun"].startswith(f"{figures_run.pk} (gegevens tot en met 31-12-2025)")
     tiles = [[c.value for c in row] for row in wb["Kerncijfers"].iter_rows(min_row=2)]
@@ -173,3 +173,17 @@ def test_the_pseudonymised_episode_export_is_for_administrators_and_logged(clien
     logged = AccessLogEntry.objects.filter(object_type="episode_export")
     assert logged.filter(result="denied", actor_username="dirk").count() == 1
     assert list(logged.filter(result="ok").order_by("id").values_list("object_ref", flat=True)) == ["alle", "GM0228"]
+
+
+def test_the_targets_table_is_exported_with_small_numbers_hidden(client, figures_run, project_user, foodvalley):
+    from monitoring.models import Target
+
+    Target.objects.create(name="=Onder 12 naar nul", metric="stock", region=foodvalley, group="residential", band="0-11",
+                          period_start=dt.date(2025, 1, 1), period_end=dt.date(2027, 12, 31), kind="value", target_value=0,
+                          direction="at_most")
+    login(client, project_user)
+    rows = _csv_rows(client.get(reverse("reports:export_dashboard"), {"run": figures_run.pk, "format": "csv", "figure": "targets"}))
+    assert rows[0] == exports.TARGET_HEADER
+    assert rows[1][0] == "'=Onder 12 naar nul"  # escaped
+    assert rows[1][8] == "<5"  # actual: 3 children in Dec 2025
+    assert rows[1][11] == "2025-12-31"
