@@ -59,7 +59,7 @@ def _confirmed(user):
 
 def qr_svg(data: str) -> str:
     """An inline SVG of a QR code (no image request, nothing external, no script)."""
-    return segno.make(data, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=False)
+    return segno.make(data, error="m").svg_inline(border=2, dark="#000", light="#fff", omitsize=True, svgclass="w-100 h-auto")
 
 
 def _key_groups(device: TOTPDevice) -> str:
