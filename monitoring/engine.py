@@ -407,32 +407,42 @@ def entries_and_exits(ds: Dataset, first_month: int, last_month: int) -> list[pd
 def care_level_changes(ds: Dataset) -> pd.DataFrame:
     """Days on which a child's care level (highest active rung, 0 when none) changes, after the gap rule:
     a gap of at most 30 days at level 0 between two days with care keeps the level from before the gap.
-    Returns one row per change with columns child, day, level, prev_level."""
+    Returns one row per change with columns child, day, level, prev_level. Pure numpy: one sort of the
+    start/end events, a running count of active episodes per rung within each child."""
     n = len(ds.ep_child)
     if n == 0:
         return pd.DataFrame(columns=["child", "day", "level", "prev_level"])
-    rung = _lookup(ds.form_rung, ds.ep_form, np.int64)
+    rung = _lookup(ds.form_rung, ds.ep_form, np.int8)
     closed = ds.ep_end < OPEN
-    ev_child = np.concatenate([ds.ep_child, ds.ep_child[closed]])
+    ev_child = np.concatenate([ds.ep_child, ds.ep_child[closed]]).astype(np.int64)
     ev_day = np.concatenate([ds.ep_start, ds.ep_end[closed]]).astype(np.int64)
     ev_rung = np.concatenate([rung, rung[closed]])
-    ev_delta = np.concatenate([np.ones(n, np.int64), -np.ones(int(closed.sum()), np.int64)])
-    deltas = np.zeros((len(ev_child), 6), np.int64)
-    deltas[np.arange(len(ev_child)), ev_rung - 1] = ev_delta
-    df = pd.DataFrame(deltas, columns=[1, 2, 3, 4, 5, 6])
-    df["child"] = ev_child
-    df["day"] = ev_day
-    per_day = df.groupby(["child", "day"], sort=True).sum()
-    active = per_day.groupby(level="child").cumsum().to_numpy() > 0
-    level = np.where(active.any(axis=1), 6 - np.argmax(active[:, ::-1], axis=1), 0)
-    idx = per_day.index
-    child = idx.get_level_values("child").to_numpy()
-    day = idx.get_level_values("day").to_numpy()
-    same_next = np.zeros(len(child), bool)
-    same_next[:-1] = child[1:] == child[:-1]
-    next_day = np.where(same_next, np.roll(day, -1), np.iinfo(np.int64).max)
+    ev_delta = np.concatenate([np.ones(n, np.int32), -np.ones(int(closed.sum()), np.int32)])
+    d_lo = int(ev_day.min())
+    code = ev_child * (int(ev_day.max()) - d_lo + 1) + (ev_day - d_lo)
+    order = np.argsort(code, kind="stable")
+    code = code[order]
+    ev_child, ev_day, ev_rung, ev_delta = ev_child[order], ev_day[order], ev_rung[order], ev_delta[order]
+    del order
+    child_first = _runs(ev_child)  # first event of each child
+    child_len = np.diff(np.append(child_first, len(ev_child)))
+    # last event of each (child, day): the state after all that day's starts and ends
+    last_of_day = np.append(np.flatnonzero(code[1:] != code[:-1]), len(code) - 1)
+    del code
+    level = np.zeros(len(last_of_day), np.int64)
+    for r in range(1, 7):
+        running = np.cumsum(np.where(ev_rung == r, ev_delta, 0), dtype=np.int64)
+        before_child = np.repeat(running[child_first] - np.where(ev_rung[child_first] == r, ev_delta[child_first], 0), child_len)
+        active = (running - before_child)[last_of_day] > 0
+        level[active] = r  # rungs ascend, so the highest active rung wins
+    del ev_rung, ev_delta
+    child = ev_child[last_of_day]
+    day = ev_day[last_of_day]
     same_prev = np.zeros(len(child), bool)
     same_prev[1:] = child[1:] == child[:-1]
+    same_next = np.zeros(len(child), bool)
+    same_next[:-1] = same_prev[1:]
+    next_day = np.where(same_next, np.roll(day, -1), np.iinfo(np.int64).max)
     # gap rule: a level-0 segment of <= GAP_DAYS between care keeps the level from before
     prev_level = np.where(same_prev, np.roll(level, 1), 0)
     next_level = np.where(same_next, np.roll(level, -1), 0)
@@ -560,6 +570,11 @@ def _form_groups(ds: Dataset, forms: np.ndarray) -> list[tuple[int, np.ndarray]]
 def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """`cost` (sum of amounts in euros, age on the period start) and `clients_declared` (distinct children,
     age on the last day of the month, as for `served`) by month of period start."""
+    return declaration_cost(ds, first_month, last_month) + declaration_clients(ds, first_month, last_month)
+
+
+def declaration_cost(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """`cost`: sum of the declared amounts (corrections negative) by month of period start, in euros."""
     if len(ds.dec_child) == 0:
         return []
     month = days_to_months(ds.dec_start)
@@ -580,6 +595,17 @@ def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[
         frame = pd.concat([frame, frame.groupby(["scope", "group", "month"], sort=False)["value"].sum().reset_index().assign(band=BAND_ALL)], ignore_index=True)
         frame["value"] = np.rint(frame["value"]) / 100.0
         out.append(_with_level(frame, level, "cost"))
+    return out
+
+
+def declaration_clients(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
+    """`clients_declared`: distinct children with a declaration whose period starts in the month."""
+    if len(ds.dec_child) == 0:
+        return []
+    month = days_to_months(ds.dec_start)
+    keep = (month >= first_month) & (month <= last_month)
+    child, form, muni, month = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep], month[keep]
+    out = []
     # clients: distinct (child, municipality, form, month) once; band from the age on the last day of the month
     code, radix = _combine([child, muni, form, month])
     u_child, u_muni, u_form, u_month = _decode(_unique(code), radix)
@@ -629,24 +655,148 @@ def keep_scopes(frame: pd.DataFrame, municipalities: set[int], region_id: int) -
     return frame[muni | reg | (frame["level"] == "country")]
 
 
+def mover_children(ds: Dataset) -> np.ndarray:
+    """Per child index: True when the child's episodes and declarations lie in more than one municipality."""
+    n = len(ds.child_birth)
+    cached = ds.__dict__.get("_movers")
+    if cached is not None and len(cached) == n:
+        return cached
+    child = np.concatenate([ds.ep_child, ds.dec_child]).astype(np.int64)
+    muni = np.concatenate([ds.ep_muni, ds.dec_muni]).astype(np.int64)
+    lo = np.full(n, np.iinfo(np.int64).max)
+    hi = np.full(n, -1, np.int64)
+    np.minimum.at(lo, child, muni)
+    np.maximum.at(hi, child, muni)
+    movers = (hi >= 0) & (lo != hi)
+    ds.__dict__["_movers"] = movers
+    return movers
+
+
+def subset_children(ds: Dataset, child_mask: np.ndarray, levels: tuple[str, ...]) -> Dataset:
+    """The episodes and declarations of the children in `child_mask` (child indexes stay the same)."""
+    ek, dk = child_mask[ds.ep_child], child_mask[ds.dec_child]
+    out = Dataset(
+        ep_child=ds.ep_child[ek], ep_form=ds.ep_form[ek], ep_muni=ds.ep_muni[ek], ep_start=ds.ep_start[ek],
+        ep_end=ds.ep_end[ek], ep_reason=ds.ep_reason[ek], child_birth=ds.child_birth, form_rung=ds.form_rung,
+        form_stay=ds.form_stay, form_family=ds.form_family, muni_region=ds.muni_region,
+        dec_child=ds.dec_child[dk], dec_form=ds.dec_form[dk], dec_muni=ds.dec_muni[dk], dec_start=ds.dec_start[dk],
+        dec_cents=ds.dec_cents[dk], population=ds.population, data_date=ds.data_date, levels=levels,
+    )
+    out.__dict__["_birthdays"] = ds.birthdays()
+    return out
+
+
+def _sum_cells(scope: np.ndarray, group: np.ndarray, band: np.ndarray, month: np.ndarray, value: np.ndarray) -> pd.DataFrame:
+    """Sum values per (scope, group, band, month): a dense bincount when the grid is small, else one sort."""
+    cells, radix = _combine([scope, group, band, month])
+    size = int(np.prod([span for _, span in radix]))
+    w = np.asarray(value, dtype=np.float64)
+    if size <= 64_000_000:
+        grid = np.bincount(cells, weights=w, minlength=size)
+        uniq = np.flatnonzero(grid)
+        sums = grid[uniq]
+    else:
+        order = np.argsort(cells)
+        b = cells[order]
+        first = _runs(b)
+        uniq, sums = b[first], np.add.reduceat(w[order], first)
+    sc, gr, bd, mo = _decode(uniq, radix)
+    return pd.DataFrame({"scope": sc, "group": gr, "band": bd, "month": mo, "value": sums})
+
+
+def _frame_sum(frames: list[pd.DataFrame], ds: Dataset, level: str, metric: str) -> pd.DataFrame:
+    """Frames of one metric (municipality scopes or already at `level`) summed per cell at `level`."""
+    parts = [f for f in frames if not f.empty]
+    col = {k: np.concatenate([f[k].to_numpy(np.int64) for f in parts]) for k in ("scope", "group", "band", "month")}
+    value = np.concatenate([f["value"].to_numpy() for f in parts])
+    integer = all(np.issubdtype(f["value"].dtype, np.integer) for f in parts)
+    scopes = np.concatenate([f["scope"].to_numpy(np.int64) if f["level"].iat[0] == level else scope_ids(ds, f["scope"].to_numpy(), level) for f in parts])
+    out = _sum_cells(scopes, col["group"], col["band"], col["month"], value)
+    if integer:
+        out["value"] = np.rint(out["value"].to_numpy()).astype(np.int64)
+    elif metric == "cost":
+        out["value"] = np.round(out["value"].to_numpy(), 2)
+    out["level"] = level
+    out["metric"] = metric
+    return out
+
+
+def roll_up(frames: list[pd.DataFrame], ds: Dataset, levels: tuple[str, ...], extra: list[pd.DataFrame] = ()) -> list[pd.DataFrame]:
+    """Municipality-level frames of figures that add up (sums, or distinct counts of children who stay in one
+    municipality) → the same figures at each of `levels`: region and country are sums over municipalities.
+    `extra` frames (already at their level) are added cell by cell. Pure numpy (bincount), one frame per
+    level and metric."""
+    by_metric: dict[str, list[pd.DataFrame]] = {}
+    for f in frames:
+        if not f.empty:
+            by_metric.setdefault(f["metric"].iat[0], []).append(f)
+    extras: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for f in extra:
+        if not f.empty:
+            extras.setdefault((f["level"].iat[0], f["metric"].iat[0]), []).append(f)
+    out = []
+    for level in levels:
+        for metric in sorted(set(by_metric) | {m for lv, m in extras if lv == level}):
+            parts = by_metric.get(metric, []) + extras.get((level, metric), [])
+            if level == "municipality" and len(parts) == 1:
+                out.append(parts[0].assign(level=level))
+            else:
+                out.append(_frame_sum(parts, ds, level, metric))
+    return out
+
+
+def by_levels(ds: Dataset, compute) -> list[pd.DataFrame]:
+    """Distinct-child figures at every level of `ds.levels` with the work of about one level: children whose
+    data lie in one municipality are counted at the municipality level only and summed upwards (they are the
+    same child in the region and the country); the few children in several municipalities are counted at
+    each level itself. `compute(dataset)` returns frames for `dataset.levels`."""
+    if tuple(ds.levels) == ("municipality",):
+        return compute(ds)
+    movers = mover_children(ds)
+    simple = compute(subset_children(ds, ~movers, ("municipality",)))
+    moving = compute(subset_children(ds, movers, ds.levels)) if movers.any() else []
+    return roll_up(simple, ds, ds.levels, extra=moving)
+
+
+def at_municipality(ds: Dataset) -> Dataset:
+    import copy
+
+    muni = copy.copy(ds)
+    muni.__dict__ = dict(ds.__dict__)
+    muni.levels = ("municipality",)
+    return muni
+
+
 def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int | None = None) -> pd.DataFrame:
     """All monthly figures in long form: level, scope, group, band, month, metric, value (zeros left out)."""
+    frames = monthly_frames(ds, first_month, last_month)
+    if not frames:
+        return pd.DataFrame(columns=["level", "scope", "group", "band", "month", "metric", "value"])
+    return pd.concat(frames, ignore_index=True)[["level", "scope", "group", "band", "month", "metric", "value"]]
+
+
+def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int | None = None) -> list[pd.DataFrame]:
+    """The monthly figures as frames of one level and metric each (see `monthly_figures`).
+    Figures that add up (days, money, episode events) are computed per municipality once and summed to the
+    region and the country; distinct-child figures go through `by_levels`."""
     first_month = ds.first_month if first_month is None else first_month
     last_month = ds.last_month if last_month is None else last_month
     changes = care_level_changes(ds)
     frames = []
-    frames += stock_and_served(ds, first_month, last_month)
-    frames += entries_and_exits(ds, first_month, last_month)
-    frames += escalations_and_step_downs(ds, first_month, last_month, changes)
-    frames += moves(ds, first_month, last_month)
-    frames += breakdowns(ds, first_month, last_month, breakdown_episodes(ds, changes))
-    frames += care_days(ds, first_month, last_month)
-    frames += declaration_figures(ds, first_month, last_month)
-    frames = [f for f in frames if not f.empty]
-    if not frames:
-        return pd.DataFrame(columns=["level", "scope", "group", "band", "month", "metric", "value"])
-    result = pd.concat(frames, ignore_index=True)[["level", "scope", "group", "band", "month", "metric", "value"]]
-    return result
+
+    def distinct(d: Dataset) -> list[pd.DataFrame]:
+        return (stock_and_served(d, first_month, last_month) + entries_and_exits(d, first_month, last_month)
+                + declaration_clients(d, first_month, last_month))
+
+    frames += by_levels(ds, distinct)
+    muni = at_municipality(ds)
+    additive = escalations_and_step_downs(muni, first_month, last_month, changes)
+    additive += moves(muni, first_month, last_month)
+    additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
+    additive += care_days(muni, first_month, last_month)
+    additive += declaration_cost(muni, first_month, last_month)
+    frames += roll_up(additive, ds, ds.levels)
+    return [f for f in frames if not f.empty]
 
 
 # --------------------------------------------------------------------------------------------- periods
@@ -672,25 +822,39 @@ def yearly_cost_figures(ds: Dataset, last_month: int) -> pd.DataFrame:
     """Per care form and year: distinct children with >= 1 declaration (period start in the year), the
     summed amount and the cost per client. Group ALL is the regional reports' total row: the SUM of the
     per-form client counts (a child in two forms counts twice) and the total amount. Only complete years
-    and the running year up to the last complete month are included."""
+    and the running year up to the last complete month are included. Numpy: one sort for the distinct
+    (child, municipality, form, year) tuples, then per level a sort of those (far fewer than declarations)."""
     if len(ds.dec_child) == 0:
         return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
     month = days_to_months(ds.dec_start)
     keep = month <= last_month
-    year = month[keep] // 12
-    df = pd.DataFrame({"child": ds.dec_child[keep], "form": ds.dec_form[keep], "muni": ds.dec_muni[keep], "year": year, "cents": ds.dec_cents[keep]})
+    child, form, muni, year = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep].astype(np.int64), month[keep] // 12
+    zero = np.zeros(len(child), np.int64)
+    cents0 = _sum_cells(muni, form, zero, year, ds.dec_cents[keep].astype(np.float64))  # scope=muni, group=form, month=year
+    code, radix = _combine([child, muni, form, year])
+    u_child, u_muni, u_form, u_year = _decode(_unique(code), radix)
     frames = []
     for level in ds.levels:
-        d = df.assign(scope=scope_ids(ds, df["muni"].to_numpy(), level))
-        per_form = d.groupby(["scope", "form", "year"]).agg(clients=("child", "nunique"), cents=("cents", "sum")).reset_index()
+        scope = scope_ids(ds, u_muni, level)
+        c2, r2 = _combine([u_child, scope, u_form, u_year])
+        if level != "municipality":
+            c2 = _unique(c2)
+        _, sc, fo, yr = _decode(c2, r2)
+        clients = _sum_cells(sc, fo, np.zeros(len(sc), np.int64), yr, np.ones(len(sc)))
+        cents = cents0 if level == "municipality" else _sum_cells(scope_ids(ds, cents0["scope"].to_numpy(), level), cents0["group"].to_numpy(),
+                                                                   cents0["band"].to_numpy(), cents0["month"].to_numpy(), cents0["value"].to_numpy())
+        per_form = clients.rename(columns={"value": "clients"}).merge(cents.rename(columns={"value": "cents"}), on=["scope", "group", "band", "month"], how="outer").fillna(0.0)
+        per_form = per_form.rename(columns={"group": "form", "month": "year"})[["scope", "form", "year", "clients", "cents"]]
+        per_form["cents"] = np.rint(per_form["cents"])
         total = per_form.groupby(["scope", "year"]).agg(clients=("clients", "sum"), cents=("cents", "sum")).reset_index()
         total["form"] = ALL
         both = pd.concat([per_form, total[per_form.columns]], ignore_index=True)
+        both = both[both["clients"] > 0]
         cost = both["cents"] / 100.0
-        per_client = np.where(both["clients"] > 0, np.round(both["cents"] / both["clients"].clip(lower=1)) / 100.0, np.nan)
+        per_client = np.round(both["cents"] / both["clients"]) / 100.0
         for metric, values in (("clients_declared_year", both["clients"].astype(float)), ("cost_year", cost), ("cost_per_client", per_client)):
-            frames.append(pd.DataFrame({"level": level, "scope": both["scope"], "group": both["form"], "band": BAND_ALL,
-                                        "period": [year_label(y) for y in both["year"]], "metric": metric, "value": values}))
+            frames.append(pd.DataFrame({"level": level, "scope": both["scope"].to_numpy(), "group": both["form"].to_numpy(), "band": BAND_ALL,
+                                        "period": [year_label(int(y)) for y in both["year"]], "metric": metric, "value": values.to_numpy()}))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -808,6 +972,31 @@ def _moves_table(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame({"child": moved["child"].to_numpy(), "day": moved["start"].to_numpy(), "ep": moved["ep"].to_numpy()})
 
 
+def _shares(ds: Dataset, muni: np.ndarray, group: np.ndarray | int, period: np.ndarray, flag: np.ndarray, metric: str, label) -> list[pd.DataFrame]:
+    """Share of flagged rows per (scope, group, period) at every level: numerator and denominator by a dense
+    bincount per level (no pandas groupby), the share as their ratio (equal to the mean of the flags)."""
+    if len(muni) == 0:
+        return []
+    group = np.broadcast_to(np.asarray(group, dtype=np.int64), muni.shape)
+    band = np.zeros(len(muni), np.int64)
+    # per municipality once (the big arrays), then the small per-municipality sums roll up
+    muni = np.asarray(muni, dtype=np.int64)
+    den0 = _sum_cells(muni, group, band, period, np.ones(len(muni)))
+    num0 = _sum_cells(muni, group, band, period, np.asarray(flag, dtype=np.float64))
+    cells = ["scope", "group", "band", "month"]
+    both0 = den0.merge(num0, on=cells, how="left", suffixes=("_den", "_num")).fillna({"value_num": 0.0})
+    out = []
+    for level in ds.levels:
+        if level == "municipality":
+            agg = both0
+        else:
+            agg = both0.assign(scope=scope_ids(ds, both0["scope"].to_numpy(), level)).groupby(cells, as_index=False)[["value_den", "value_num"]].sum()
+        out.append(pd.DataFrame({"level": level, "scope": agg["scope"].to_numpy(), "group": agg["group"].to_numpy(), "band": BAND_ALL,
+                                 "period": [label(int(p)) for p in agg["month"].to_numpy()], "metric": metric,
+                                 "value": agg["value_num"].to_numpy() / agg["value_den"].to_numpy()}))
+    return out
+
+
 def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | None) -> list[pd.DataFrame]:
     frames = []
     pos, grp = episode_groups(ds)
@@ -817,14 +1006,9 @@ def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | N
     emonth = days_to_months(end[closed])
     ok = emonth <= last_month
     p_closed, g_closed, emonth = pos[closed][ok], grp[closed][ok], emonth[ok]
-    drop = np.isin(ds.ep_reason[p_closed], list(DROPOUT_REASONS)).astype(float)
-    for period_kind, period in (("quarter", month_to_quarter(emonth)), ("year", emonth // 12)):
-        label = quarter_label if period_kind == "quarter" else year_label
-        for level in ds.levels:
-            scope = scope_ids(ds, ds.ep_muni[p_closed], level)
-            agg = pd.DataFrame({"scope": scope, "group": g_closed, "period": period, "v": drop}).groupby(["scope", "group", "period"])["v"].mean().reset_index()
-            frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": agg["group"], "band": BAND_ALL,
-                                        "period": [label(int(p)) for p in agg["period"]], "metric": "dropout", "value": agg["v"]}))
+    drop = np.isin(ds.ep_reason[p_closed], list(DROPOUT_REASONS))
+    for period, label in ((month_to_quarter(emonth), quarter_label), (emonth // 12, year_label)):
+        frames += _shares(ds, ds.ep_muni[p_closed], g_closed, period, drop, "dropout", label)
     # foster_breakdown_12m: new foster (family-based stay) episodes in the period ending in a breakdown within 365 days
     if breakdown_eps is not None:
         stay = _lookup(ds.form_stay, ds.ep_form, bool)
@@ -834,13 +1018,8 @@ def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | N
         ok = smonth <= last_month
         fb, smonth = fb[ok], smonth[ok]
         broke = np.isin(fb, breakdown_eps) & (ds.ep_end[fb] - ds.ep_start[fb] <= 365)
-        for period_kind, period in (("quarter", month_to_quarter(smonth)), ("year", smonth // 12)):
-            label = quarter_label if period_kind == "quarter" else year_label
-            for level in ds.levels:
-                scope = scope_ids(ds, ds.ep_muni[fb], level)
-                agg = pd.DataFrame({"scope": scope, "period": period, "v": broke.astype(float)}).groupby(["scope", "period"])["v"].mean().reset_index()
-                frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": FAMILY_BASED, "band": BAND_ALL,
-                                            "period": [label(int(p)) for p in agg["period"]], "metric": "foster_breakdown_12m", "value": agg["v"]}))
+        for period, label in ((month_to_quarter(smonth), quarter_label), (smonth // 12, year_label)):
+            frames += _shares(ds, ds.ep_muni[fb], FAMILY_BASED, period, broke, "foster_breakdown_12m", label)
     # no_new_start (NJi 3.2): children whose episode ended in a half-year; share without a new start of any
     # form after that end and before the end of the next half-year. Only half-years whose follow-up is complete.
     closed_idx = np.flatnonzero(ds.ep_end < OPEN)
@@ -848,18 +1027,23 @@ def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | N
     last_complete_half = (last_month + 1) // 6 - 2  # the next half-year must be complete too
     ok = half <= last_complete_half
     closed_idx, half = closed_idx[ok], half[ok]
-    ends = pd.DataFrame({"child": ds.ep_child[closed_idx], "end": ds.ep_end[closed_idx], "half": half, "muni": ds.ep_muni[closed_idx]})
-    ends = ends.sort_values("end").drop_duplicates(["child", "half"], keep="last")
-    horizon = month_first_day((ends["half"].to_numpy() + 2) * 6)  # first day after the next half-year
-    ends["horizon"] = horizon
-    starts = pd.DataFrame({"child": ds.ep_child, "start": ds.ep_start})
-    j = ends.reset_index(drop=True).reset_index().merge(starts, on="child")
-    new = j[(j["start"] >= j["end"]) & (j["start"] < j["horizon"])]["index"].unique()
-    ends = ends.reset_index(drop=True)
-    ends["nns"] = (~ends.index.isin(new)).astype(float)
-    for level in ds.levels:
-        scope = scope_ids(ds, ends["muni"].to_numpy(), level)
-        agg = pd.DataFrame({"scope": scope, "half": ends["half"].to_numpy(), "v": ends["nns"].to_numpy()}).groupby(["scope", "half"])["v"].mean().reset_index()
-        frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": ALL, "band": BAND_ALL,
-                                    "period": [half_label(int(h)) for h in agg["half"]], "metric": "no_new_start", "value": agg["v"]}))
+    if len(closed_idx):
+        e_child = ds.ep_child[closed_idx].astype(np.int64)
+        e_end = ds.ep_end[closed_idx].astype(np.int64)
+        # per (child, half-year) the episode that ends last (its municipality counts)
+        hlo = int(half.min())
+        key = e_child * (int(half.max()) - hlo + 1) + (half - hlo)
+        order = np.lexsort((closed_idx, e_end, key))
+        key_s = key[order]
+        last = order[np.append(key_s[1:] != key_s[:-1], True)]
+        e_child, e_end, e_half, e_muni = e_child[last], e_end[last], half[last], ds.ep_muni[closed_idx][last]
+        horizon = month_first_day((e_half + 2) * 6)  # first day after the next half-year
+        # a new start s of the same child with end <= s < horizon: one searchsorted in (child, start) order
+        d_lo = int(min(ds.ep_start.min(), e_end.min()))
+        span = int(max(ds.ep_start.max(), horizon.max())) - d_lo + 2
+        starts = np.sort(ds.ep_child.astype(np.int64) * span + (ds.ep_start.astype(np.int64) - d_lo))
+        at = np.searchsorted(starts, e_child * span + (e_end - d_lo))
+        nxt = starts[np.minimum(at, len(starts) - 1)]
+        found = (at < len(starts)) & (nxt < e_child * span + (horizon - d_lo))
+        frames += _shares(ds, e_muni, ALL, e_half, ~found, "no_new_start", half_label)
     return frames

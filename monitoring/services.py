@@ -6,121 +6,71 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
-from placements.models import CareForm, Declaration, Episode, Municipality, Region
+from placements.models import Declaration, Episode, Municipality, Region
 
 from . import engine, registry
+from . import series as series_mod
 from .data import last_complete_month_end, load_dataset
 from .models import FigureSeries, RunStatus, SnapshotRun
 
 Progress = Callable[[str], None]
 
 
-# --------------------------------------------------------------------------------------------- labels
-def _labels() -> tuple[dict, dict, dict]:
-    forms = dict(CareForm.objects.values_list("id", "code"))
-    groups = {**forms, **engine.GROUP_NAMES}
-    munis = dict(Municipality.objects.values_list("id", "cbs_code"))
-    regions = dict(Region.objects.values_list("id", "name"))
-    return groups, munis, regions
+# --------------------------------------------------------------------------------------------- series
+INTEGER_METRICS = series_mod.INTEGER_METRICS
 
 
-def _scope_label(level: str, scope: int, munis: dict, regions: dict) -> str:
-    if level == "municipality":
-        return munis[scope]
-    if level == "region":
-        return regions[scope]
-    return "NL"
+def to_series(frame: pd.DataFrame, *, period_col: str = "period") -> list[tuple[str, str, str, str, str, dict]]:
+    """Long-form figures → one (level, scope, group, band, metric, {period: value}) per series."""
+    return list(series_mod.frame_series(frame, series_mod.Labels()))
 
 
-INTEGER_METRICS = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days",
-                   "clients_declared", "clients_declared_year", "cohort_size"}
-
-
-def to_series(frame: pd.DataFrame, *, period_col: str) -> list[tuple[str, str, str, str, str, dict]]:
-    """Long-form figures → one (level, scope, group, band, metric, {period: value}) per series.
-    Sorting and grouping are numpy; Python only builds each series' dict."""
-    if frame.empty:
-        return []
-    groups, munis, regions = _labels()
-    lv_codes, lv_uni = pd.factorize(frame["level"])
-    mt_codes, mt_uni = pd.factorize(frame["metric"])
-    pr_codes, pr_uni = pd.factorize(frame[period_col])
-    sc = frame["scope"].to_numpy(np.int64)
-    gr = frame["group"].to_numpy(np.int64)
-    bd = frame["band"].to_numpy(np.int64)
-    order = np.lexsort((pr_codes, mt_codes, bd, gr, sc, lv_codes))
-    keys = [lv_codes[order], sc[order], gr[order], bd[order], mt_codes[order]]
-    change = np.zeros(len(order), bool)
-    change[0] = True
-    for k in keys:
-        change[1:] |= k[1:] != k[:-1]
-    starts = np.flatnonzero(change)
-    ends = np.append(starts[1:], len(order))
-    periods = np.asarray(pr_uni, dtype=object)[pr_codes[order]]
-    values = frame["value"].to_numpy(dtype=float)[order]
-    lv_names, mt_names = list(lv_uni), list(mt_uni)
-    out = []
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        level, metric = lv_names[keys[0][a]], mt_names[keys[4][a]]
-        chunk = values[a:b]
-        if metric in INTEGER_METRICS:
-            vals = np.rint(chunk).astype(np.int64).tolist()
-        elif np.isnan(chunk).any():
-            vals = [None if np.isnan(v) else round(float(v), 6) for v in chunk]
-        else:
-            vals = np.round(chunk, 6).tolist()
-        series = dict(zip(periods[a:b].tolist(), vals, strict=True))
-        out.append((level, _scope_label(level, int(keys[1][a]), munis, regions), groups.get(int(keys[2][a]), str(keys[2][a])),
-                    engine.BAND_NAMES[int(keys[3][a])], metric, series))
-    return out
-
-
-def _month_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    months = frame["month"].to_numpy(np.int64)
-    if len(months):
-        lo = int(months.min())
-        labels = np.array([engine.month_label(m) for m in range(lo, int(months.max()) + 1)], dtype=object)
-        frame["period"] = labels[months - lo]
-    else:
-        frame["period"] = pd.Series(dtype=object)
-    return frame.drop(columns=["month"])
-
-
-def per_1000(series: list[tuple], population: dict[tuple[int, int], int], scope_munis: dict[str, list[int]]) -> list[tuple]:
-    """stock_per_1000 from each stock series: stock / youths aged 0-17 of that year × 1000."""
-    out = []
-    for level, scope, group, band, metric, values in series:
-        if metric != "stock" or scope not in scope_munis:
-            continue
-        munis = scope_munis[scope]
-        rates = {}
-        for period, v in values.items():
-            year = int(period[:4])
-            pop = sum(population.get((m, year), 0) for m in munis)
-            if pop:
-                rates[period] = round(1000 * v / pop, 4)
-        if rates:
-            out.append((level, scope, group, band, "stock_per_1000", rates))
-    return out
-
-
-# --------------------------------------------------------------------------------------------- compute
-def compute_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS) -> pd.DataFrame:
-    """Monthly, yearly and cohort figures of a dataset as one long frame with a `period` column."""
-    monthly = _month_frame(engine.monthly_figures(ds))
+def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS, *, keep=None) -> Iterator[pd.DataFrame]:
+    """Monthly, cohort and yearly figures of a dataset, one frame per metric (all levels), with
+    stock_per_1000 next to stock. `keep(frame)` filters rows (a region task keeps its own scopes).
+    Frames are made and handed out one metric at a time, so a run never holds every figure twice."""
+    keep = keep or (lambda f: f)
+    by_metric: dict[str, list[pd.DataFrame]] = {}
+    for f in engine.monthly_frames(ds):
+        by_metric.setdefault(f["metric"].iat[0], []).append(keep(f))
     cohort = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
     yearly = engine.yearly_cost_figures(ds, ds.last_month)
-    yearly = yearly[yearly["level"].isin(ds.levels)]
-    frames = [f for f in (monthly, cohort, yearly) if not f.empty]
+    for extra in (cohort, yearly):
+        extra = extra[extra["level"].isin(ds.levels)] if not extra.empty else extra
+        for metric, f in extra.groupby("metric", sort=False):
+            by_metric.setdefault(metric, []).append(keep(f))
+    stock = by_metric.get("stock")
+    if stock:
+        rates = series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds)
+        if not rates.empty:
+            by_metric["stock_per_1000"] = [rates]
+    for metric in list(by_metric):
+        parts = [f for f in by_metric.pop(metric) if not f.empty]
+        if parts:
+            yield parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
+def compute_series(ds: engine.Dataset, *, keep=None, labels: series_mod.Labels | None = None) -> Iterator[tuple]:
+    labels = labels or series_mod.Labels()
+    for frame in figure_frames(ds, keep=keep):
+        yield from series_mod.frame_series(frame, labels)
+
+
+def compute_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS) -> pd.DataFrame:
+    """Every figure of a dataset as one long frame with a `period` column (tests and small data)."""
+    frames = []
+    for f in figure_frames(ds, breakdown_reasons):
+        if "month" in f.columns:
+            f = f.assign(period=[engine.month_label(int(m)) for m in f["month"]]).drop(columns=["month"])
+        frames.append(f)
     if not frames:
         return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
     return pd.concat(frames, ignore_index=True)
@@ -135,14 +85,18 @@ def _scope_munis(region: Region | None) -> dict[str, list[int]]:
     return out
 
 
-@transaction.atomic
-def _replace_series(run: SnapshotRun, scopes: list[str], series: list[tuple]) -> int:
-    FigureSeries.objects.filter(run=run, scope__in=scopes).delete()
-    FigureSeries.objects.bulk_create(
-        [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in series],
-        batch_size=2000,
-    )
-    return len(series)
+def _write_series(run: SnapshotRun, scopes: list[str] | None, *streams: Iterable[tuple]) -> int:
+    """Replace the run's series (of `scopes`, or all) by the streamed ones, in one transaction."""
+    with transaction.atomic():
+        old = FigureSeries.objects.filter(run=run)
+        if scopes is not None:
+            old = old.filter(scope__in=scopes)
+        old.delete()
+        writer = series_mod.SeriesWriter(run)
+        for stream in streams:
+            writer.add(stream)
+        writer.flush()
+    return writer.count
 
 
 def compute_region(run: SnapshotRun, region: Region, ds: engine.Dataset | None = None) -> int:
@@ -150,22 +104,15 @@ def compute_region(run: SnapshotRun, region: Region, ds: engine.Dataset | None =
     ds = ds or load_dataset(data_date=run.data_date)
     munis = set(region.municipalities.values_list("id", flat=True))
     sub = engine.subset(ds, munis)
-    frame = engine.keep_scopes(compute_frames(sub), munis, region.id)
-    series = to_series(frame, period_col="period")
-    series += per_1000(series, ds.population, _scope_munis(region))
-    series += registry.provided_series(data_date=run.data_date, region=region)
-    scopes = list(_scope_munis(region))
-    return _replace_series(run, scopes, series)
+    keep = lambda f: engine.keep_scopes(f, munis, region.id)  # noqa: E731
+    return _write_series(run, list(_scope_munis(region)), compute_series(sub, keep=keep),
+                         registry.provided_series(data_date=run.data_date, region=region))
 
 
 def compute_country(run: SnapshotRun, ds: engine.Dataset | None = None) -> int:
     ds = ds or load_dataset(data_date=run.data_date)
     ds.levels = ("country",)
-    frame = compute_frames(ds)
-    series = to_series(frame, period_col="period")
-    series += per_1000(series, ds.population, _scope_munis(None))
-    series += registry.provided_series(data_date=run.data_date, region=None)
-    return _replace_series(run, ["NL"], series)
+    return _write_series(run, ["NL"], compute_series(ds), registry.provided_series(data_date=run.data_date, region=None))
 
 
 def data_fingerprint() -> tuple[int, int, str]:
@@ -189,9 +136,10 @@ def run_create(*, user=None, trigger: str = "manual", today: dt.date | None = No
 
 
 def region_ids_with_data() -> list[int]:
-    with_eps = Episode.objects.values_list("municipality__region_id", flat=True).distinct()
-    with_decs = Declaration.objects.values_list("municipality__region_id", flat=True).distinct()
-    return sorted(set(with_eps) | set(with_decs))
+    """Regions with at least one episode or declaration: one index probe per municipality (EXISTS), not a
+    scan of millions of rows."""
+    has_data = Exists(Episode.objects.filter(municipality=OuterRef("pk"))) | Exists(Declaration.objects.filter(municipality=OuterRef("pk")))
+    return sorted(set(Municipality.objects.filter(has_data).values_list("region_id", flat=True)))
 
 
 def run_mark(run_id: int, **fields) -> None:
@@ -237,43 +185,21 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     ds = load_dataset(data_date=run.data_date)
     run_mark(run.pk, phase="Berekenen", progress=20)
     say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
-    series = to_series(compute_frames(ds), period_col="period")
-    scope_munis = _scope_munis(None)
-    for region in Region.objects.all():
-        scope_munis.update(_scope_munis(region))
-    series += per_1000(series, ds.population, scope_munis)
-    for region in Region.objects.filter(pk__in=region_ids_with_data()):
-        series += registry.provided_series(data_date=run.data_date, region=region)
-    series += registry.provided_series(data_date=run.data_date, region=None)
-    run_mark(run.pk, phase="Opslaan", progress=80)
-    say(f"Opslaan ({len(series):,} reeksen)")
-    _replace_all_series(run, series)
+    counted = {"n": 0}
+
+    def streamed():
+        for i, frame in enumerate(figure_frames(ds)):
+            if i % 4 == 0:
+                run_mark(run.pk, phase=f"Berekenen en opslaan ({counted['n']:,} reeksen)", progress=min(90, 20 + 3 * i))
+            for item in series_mod.frame_series(frame, labels):
+                counted["n"] += 1
+                yield item
+
+    labels = series_mod.Labels()
+    total = _write_series(run, None, streamed(), _provided_all(run.data_date))
+    say(f"Opgeslagen: {total:,} reeksen")
     run_mark(run.pk, regions_done=sorted(region_ids_with_data()))
     return run_finish(run.pk, started)
-
-
-@transaction.atomic
-def _replace_all_series(run: SnapshotRun, series: list[tuple]) -> int:
-    FigureSeries.objects.filter(run=run).delete()
-    if connection.vendor == "postgresql":
-        import io
-        import json
-
-        buf = io.StringIO()
-        for lv, sc, g, b, m, v in series:
-            fields = [str(run.pk), lv, sc, g, b, m, json.dumps(v, separators=(",", ":"))]
-            buf.write("\t".join(f.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ") for f in fields) + "\n")
-        buf.seek(0)
-        with connection.cursor() as cursor:
-            cursor.connection.cursor().copy_expert(
-                f'COPY {FigureSeries._meta.db_table} (run_id, level, scope, "group", band, metric, "values") FROM STDIN', buf
-            )
-    else:
-        FigureSeries.objects.bulk_create(
-            [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in series],
-            batch_size=2000,
-        )
-    return len(series)
 
 
 def run_lock(*, run: SnapshotRun, user=None, note: str = "") -> SnapshotRun:
@@ -356,16 +282,37 @@ def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.dat
     window = (first - dt.timedelta(days=62), last + dt.timedelta(days=31))
     ds = load_dataset(data_date=min(last, run.data_date) if run.data_date >= first else last, window=window)
     mi = int(engine.days_to_months(np.array([(first - dt.date(1970, 1, 1)).days]))[0])
-    frame = _month_frame(engine.monthly_figures(ds, mi, mi))
-    fresh = to_series(frame, period_col="period")
-    scope_munis = _scope_munis(None)
-    for region in Region.objects.all():
-        scope_munis.update(_scope_munis(region))
-    fresh += per_1000(fresh, ds.population, scope_munis)
+    frames = engine.monthly_frames(ds, mi, mi)
+    stock = [f for f in frames if f["metric"].iat[0] == "stock"]
+    if stock:
+        frames.append(series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds))
+    labels = series_mod.Labels()
+    fresh = [item for f in frames for item in series_mod.frame_series(f, labels)]
     _merge_month(run, month, fresh)
+    _replace_provided_series(run)
     run.first_month = base.first_month
     run.save(update_fields=["first_month"])
     return run_finish(run.pk, started)
+
+
+def _provided_all(data_date: dt.date) -> list[tuple]:
+    series = []
+    for region in Region.objects.filter(pk__in=region_ids_with_data()):
+        series += registry.provided_series(data_date=data_date, region=region)
+    return series + registry.provided_series(data_date=data_date, region=None)
+
+
+@transaction.atomic
+def _replace_provided_series(run: SnapshotRun) -> None:
+    """Casework and foster-care figures come from their own small tables: a one-month run recomputes them
+    whole instead of carrying over the base run's (they may have changed since)."""
+    fresh = _provided_all(run.data_date)
+    metrics = {m for *_, m, _v in fresh} | {k for k, m in registry.REGISTRY.items() if m.source != "registry"}
+    FigureSeries.objects.filter(run=run, metric__in=metrics).delete()
+    FigureSeries.objects.bulk_create(
+        [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in fresh],
+        batch_size=2000,
+    )
 
 
 def _merge_month(run: SnapshotRun, month: str, fresh: list[tuple]) -> None:

@@ -1,0 +1,175 @@
+"""From the engine's long-form frames to stored series, without per-value Python work.
+
+A snapshot run holds a few hundred thousand series of, together, some fifteen million values. Building them
+value by value in Python costs more than the whole computation, so this module:
+- groups a frame's rows into series with one sort of an integer code per frame (numpy), converts all values
+  and period labels of the frame to Python objects in one call each, and builds each series' dict from list
+  slices (C speed);
+- computes `stock_per_1000` from the stock frame directly (vectorised division by the population);
+- streams series into the database as they are made (COPY on PostgreSQL, in chunks), so the run never holds
+  all series in memory at once.
+"""
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import orjson
+import pandas as pd
+from django.db import connection
+
+from . import engine
+
+Series = tuple[str, str, str, str, str, dict]
+
+INTEGER_METRICS = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days",
+                   "clients_declared", "clients_declared_year", "cohort_size"}
+LEVEL_CODES = {"municipality": 0, "region": 1, "country": 2}
+
+
+class Labels:
+    """Names of the engine's integer ids: care-form codes and group names, CBS codes, region names."""
+
+    def __init__(self):
+        from placements.models import CareForm, Municipality, Region
+
+        self.groups = {**dict(CareForm.objects.values_list("id", "code")), **engine.GROUP_NAMES}
+        self.munis = dict(Municipality.objects.values_list("id", "cbs_code"))
+        self.regions = {k: v.replace("\t", " ") for k, v in Region.objects.values_list("id", "name")}
+
+    def scope(self, level: str, scope: int) -> str:
+        if level == "municipality":
+            return self.munis[scope]
+        if level == "region":
+            return self.regions[scope]
+        return "NL"
+
+    def group(self, group: int) -> str:
+        return self.groups.get(group, str(group))
+
+
+def _period_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes whose order is the labels' order, and the label of each code."""
+    if "month" in frame.columns:
+        months = frame["month"].to_numpy(np.int64)
+        lo = int(months.min())
+        labels = np.array([engine.month_label(m) for m in range(lo, int(months.max()) + 1)], dtype=object)
+        return months - lo, labels
+    codes, uniques = pd.factorize(frame["period"])
+    uniques = np.asarray(uniques, dtype=object)
+    order = np.argsort(uniques.astype(str), kind="stable")
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniques[order]
+
+
+def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
+    """One (level, scope, group, band, metric, {period: value}) per series of a long-form frame with columns
+    level, scope, group, band, metric, value and either month (engine month index) or period (label).
+    Periods within a series are in label order; series are in (level, metric, scope, group, band) order."""
+    if frame.empty:
+        return
+    lv_codes = frame["level"].map(LEVEL_CODES).to_numpy(np.int64)
+    mt_codes, mt_uni = pd.factorize(frame["metric"])
+    pr_codes, pr_labels = _period_codes(frame)
+    scope = frame["scope"].to_numpy(np.int64)
+    group = frame["group"].to_numpy(np.int64)
+    band = frame["band"].to_numpy(np.int64)
+    key, radix = engine._combine([lv_codes, mt_codes, scope, group, band])
+    code = key * (len(pr_labels) + 1) + pr_codes
+    order = None if len(code) < 2 or bool(np.all(code[1:] >= code[:-1])) else np.argsort(code, kind="stable")
+
+    def take(a):
+        return a if order is None else a[order]
+
+    key = take(key)
+    starts = engine._runs(key)
+    ends = np.append(starts[1:], len(key))
+    lv_s, mt_s, sc_s, gr_s, bd_s = engine._decode(key[starts], radix)
+    values = take(frame["value"].to_numpy(dtype=float))
+    periods = pr_labels[take(pr_codes)].tolist()
+    metrics = list(mt_uni)
+    integer = np.isin(np.asarray(metrics, dtype=object)[mt_s], list(INTEGER_METRICS))
+    int_rows = np.repeat(integer, ends - starts)
+    as_int = np.rint(np.where(int_rows, values, 0)).astype(np.int64).tolist()
+    rounded = np.round(values, 6)
+    nan = np.isnan(rounded)
+    as_float = rounded.astype(object)
+    as_float[nan] = None
+    as_float = as_float.tolist()
+    level_names = {v: k for k, v in LEVEL_CODES.items()}
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        level = level_names[int(lv_s[i])]
+        vals = as_int[a:b] if integer[i] else as_float[a:b]
+        yield (level, labels.scope(level, int(sc_s[i])), labels.group(int(gr_s[i])), engine.BAND_NAMES[int(bd_s[i])],
+               metrics[int(mt_s[i])], dict(zip(periods[a:b], vals, strict=True)))
+
+
+def per_1000_frame(stock: pd.DataFrame, ds: engine.Dataset) -> pd.DataFrame:
+    """stock_per_1000 rows from stock rows: stock / youths aged 0-17 of that year in the scope × 1000,
+    rounded to 4 decimals; periods without a population are left out."""
+    if stock.empty or not ds.population:
+        return stock.iloc[:0]
+    pop = pd.DataFrame([(m, y, n) for (m, y), n in ds.population.items()], columns=["muni", "year", "n"])
+    tables = {"municipality": pop.groupby(["muni", "year"])["n"].sum()}
+    pop["region"] = engine._lookup(ds.muni_region, pop["muni"].to_numpy(np.int64), np.int64) if ds.muni_region else 0
+    tables["region"] = pop.groupby(["region", "year"])["n"].sum()
+    tables["country"] = pop.assign(c=0).groupby(["c", "year"])["n"].sum()
+    parts = []
+    for level, f in stock.groupby("level", sort=False):
+        year = 1970 + f["month"].to_numpy(np.int64) // 12
+        idx = pd.MultiIndex.from_arrays([f["scope"].to_numpy(np.int64), year])
+        n = tables[level].reindex(idx).to_numpy(dtype=float)
+        ok = np.nan_to_num(n) > 0
+        rate = np.round(1000 * f["value"].to_numpy(dtype=float)[ok] / n[ok], 4)
+        parts.append(f[ok].assign(value=rate, metric="stock_per_1000"))
+    return pd.concat(parts, ignore_index=True) if parts else stock.iloc[:0]
+
+
+class SeriesWriter:
+    """Appends series to a run's FigureSeries: COPY in chunks on PostgreSQL, bulk_create elsewhere.
+    Use inside a transaction together with the delete of the run's earlier series."""
+
+    CHUNK_BYTES = 32 * 1024 * 1024
+
+    def __init__(self, run):
+        from .models import FigureSeries
+
+        self.run = run
+        self.model = FigureSeries
+        self.count = 0
+        self.copy = connection.vendor == "postgresql"
+        self.buf = io.StringIO()
+        self.pending: list = []
+
+    def add(self, series: Iterable[Series]) -> int:
+        before = self.count
+        run_id = str(self.run.pk)
+        for lv, sc, g, b, m, v in series:
+            self.count += 1
+            if self.copy:
+                line = "\t".join((run_id, lv, sc, g, b, m, orjson.dumps(v).decode()))
+                if "\\" in line or "\n" in line:
+                    line = line.replace("\\", "\\\\").replace("\n", " ")
+                self.buf.write(line)
+                self.buf.write("\n")
+                if self.buf.tell() > self.CHUNK_BYTES:
+                    self.flush()
+            else:
+                self.pending.append(self.model(run=self.run, level=lv, scope=sc, group=g, band=b, metric=m, values=v))
+                if len(self.pending) >= 5000:
+                    self.flush()
+        return self.count - before
+
+    def flush(self) -> None:
+        if self.copy:
+            if self.buf.tell():
+                self.buf.seek(0)
+                with connection.cursor() as cursor:
+                    cursor.connection.cursor().copy_expert(
+                        f'COPY {self.model._meta.db_table} (run_id, level, scope, "group", band, metric, "values") FROM STDIN', self.buf)
+                self.buf = io.StringIO()
+        elif self.pending:
+            self.model.objects.bulk_create(self.pending, batch_size=2000)
+            self.pending = []
