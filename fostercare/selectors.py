@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from accounts.models import Role
@@ -99,11 +99,11 @@ def placement_scope(*, user) -> QuerySet[FosterPlacement]:
 
 def placements_of_family(*, user, family: FosterFamily) -> list[FosterPlacement]:
     """The children placed in the family that the user may see (all for the provider, own municipality for a wijkteam)."""
-    open_risk = PlacementRisk.objects.filter(placement=OuterRef("pk"), status=RiskStatus.OPEN)
+    open_risk = PlacementRisk.objects.filter(placement=OuterRef("pk"), status=RiskStatus.OPEN).order_by("-registered_on", "-id")
     return list(
         placement_scope(user=user).filter(family=family)
         .select_related("episode", "episode__child", "episode__care_form", "episode__municipality")
-        .annotate(has_open_risk=Exists(open_risk))
+        .annotate(has_open_risk=Exists(open_risk), open_risk_id=Subquery(open_risk.values("id")[:1]))
         .order_by("-episode__start_date", "-id")
     )
 
