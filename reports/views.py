@@ -9,9 +9,11 @@ import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -27,6 +29,7 @@ from . import content, cost_table, selectors, services, tasks
 from .models import GeneratedReport, ReportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STALE_REPORT = dt.timedelta(minutes=15)
 
 
 def _gate(check, object_type: str):
@@ -112,8 +115,10 @@ def report_start(request):
         return redirect("reports:list")
     quarter = request.POST.get("quarter", "") or content.last_complete_quarter(run)
     region, municipality = selectors.scope_objects(scope)
-    existing = GeneratedReport.objects.filter(run=run, region=region, municipality=municipality, quarter=quarter,
-                                              status__in=[ReportStatus.DONE, ReportStatus.PENDING, ReportStatus.RUNNING]).first()
+    busy_since = timezone.now() - STALE_REPORT  # a report stuck longer than this (a killed worker) no longer blocks a new one
+    existing = (GeneratedReport.objects.filter(run=run, region=region, municipality=municipality, quarter=quarter)
+                .filter(Q(status=ReportStatus.DONE) | Q(status__in=[ReportStatus.PENDING, ReportStatus.RUNNING], created_at__gte=busy_since))
+                .first())
     if existing is not None and request.POST.get("again") != "1":
         messages.info(request, _("Deze rapportage bestaat al voor deze run; u ziet de bestaande."))
         return redirect("reports:detail", pk=existing.pk)

@@ -215,3 +215,21 @@ def test_charts_are_plain_svg_that_never_draw_a_hidden_value():
     assert "Instroom" in svg and "2025" in svg and "clip-path" not in svg
     bars = charts.stacked_bars(labels=["Q1 2025"], series=[("RES", [None]), ("PLZ", [5.0])])
     assert bars.count("<rect") == 1 + 2  # one bar (the hidden one is not drawn) and two legend keys
+
+
+def test_the_logo_is_embedded_and_nothing_is_fetched_from_outside(figures_run, foodvalley, project_user):
+    from django.core.files.base import ContentFile
+
+    from reports import render
+
+    row = ReportSettings(region=foodvalley, title="Rapportage met logo")
+    row.logo.save("logo.svg", ContentFile(b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="#2f6b3f"/></svg>'))
+    report = _generate(figures_run, foodvalley, project_user)
+    with report.html_file.open("rb") as fh:
+        html = fh.read().decode()
+    assert 'src="data:image/svg+xml;base64,' in html and "Rapportage met logo" in _text(report)
+    fetcher = render.url_fetcher()
+    with pytest.raises(ValueError):
+        fetcher.fetch("https://example.org/tracker.png")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/passwd")
