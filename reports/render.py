@@ -20,7 +20,8 @@ logging.getLogger("fontTools").setLevel(logging.ERROR)
 
 def render_html(report: Report) -> str:
     run = report.run
-    footer = f"{report.region_name} · {report.scope.label} · {report.quarter_label} · rekenrun {run.pk}"
+    scope = "" if report.scope.level == "region" else f" · {report.scope.label}"  # the region is the report's name already
+    footer = f"{report.region_name}{scope} · {report.quarter_label} · rekenrun {run.pk}"
     footer = re.sub(r'["\\<>]', "", footer)
     return render_to_string("reports/report.html", {
         "r": report,

@@ -187,3 +187,9 @@ def test_the_targets_table_is_exported_with_small_numbers_hidden(client, figures
     assert rows[1][0] == "'=Onder 12 naar nul"  # escaped
     assert rows[1][8] == "<5"  # actual: 3 children in Dec 2025
     assert rows[1][11] == "2025-12-31"
+
+
+def test_the_dashboard_links_to_the_exports_of_its_run(client, figures_run, project_user):
+    login(client, project_user)
+    html = client.get(reverse("monitoring:dashboard")).content.decode()
+    assert f'{reverse("reports:export_dashboard")}?run={figures_run.pk}&amp;scope=Food%20Valley' in html
