@@ -26,16 +26,14 @@ def report_create(*, user, run: SnapshotRun, region, municipality=None, quarter:
 
 
 def run_publish(*, run_id: int, user=None, note: str = "") -> SnapshotRun:
-    """Lock (publish) the run a report is built from, as the runs page does (SnapshotRun.locked/locked_at/locked_by/
-    lock_note): only a finished run, and a run that is locked already keeps its first lock and note."""
+    """Lock (publish) the run a report is built from with the runs page's own rule (monitoring.services.run_lock:
+    only a finished run; a run that is locked already keeps its first lock and note), under a row lock so that two
+    reports started at once lock it once."""
+    from monitoring import services as monitoring_services
+
     with transaction.atomic():
         run = SnapshotRun.objects.select_for_update().get(pk=run_id)
-        if run.status != RunStatus.DONE:
-            raise ValueError(_("Alleen een afgeronde rekenrun kan worden vastgezet."))
-        if not run.locked:
-            run.locked, run.locked_at, run.locked_by, run.lock_note = True, timezone.now(), user, note
-            run.save(update_fields=["locked", "locked_at", "locked_by", "lock_note"])
-    return run
+        return monitoring_services.run_lock(run=run, user=user, note=note)
 
 
 def report_mark(pk: int, **fields) -> None:
