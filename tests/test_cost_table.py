@@ -135,3 +135,23 @@ def test_it_suppresses_small_counts_with_a_second_cell():
         ["2022", "GZH", "x", "", ""],
         ["2022", "TOTAL", "20", "260.00", "13.00"],
     ]
+
+
+def test_it_agrees_with_the_yearly_figures_of_a_snapshot_run(known):
+    """The snapshot run computes clients_declared_year / cost_year / cost_per_client per care form with the engine;
+    the cost table reads the declarations directly. Both must count the same clients and cost to the cent."""
+    from monitoring import services
+    from monitoring.models import FigureSeries
+
+    run = services.run_compute_inline(services.run_create(today=D(2023, 1, 15)))
+    region = known["region"].name
+    stored = {(g, m): v for g, m, v in FigureSeries.objects.filter(run=run, scope=region, band="all",
+                                                                  metric__in=["clients_declared_year", "cost_year", "cost_per_client"])
+              .values_list("group", "metric", "values")}
+    table = cost_table(region=known["region"])
+    for year in (2021, 2022):
+        for row in table.year(year).rows:
+            assert stored[(row.code, "clients_declared_year")][str(year)] == row.clients
+            assert Decimal(str(stored[(row.code, "cost_year")][str(year)])).quantize(Decimal("0.01")) == row.cost
+            # the engine rounds the quotient in floating point (216.665 → 216.66); the table rounds half up (216.67)
+            assert abs(Decimal(str(stored[(row.code, "cost_per_client")][str(year)])) - row.cost_per_client) <= Decimal("0.01")
