@@ -221,6 +221,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Small-number suppression threshold (metrics.md): counts 1..k-1 are shown as "<k".
 SUPPRESSION_K = env_int("SUPPRESSION_K", 5)
+# Processes that share a full snapshot run on PostgreSQL (0 = one per core, at most two; 1 = no fork).
+MONITORING_PROCESSES = env_int("MONITORING_PROCESSES", 0)
 
 # Content security policy (django-csp 4): only our own scripts and styles, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -775,27 +775,33 @@ def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int
     return pd.concat(frames, ignore_index=True)[["level", "scope", "group", "band", "month", "metric", "value"]]
 
 
-def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int | None = None) -> list[pd.DataFrame]:
+DISTINCT_MONTHLY = ("stock", "served", "entries", "exits", "clients_declared")
+
+
+def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int | None = None, *, part: str = "all") -> list[pd.DataFrame]:
     """The monthly figures as frames of one level and metric each (see `monthly_figures`).
     Figures that add up (days, money, episode events) are computed per municipality once and summed to the
-    region and the country; distinct-child figures go through `by_levels`."""
+    region and the country; distinct-child figures (DISTINCT_MONTHLY) go through `by_levels`.
+    `part` "distinct" or "additive" computes only that half (a run may share them between two processes)."""
     first_month = ds.first_month if first_month is None else first_month
     last_month = ds.last_month if last_month is None else last_month
-    changes = care_level_changes(ds)
     frames = []
 
     def distinct(d: Dataset) -> list[pd.DataFrame]:
         return (stock_and_served(d, first_month, last_month) + entries_and_exits(d, first_month, last_month)
                 + declaration_clients(d, first_month, last_month))
 
-    frames += by_levels(ds, distinct)
-    muni = at_municipality(ds)
-    additive = escalations_and_step_downs(muni, first_month, last_month, changes)
-    additive += moves(muni, first_month, last_month)
-    additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
-    additive += care_days(muni, first_month, last_month)
-    additive += declaration_cost(muni, first_month, last_month)
-    frames += roll_up(additive, ds, ds.levels)
+    if part in ("all", "distinct"):
+        frames += by_levels(ds, distinct)
+    if part in ("all", "additive"):
+        changes = care_level_changes(ds)
+        muni = at_municipality(ds)
+        additive = escalations_and_step_downs(muni, first_month, last_month, changes)
+        additive += moves(muni, first_month, last_month)
+        additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
+        additive += care_days(muni, first_month, last_month)
+        additive += declaration_cost(muni, first_month, last_month)
+        frames += roll_up(additive, ds, ds.levels)
     return [f for f in frames if not f.empty]
 
 

@@ -70,7 +70,8 @@ def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
     Periods within a series are in label order; series are in (level, metric, scope, group, band) order."""
     if frame.empty:
         return
-    lv_codes = frame["level"].map(LEVEL_CODES).to_numpy(np.int64)
+    lv_idx, lv_uni = pd.factorize(frame["level"])
+    lv_codes = np.array([LEVEL_CODES[x] for x in lv_uni], dtype=np.int64)[lv_idx]
     mt_codes, mt_uni = pd.factorize(frame["metric"])
     pr_codes, pr_labels = _period_codes(frame)
     scope = frame["scope"].to_numpy(np.int64)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pandas as pd
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef
 from django.utils import timezone
 
@@ -33,20 +35,23 @@ def to_series(frame: pd.DataFrame, *, period_col: str = "period") -> list[tuple[
     return list(series_mod.frame_series(frame, series_mod.Labels()))
 
 
-def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS, *, keep=None) -> Iterator[pd.DataFrame]:
+def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS, *, keep=None, part: str = "all") -> Iterator[pd.DataFrame]:
     """Monthly, cohort and yearly figures of a dataset, one frame per metric (all levels), with
     stock_per_1000 next to stock. `keep(frame)` filters rows (a region task keeps its own scopes).
-    Frames are made and handed out one metric at a time, so a run never holds every figure twice."""
+    Frames are made and handed out one metric at a time, so a run never holds every figure twice.
+    `part`: "distinct" (distinct-child monthly figures and stock_per_1000) or "rest" (everything else)."""
     keep = keep or (lambda f: f)
     by_metric: dict[str, list[pd.DataFrame]] = {}
-    for f in engine.monthly_frames(ds):
+    monthly_part = {"all": "all", "distinct": "distinct", "rest": "additive"}[part]
+    for f in engine.monthly_frames(ds, part=monthly_part):
         by_metric.setdefault(f["metric"].iat[0], []).append(keep(f))
-    cohort = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
-    yearly = engine.yearly_cost_figures(ds, ds.last_month)
-    for extra in (cohort, yearly):
-        extra = extra[extra["level"].isin(ds.levels)] if not extra.empty else extra
-        for metric, f in extra.groupby("metric", sort=False):
-            by_metric.setdefault(metric, []).append(keep(f))
+    if part in ("all", "rest"):
+        cohort = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
+        yearly = engine.yearly_cost_figures(ds, ds.last_month)
+        for extra in (cohort, yearly):
+            extra = extra[extra["level"].isin(ds.levels)] if not extra.empty else extra
+            for metric, f in extra.groupby("metric", sort=False):
+                by_metric.setdefault(metric, []).append(keep(f))
     stock = by_metric.get("stock")
     if stock:
         rates = series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds)
@@ -185,21 +190,74 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     ds = load_dataset(data_date=run.data_date)
     run_mark(run.pk, phase="Berekenen", progress=20)
     say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
-    counted = {"n": 0}
-
-    def streamed():
-        for i, frame in enumerate(figure_frames(ds)):
-            if i % 4 == 0:
-                run_mark(run.pk, phase=f"Berekenen en opslaan ({counted['n']:,} reeksen)", progress=min(90, 20 + 3 * i))
-            for item in series_mod.frame_series(frame, labels):
-                counted["n"] += 1
-                yield item
-
     labels = series_mod.Labels()
-    total = _write_series(run, None, streamed(), _provided_all(run.data_date))
+    try:
+        if _can_fork():
+            total = _compute_in_two_processes(run, ds, labels)
+        else:
+            total = _write_series(run, None, _streamed(run, ds, labels, "all"), _provided_all(run.data_date))
+    except BaseException:
+        FigureSeries.objects.filter(run=run).delete()  # no partial figures
+        raise
     say(f"Opgeslagen: {total:,} reeksen")
     run_mark(run.pk, regions_done=sorted(region_ids_with_data()))
     return run_finish(run.pk, started)
+
+
+def _streamed(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels, part: str, report: bool = True) -> Iterator[tuple]:
+    n = 0
+    for i, frame in enumerate(figure_frames(ds, part=part)):
+        if report and i % 4 == 0:
+            run_mark(run.pk, phase=f"Berekenen en opslaan ({n:,} reeksen)", progress=min(90, 20 + 3 * i))
+        for item in series_mod.frame_series(frame, labels):
+            n += 1
+            yield item
+
+
+def _can_fork() -> bool:
+    """Share a full run between two processes on PostgreSQL (each writes its half with its own connection),
+    when the machine has two cores or more and we are not inside a transaction (the child could not see
+    its uncommitted rows: tests run sequentially)."""
+    workers = getattr(settings, "MONITORING_PROCESSES", None) or min(2, os.cpu_count() or 1)
+    return workers > 1 and hasattr(os, "fork") and connection.vendor == "postgresql" and not connection.in_atomic_block
+
+
+def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels) -> int:
+    """Fork after the read: the child computes and stores the distinct-child monthly figures, the parent
+    everything else. The dataset's arrays are shared copy-on-write. Old series are deleted first; each
+    process writes its half in its own transaction; a failure in either fails the run."""
+    FigureSeries.objects.filter(run=run).delete()
+    connections.close_all()  # each process opens its own connection
+    pid = os.fork()
+    if pid == 0:  # child
+        code = 1
+        try:
+            _write_series_part(run, _streamed(run, ds, labels, "distinct", report=False))
+            code = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    try:
+        count = _write_series_part(run, _streamed(run, ds, labels, "rest"), _provided_all(run.data_date))
+    except BaseException:
+        os.waitpid(pid, 0)
+        raise
+    _, status = os.waitpid(pid, 0)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        raise RuntimeError("De berekening van de kindaantallen (tweede proces) is mislukt.")
+    return count + FigureSeries.objects.filter(run=run, metric__in=[*engine.DISTINCT_MONTHLY, "stock_per_1000"]).count()
+
+
+def _write_series_part(run: SnapshotRun, *streams: Iterable[tuple]) -> int:
+    with transaction.atomic():
+        writer = series_mod.SeriesWriter(run)
+        for stream in streams:
+            writer.add(stream)
+        writer.flush()
+    return writer.count
 
 
 def run_lock(*, run: SnapshotRun, user=None, note: str = "") -> SnapshotRun:
