@@ -52,6 +52,12 @@ class IdleTimeoutMiddleware:
         return self.get_response(request)
 
 
+def stamp_activity_on_login(sender, request, user, **kwargs):
+    """Start the idle clock at login (so the first page after it need not write the session again)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_ACTIVITY_KEY] = int(time.time())
+
+
 def _two_factor_exempt(path: str) -> bool:
     return path.startswith(PUBLIC_PREFIXES) or path.startswith(
         (reverse("accounts:two_factor_verify"), reverse("accounts:two_factor_setup"), reverse("logout"))
