@@ -15,7 +15,8 @@ Outcomes (what a GET must answer; a refused GET is also tried as an empty POST, 
     DENY   403                         HIDE   404 (the record exists but is outside the user's scope)
     GONE   403 or 404                  POST   405 (the page only takes POST; reached with GET by a permitted user)
     MOVED  302 to a page that is not the login page
-Never a 500. No page shown to a role outside the child's municipality contains the child's label.
+Never a 500. Every refusal (403/404) of a logged-in user leaves a "denied" entry in the access log (except the
+few pages in UNLOGGED_REFUSALS). No page shown to a role outside the child's municipality contains the child's label.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from django.contrib.admin.sites import site as admin_site
 from django.contrib.auth import get_user_model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.models import Role
+from accounts.models import AccessLogEntry, Role
 from placements.bsn import synthetic_bsn
 from placements.models import Municipality
 from tests.conftest import login, make_user
@@ -166,6 +167,10 @@ EXPECT: dict[str, Row] = {
     # media files are served by runserver only with DEBUG (uploads are deleted after their import)
     "^media/(?P<path>.*)$": row({"path": "media_path"}, rest=HIDE, optional=True),
 }
+
+#: Refusals that need no access-log entry: pages that touch no child's or family's record (the report status is
+#: polled by the report page every few seconds; the report holds aggregated figures only, its page logs refusals).
+UNLOGGED_REFUSALS = {"accounts:two_factor_setup", "accounts:password_change", "^media/(?P<path>.*)$", "reports:status"}
 
 #: Django admin: every pattern under admin/ follows one rule (ModelAdmins add patterns by themselves):
 #: anonymous → login, roles without is_staff → the admin's own login page, administrators → anything but an
@@ -390,6 +395,7 @@ def test_access_matrix(client, worlds, matrix_users):
                 if user is not None:
                     login(client, user)
                 expected = spec.outcome(role, world_key)
+                denied_before = AccessLogEntry.objects.filter(result="denied").count()
                 if spec.method == "POST":
                     get = client.get(url)
                     if get.status_code != 405 and not _matches(expected, _classify(get)):
@@ -404,6 +410,9 @@ def test_access_matrix(client, worlds, matrix_users):
                     failures.append(f"{where} → {response.status_code} (server error)")
                 elif not _matches(expected, actual):
                     failures.append(f"{where} → {actual} ({response.status_code}), expected {expected}")
+                if actual in (DENY, HIDE) and role != "anon" and pattern.key not in UNLOGGED_REFUSALS and \
+                        AccessLogEntry.objects.filter(result="denied").count() == denied_before:
+                    failures.append(f"{where} → {actual} without a 'denied' entry in the access log")
                 if response.status_code == 200 and (leak := _label_leak(role, world_key, _body(response))):
                     failures.append(f"{where} shows the child label {leak!r}")
                 if spec.method == "GET" and expected in REFUSALS:
