@@ -26,12 +26,12 @@ Definitions and the choices made where metrics.md leaves room:
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Q
-
-from placements.models import Episode, Municipality, Region
+from monitoring.registry import ProviderScopes
+from placements.models import Episode, Region
 
 from .models import CaseWeekReview, Outcome, Party, RetReview, ThreatCase, TrajectoryFollowUp
 from .services import JIM_CODE, SYSTEMIC_CODE
@@ -69,24 +69,7 @@ def months_between(first: dt.date, last: dt.date) -> list[tuple[str, dt.date]]:
     return out
 
 
-class _Scopes:
-    """Maps a municipality id to the scopes it counts in: (level, scope label)."""
-
-    def __init__(self, region: Region | None):
-        self.region = region
-        if region is None:
-            self.munis = None
-        else:
-            self.munis = dict(Municipality.objects.filter(region=region).values_list("id", "cbs_code"))
-
-    def filter(self, field: str) -> Q:
-        return Q() if self.region is None else Q(**{f"{field}__region_id": self.region.pk})
-
-    def of(self, muni_id: int) -> list[tuple[str, str]]:
-        if self.region is None:
-            return [("country", "NL")]
-        code = self.munis.get(muni_id)
-        return [("municipality", code), ("region", self.region.name)] if code else [("region", self.region.name)]
+_Scopes = ProviderScopes
 
 
 def _emit(counts: dict, metric: str) -> list[Series]:
@@ -190,6 +173,7 @@ def casework_series(*, data_date: dt.date, region: Region | None = None) -> list
             follow_ups[episode_id].append(day)
         first = min(e[4] for e in episodes)
         months = months_between(first, data_date)
+        month_lasts = [last for _label, last in months]
         for code, metric in ((JIM_CODE, "jim_families"), (SYSTEMIC_CODE, "systemic_families")):
             active: dict = defaultdict(lambda: defaultdict(set))
             monitored: dict = defaultdict(lambda: defaultdict(set))
@@ -197,10 +181,13 @@ def casework_series(*, data_date: dt.date, region: Region | None = None) -> list
                 if form != code:
                     continue
                 dates = sorted(follow_ups.get(eid, ()))
-                for label, last in months:
-                    if last > data_date or start > last or (end is not None and end <= last):
+                keys = scopes.of(muni)
+                # only the months whose last day lies in [start, end): found by bisection, not by a scan
+                lo = bisect.bisect_left(month_lasts, start)
+                hi = len(month_lasts) if end is None else bisect.bisect_left(month_lasts, end)
+                for label, last in months[lo:hi]:
+                    if last > data_date:
                         continue
-                    keys = scopes.of(muni)
                     seen = any(last - dt.timedelta(days=MONITOR_DAYS) <= d <= last for d in dates)
                     for key in keys:
                         active[key][label].add(child_id)

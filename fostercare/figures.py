@@ -60,7 +60,8 @@ from collections import defaultdict
 
 from django.db.models import Min, Q
 
-from placements.models import Episode, Municipality, Region
+from monitoring.registry import ProviderScopes
+from placements.models import Episode, Region
 
 from .models import (
     ChangeReason,
@@ -101,21 +102,7 @@ def month_end(i: int) -> dt.date:
     return nxt - dt.timedelta(days=1)
 
 
-class _Scopes:
-    """Maps a municipality id to the scopes it counts in: (level, scope label)."""
-
-    def __init__(self, region: Region | None):
-        self.region = region
-        self.munis = None if region is None else dict(Municipality.objects.filter(region=region).values_list("id", "cbs_code"))
-
-    def filter(self, field: str) -> Q:
-        return Q() if self.region is None else Q(**{f"{field}__region_id": self.region.pk})
-
-    def of(self, muni_id: int) -> list[tuple[str, str]]:
-        if self.region is None:
-            return [("country", "NL")]
-        code = self.munis.get(muni_id)
-        return [("municipality", code), ("region", self.region.name)] if code else [("region", self.region.name)]
+_Scopes = ProviderScopes
 
 
 def _emit(counts: dict, metric: str) -> list[Series]:

@@ -56,9 +56,42 @@ def get(key: str) -> Metric | None:
 
 
 # Apps that measure figures outside the episode/declaration engine (casework, foster care) register a
-# provider in their AppConfig.ready(): provider(data_date=date, region=Region | None) -> list of series
-# tuples (level, scope, group, band, metric, {period: value}); region=None means the country ("NL").
+# provider in their AppConfig.ready(): provider(data_date=date, region=Region | None | ALL_SCOPES) -> list of
+# series tuples (level, scope, group, band, metric, {period: value}); region=None means the country ("NL"),
+# ALL_SCOPES every municipality, every region and the country in one pass (a full run).
 SERIES_PROVIDERS: list = []
+ALL_SCOPES = "all"
+
+
+class ProviderScopes:
+    """For a provider: which rows to read (`filter`) and the scopes a municipality's row counts in (`of`):
+    a region → its municipalities and the region; None → the country; ALL_SCOPES → all three levels."""
+
+    def __init__(self, region):
+        from placements.models import Municipality
+
+        self.region = region
+        self.everything = region == ALL_SCOPES
+        if self.everything:
+            self.scopes = {mid: [("municipality", code), ("region", name), ("country", "NL")]
+                           for mid, code, name in Municipality.objects.values_list("id", "cbs_code", "region__name")}
+        elif region is not None:
+            self.scopes = {mid: [("municipality", code), ("region", region.name)]
+                           for mid, code in Municipality.objects.filter(region=region).values_list("id", "cbs_code")}
+
+    def filter(self, field: str):
+        from django.db.models import Q
+
+        if self.region is None or self.everything:
+            return Q()
+        return Q(**{f"{field}__region_id": self.region.pk})
+
+    def of(self, muni_id: int) -> list[tuple[str, str]]:
+        if self.region is None:
+            return [("country", "NL")]
+        if self.everything:
+            return self.scopes.get(muni_id, [("country", "NL")])
+        return self.scopes.get(muni_id, [("region", self.region.name)])
 
 
 def register_series_provider(provider) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
+import orjson
 import pandas as pd
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -326,15 +328,6 @@ def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.dat
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     run = run_create(user=user, trigger="month", today=today or (last + dt.timedelta(days=1)))
     run_mark(run.pk, status=RunStatus.RUNNING, phase=f"Maand {month}")
-    # copy the base run's series in the database
-    with transaction.atomic():
-        table = FigureSeries._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
-                f'SELECT %s, level, scope, "group", band, metric, "values" FROM {table} WHERE run_id = %s',
-                [run.pk, base.pk],
-            )
     # the episodes that can matter for one month: active in it, or within the 30-day windows of the
     # gap rule and of breakdowns around it
     window = (first - dt.timedelta(days=62), last + dt.timedelta(days=31))
@@ -346,27 +339,81 @@ def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.dat
         frames.append(series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds))
     labels = series_mod.Labels()
     fresh = [item for f in frames for item in series_mod.frame_series(f, labels)]
-    _merge_month(run, month, fresh)
-    _replace_provided_series(run)
+    provided = _provided_all(run.data_date)
+    if connection.vendor == "postgresql":
+        _month_in_database(run, base, month, fresh, provided)
+    else:
+        with transaction.atomic():
+            table = FigureSeries._meta.db_table
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
+                    f'SELECT %s, level, scope, "group", band, metric, "values" FROM {table} WHERE run_id = %s',
+                    [run.pk, base.pk],
+                )
+        _merge_month(run, month, fresh)
+        _replace_provided_series(run, provided)
     run.first_month = base.first_month
     run.save(update_fields=["first_month"])
     return run_finish(run.pk, started)
 
 
-def _provided_all(data_date: dt.date) -> list[tuple]:
-    series = []
-    for region in Region.objects.filter(pk__in=region_ids_with_data()):
-        series += registry.provided_series(data_date=data_date, region=region)
-    return series + registry.provided_series(data_date=data_date, region=None)
+MONTHLY_METRICS = ("stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days", "cost",
+                   "clients_declared", "stock_per_1000")
+
+
+def _provided_metrics(provided: list[tuple]) -> set[str]:
+    return {m for *_, m, _v in provided} | {k for k, m in registry.REGISTRY.items() if m.source != "registry"}
 
 
 @transaction.atomic
-def _replace_provided_series(run: SnapshotRun) -> None:
+def _month_in_database(run: SnapshotRun, base: SnapshotRun, month: str, fresh: list[tuple], provided: list[tuple]) -> None:
+    """PostgreSQL: copy the base run's series with the month removed from every monthly series (jsonb `-`),
+    then set the month's fresh values with one UPDATE … FROM a temporary table and add the series that are
+    new; casework and foster-care series are replaced whole. No series passes through Python."""
+    table = FigureSeries._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
+            f'SELECT %s, level, scope, "group", band, metric, '
+            f'CASE WHEN metric = ANY(%s) THEN "values" - %s ELSE "values" END '
+            f'FROM {table} WHERE run_id = %s AND NOT (metric = ANY(%s))',
+            [run.pk, list(MONTHLY_METRICS), month, base.pk, sorted(_provided_metrics(provided))],
+        )
+        cursor.execute('CREATE TEMPORARY TABLE month_fresh (level text, scope text, "group" text, band text, metric text, value jsonb) ON COMMIT DROP')
+        buf = io.StringIO()
+        for lv, sc, g, b, m, v in fresh:
+            if month in v:
+                buf.write("\t".join((lv, sc, g, b, m, orjson.dumps(v[month]).decode())) + "\n")
+        buf.seek(0)
+        cursor.connection.cursor().copy_expert('COPY month_fresh FROM STDIN', buf)
+        cursor.execute(
+            f'UPDATE {table} f SET "values" = f."values" || jsonb_build_object(%s::text, t.value) FROM month_fresh t '
+            f'WHERE f.run_id = %s AND f.scope = t.scope AND f."group" = t."group" AND f.band = t.band AND f.metric = t.metric',
+            [month, run.pk],
+        )
+        cursor.execute(
+            f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
+            f'SELECT %s, t.level, t.scope, t."group", t.band, t.metric, jsonb_build_object(%s::text, t.value) FROM month_fresh t '
+            f'WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.run_id = %s AND f.scope = t.scope AND f."group" = t."group" '
+            f'AND f.band = t.band AND f.metric = t.metric)',
+            [run.pk, month, run.pk],
+        )
+    writer = series_mod.SeriesWriter(run)
+    writer.add(provided)
+    writer.flush()
+
+
+def _provided_all(data_date: dt.date) -> list[tuple]:
+    """Casework and foster-care figures of every municipality, region and the country, one pass per provider."""
+    return registry.provided_series(data_date=data_date, region=registry.ALL_SCOPES)
+
+
+@transaction.atomic
+def _replace_provided_series(run: SnapshotRun, fresh: list[tuple]) -> None:
     """Casework and foster-care figures come from their own small tables: a one-month run recomputes them
     whole instead of carrying over the base run's (they may have changed since)."""
-    fresh = _provided_all(run.data_date)
-    metrics = {m for *_, m, _v in fresh} | {k for k, m in registry.REGISTRY.items() if m.source != "registry"}
-    FigureSeries.objects.filter(run=run, metric__in=metrics).delete()
+    FigureSeries.objects.filter(run=run, metric__in=_provided_metrics(fresh)).delete()
     FigureSeries.objects.bulk_create(
         [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in fresh],
         batch_size=2000,
@@ -376,7 +423,7 @@ def _replace_provided_series(run: SnapshotRun) -> None:
 def _merge_month(run: SnapshotRun, month: str, fresh: list[tuple]) -> None:
     """Set the month's value in every series of the run: from `fresh`, or 0 (absent) where it has none."""
     by_key = {(sc, g, b, m): (lv, v.get(month)) for lv, sc, g, b, m, v in fresh}
-    monthly = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days", "cost", "clients_declared", "stock_per_1000"}
+    monthly = set(MONTHLY_METRICS)
     with transaction.atomic():
         existing = {}
         for s in FigureSeries.objects.filter(run=run, metric__in=monthly).only("id", "scope", "group", "band", "metric", "values").iterator(chunk_size=5000):
