@@ -373,31 +373,30 @@ def _month_in_database(run: SnapshotRun, base: SnapshotRun, month: str, fresh: l
     new; casework and foster-care series are replaced whole. No series passes through Python."""
     table = FigureSeries._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
-            f'SELECT %s, level, scope, "group", band, metric, '
-            f'CASE WHEN metric = ANY(%s) THEN "values" - %s ELSE "values" END '
-            f'FROM {table} WHERE run_id = %s AND NOT (metric = ANY(%s))',
-            [run.pk, list(MONTHLY_METRICS), month, base.pk, sorted(_provided_metrics(provided))],
-        )
         cursor.execute('CREATE TEMPORARY TABLE month_fresh (level text, scope text, "group" text, band text, metric text, value jsonb) ON COMMIT DROP')
         buf = io.StringIO()
         for lv, sc, g, b, m, v in fresh:
             if month in v:
                 buf.write("\t".join((lv, sc, g, b, m, orjson.dumps(v[month]).decode())) + "\n")
         buf.seek(0)
-        cursor.connection.cursor().copy_expert('COPY month_fresh FROM STDIN', buf)
+        cursor.connection.cursor().copy_expert("COPY month_fresh FROM STDIN", buf)
+        cursor.execute("ANALYZE month_fresh")
+        # every base series once: monthly ones with the month replaced (or removed), in a single rewrite
         cursor.execute(
-            f'UPDATE {table} f SET "values" = f."values" || jsonb_build_object(%s::text, t.value) FROM month_fresh t '
-            f'WHERE f.run_id = %s AND f.scope = t.scope AND f."group" = t."group" AND f.band = t.band AND f.metric = t.metric',
-            [month, run.pk],
+            f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
+            f'SELECT %s, f.level, f.scope, f."group", f.band, f.metric, '
+            f'CASE WHEN NOT (f.metric = ANY(%s)) THEN f."values" WHEN t.value IS NULL THEN f."values" - %s '
+            f'ELSE (f."values" - %s) || jsonb_build_object(%s::text, t.value) END '
+            f'FROM {table} f LEFT JOIN month_fresh t ON t.scope = f.scope AND t."group" = f."group" AND t.band = f.band AND t.metric = f.metric '
+            f'WHERE f.run_id = %s AND NOT (f.metric = ANY(%s))',
+            [run.pk, list(MONTHLY_METRICS), month, month, month, base.pk, sorted(_provided_metrics(provided))],
         )
         cursor.execute(
             f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
             f'SELECT %s, t.level, t.scope, t."group", t.band, t.metric, jsonb_build_object(%s::text, t.value) FROM month_fresh t '
             f'WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.run_id = %s AND f.scope = t.scope AND f."group" = t."group" '
             f'AND f.band = t.band AND f.metric = t.metric)',
-            [run.pk, month, run.pk],
+            [run.pk, month, base.pk],
         )
     writer = series_mod.SeriesWriter(run)
     writer.add(provided)
