@@ -315,6 +315,7 @@ def count_events(child: np.ndarray, scope: np.ndarray, group: np.ndarray, band: 
 
 
 def sum_events(scope, group, band, month, value) -> pd.DataFrame:
+    """Sum values per (scope, group, band, month), and per band ALL (dense bincount, see `_sum_cells`)."""
     if len(scope) == 0:
         return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
     band = np.asarray(band, dtype=np.int64)
@@ -322,9 +323,9 @@ def sum_events(scope, group, band, month, value) -> pd.DataFrame:
     integer = np.issubdtype(value.dtype, np.integer)
     frames = []
     for b in (band, np.full(len(band), BAND_ALL, np.int64)):
-        frame = _count_cells(scope, group, b, month, weights=value.astype(np.float64))
+        frame = _sum_cells(scope, group, b, month, value)
         if integer:
-            frame["value"] = np.rint(frame["value"]).astype(np.int64)
+            frame["value"] = np.rint(frame["value"].to_numpy()).astype(np.int64)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -554,7 +555,9 @@ def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFra
         if not inner.empty:
             inner["value"] = inner["value"] * (month_last_day(inner["month"].to_numpy()) - month_first_day(inner["month"].to_numpy()) + 1)
             inner = _add_band_all(inner)
-        total = pd.concat([partial, inner], ignore_index=True).groupby(["scope", "group", "band", "month"], sort=False)["value"].sum().reset_index()
+        both = pd.concat([partial, inner], ignore_index=True)
+        total = _sum_cells(*(both[c].to_numpy(np.int64) for c in ("scope", "group", "band", "month")), both["value"].to_numpy())
+        total["value"] = np.rint(total["value"].to_numpy()).astype(np.int64)
         out.append(_with_level(total, level, "care_days"))
     return out
 
