@@ -860,7 +860,9 @@ def yearly_cost_figures(ds: Dataset, last_month: int) -> pd.DataFrame:
         both = pd.concat([per_form, total[per_form.columns]], ignore_index=True)
         both = both[both["clients"] > 0]
         cost = both["cents"] / 100.0
-        per_client = np.round(both["cents"] / both["clients"]) / 100.0
+        # half a cent rounds away from zero, as the published tables (and reports.cost_table) do
+        quotient = both["cents"].to_numpy(dtype=float) / both["clients"].to_numpy(dtype=float)
+        per_client = pd.Series(np.sign(quotient) * np.floor(np.abs(quotient) + 0.5 + 1e-9) / 100.0, index=both.index)
         for metric, values in (("clients_declared_year", both["clients"].astype(float)), ("cost_year", cost), ("cost_per_client", per_client)):
             frames.append(pd.DataFrame({"level": level, "scope": both["scope"].to_numpy(), "group": both["form"].to_numpy(), "band": BAND_ALL,
                                         "period": [year_label(int(y)) for y in both["year"]], "metric": metric, "value": values.to_numpy()}))

@@ -153,5 +153,5 @@ def test_it_agrees_with_the_yearly_figures_of_a_snapshot_run(known):
         for row in table.year(year).rows:
             assert stored[(row.code, "clients_declared_year")][str(year)] == row.clients
             assert Decimal(str(stored[(row.code, "cost_year")][str(year)])).quantize(Decimal("0.01")) == row.cost
-            # the engine rounds the quotient in floating point (216.665 → 216.66); the table rounds half up (216.67)
-            assert abs(Decimal(str(stored[(row.code, "cost_per_client")][str(year)])) - row.cost_per_client) <= Decimal("0.01")
+            # both round half a cent away from zero (216.665 → 216.67)
+            assert Decimal(str(stored[(row.code, "cost_per_client")][str(year)])).quantize(Decimal("0.01")) == row.cost_per_client
