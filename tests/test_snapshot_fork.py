@@ -6,7 +6,7 @@ from django.db import connection
 from monitoring import services
 from monitoring.models import FigureSeries, RunStatus
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the migrated municipalities
 
 
 def _figures(run):
