@@ -58,7 +58,9 @@ class BrowserWatch:
         self.allowed: dict[str, int] = {}  # path -> expected status >= 400
         self.page = page
         self.navigations = 0  # main-frame navigations started so far
-        self.started_during: dict[object, int] = {}  # request -> navigations when it started
+        self.commits = 0  # main-frame navigations committed so far (a new document)
+        self.started_during: dict[object, tuple[int, int]] = {}  # request -> (navigations, commits) when it started
+        page.on("framenavigated", self._committed)
         page.on("console", self._console)
         page.on("pageerror", lambda error: self.problems.append(f"uncaught page error: {error}"))
         page.on("request", self._request)
@@ -85,17 +87,26 @@ class BrowserWatch:
             return  # the console twin of an announced error answer
         self.problems.append(f"console error ({url}): {message.text}")
 
+    def _committed(self, frame) -> None:
+        if frame == self.page.main_frame:
+            self.commits += 1
+
     def _request(self, request) -> None:
         if request.is_navigation_request() and request.frame == self.page.main_frame:
             self.navigations += 1
-        self.started_during[request] = self.navigations
+        self.started_during[request] = (self.navigations, self.commits)
+
+    def _left_page(self, request) -> bool:
+        """True when the user navigated on after the request started: the browser drops the old page's files."""
+        navigations, commits = self.started_during.get(request, (self.navigations, self.commits))
+        return navigations < self.navigations or commits < self.commits
 
     def _request_failed(self, request) -> None:
         failure = request.failure or ""
         if "ERR_ABORTED" in failure and self._path(request.url) in self.downloads:
             return
-        if "ERR_ABORTED" in failure and not request.is_navigation_request() and self.started_during.get(request, 0) < self.navigations:
-            return  # a file of a page the user already left (the browser drops what it no longer needs)
+        if "ERR_ABORTED" in failure and not request.is_navigation_request() and self._left_page(request):
+            return  # a file of a page the user already left
         self.problems.append(f"request failed: {request.method} {request.url}: {failure}")
 
     def _response(self, response) -> None:
