@@ -107,6 +107,8 @@ class BrowserWatch:
             return
         if "ERR_ABORTED" in failure and not request.is_navigation_request() and self._left_page(request):
             return  # a file of a page the user already left
+        if "ERR_ABORTED" in failure and self._path(request.url).endswith("/favicon.svg"):
+            return  # Chromium fetches the tab icon at low priority and drops it whenever the page changes or closes
         self.problems.append(f"request failed: {request.method} {request.url}: {failure}")
 
     def _response(self, response) -> None:
