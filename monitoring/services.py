@@ -228,8 +228,9 @@ def _can_fork() -> bool:
 
 def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels) -> int:
     """Fork after the read: the child computes and stores the distinct-child monthly figures and the
-    casework/foster-care figures, the parent everything else. The dataset's arrays are shared copy-on-write. Old series are deleted first; each
-    process writes its half in its own transaction; a failure in either fails the run."""
+    casework/foster-care figures, the parent everything else. The dataset's arrays are shared copy-on-write.
+    Old series are deleted first; each process writes its half in its own transaction; a failure in either
+    fails the run (and the caller deletes what the other half wrote)."""
     FigureSeries.objects.filter(run=run).delete()
     connections.close_all()  # each process opens its own connection
     pid = os.fork()
@@ -245,7 +246,10 @@ def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: seri
 
             traceback.print_exc()
         finally:
-            os._exit(code)
+            try:
+                connections.close_all()  # end the child's database session cleanly
+            finally:
+                os._exit(code)
     try:
         t0 = time.monotonic()
         _write_series_part(run, _streamed(run, ds, labels, "rest"))
