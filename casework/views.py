@@ -2,8 +2,6 @@
 the scope), write through casework.services, and an access-log entry for every read and change of a case."""
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +15,7 @@ from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction, AccessResult
 from placements.forms import add_service_errors
 from placements.timeline import legend, render_timeline
-from placements.views import refused
+from placements.views import access_gate, refused
 
 from . import selectors, services
 from .forms import (
@@ -40,19 +38,7 @@ def _post(request):
 
 
 def _gate(check, object_type: str):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(user=request.user):
-                action = AccessAction.READ if request.method == "GET" else AccessAction.CHANGE
-                log_access(request=request, action=action, object_type=object_type, result=AccessResult.DENIED,
-                           detail=f"no casework access (role {request.user.role})")
-                return refused(request, status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return access_gate(check, object_type, "casework")
 
 
 def _wijkteam(*, user) -> bool:

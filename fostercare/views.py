@@ -3,7 +3,6 @@ the scope), write through fostercare.services, and an access-log entry for every
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction, AccessResult
 from placements.forms import add_service_errors
-from placements.views import refused
+from placements.views import access_gate, refused
 
 from . import selectors, services
 from .forms import (
@@ -44,19 +43,7 @@ def _post(request):
 
 
 def _gate(check, object_type: str):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(user=request.user):
-                action = AccessAction.READ if request.method == "GET" else AccessAction.CHANGE
-                log_access(request=request, action=action, object_type=object_type, result=AccessResult.DENIED,
-                           detail=f"no foster-care access (role {request.user.role})")
-                return refused(request, status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return access_gate(check, object_type, "foster-care")
 
 
 def _provider(*, user) -> bool:

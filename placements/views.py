@@ -62,6 +62,25 @@ def refused(request, *, status: int):
     return render(request, "placements/refused.html", {"title": title, "message": message, "status": status}, status=status)
 
 
+def access_gate(check, object_type: str, area: str):
+    """View decorator: users for whom `check(user=…)` is false get the 403 refusal page, logged as denied
+    (`area` names what was refused, e.g. "casework"). Used by the casework and foster-care views."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(user=request.user):
+                action = AccessAction.READ if request.method == "GET" else AccessAction.CHANGE
+                log_access(request=request, action=action, object_type=object_type, result=AccessResult.DENIED,
+                           detail=f"no {area} access (role {request.user.role})")
+                return refused(request, status=403)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def _deny_object(request, *, pk, action: str, object_type: str = "child", ref: str | None = None):
     """Log a refused access to a record outside the user's scope and answer 404 (its existence is not revealed)."""
     log_access(request=request, action=action, object_type=object_type,
