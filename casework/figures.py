@@ -1,6 +1,6 @@
 """Casework figures for the snapshot run (metrics.md, "Casework figures" and prevented_6m/12m).
 
-`casework_series(data_date=, region=)` returns the same tuples as monitoring.services.to_series:
+`casework_series(data_date=, region=)` returns the same tuples as monitoring.series.frame_series:
 (level, scope, group, band, metric, {period: value}); group "all", band "all". For a region: one series per
 municipality (CBS code) and one for the region (its name); for region=None: the country ("NL"). Set-wise:
 one query per table, whatever the number of months. Only records dated on or before the data date count.

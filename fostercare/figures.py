@@ -1,6 +1,6 @@
 """Foster-care figures for the snapshot run (metrics.md: `breakdowns_prevented`; the issue's foster-care figures).
 
-`fostercare_series(data_date=, region=)` returns the same tuples as casework.figures / monitoring.services.to_series:
+`fostercare_series(data_date=, region=)` returns the same tuples as casework.figures / monitoring.series.frame_series:
 (level, scope, group, band, metric, {period: value}); band "all", group "all" unless said otherwise. For a region:
 one series per municipality (CBS code) and one for the region (its name); for region=None: the country ("NL").
 One query per table, whatever the number of months; only records dated on or before the data date count.

@@ -570,12 +570,6 @@ def _form_groups(ds: Dataset, forms: np.ndarray) -> list[tuple[int, np.ndarray]]
     return [(ALL, np.ones(len(forms), bool)), (STAY, stay), (FAMILY_BASED, stay & family), (RESIDENTIAL, stay & (rung >= 5))]
 
 
-def declaration_figures(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
-    """`cost` (sum of amounts in euros, age on the period start) and `clients_declared` (distinct children,
-    age on the last day of the month, as for `served`) by month of period start."""
-    return declaration_cost(ds, first_month, last_month) + declaration_clients(ds, first_month, last_month)
-
-
 def declaration_cost(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """`cost`: sum of the declared amounts (corrections negative) by month of period start, in euros."""
     if len(ds.dec_child) == 0:

@@ -31,14 +31,6 @@ logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------------------------- series
-INTEGER_METRICS = series_mod.INTEGER_METRICS
-
-
-def to_series(frame: pd.DataFrame, *, period_col: str = "period") -> list[tuple[str, str, str, str, str, dict]]:
-    """Long-form figures → one (level, scope, group, band, metric, {period: value}) per series."""
-    return list(series_mod.frame_series(frame, series_mod.Labels()))
-
-
 def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS, *, keep=None, part: str = "all") -> Iterator[pd.DataFrame]:
     """Monthly, cohort and yearly figures of a dataset, one frame per metric (all levels), with
     stock_per_1000 next to stock. `keep(frame)` filters rows (a region task keeps its own scopes).
@@ -71,18 +63,6 @@ def compute_series(ds: engine.Dataset, *, keep=None, labels: series_mod.Labels |
     labels = labels or series_mod.Labels()
     for frame in figure_frames(ds, keep=keep):
         yield from series_mod.frame_series(frame, labels)
-
-
-def compute_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS) -> pd.DataFrame:
-    """Every figure of a dataset as one long frame with a `period` column (tests and small data)."""
-    frames = []
-    for f in figure_frames(ds, breakdown_reasons):
-        if "month" in f.columns:
-            f = f.assign(period=[engine.month_label(int(m)) for m in f["month"]]).drop(columns=["month"])
-        frames.append(f)
-    if not frames:
-        return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
-    return pd.concat(frames, ignore_index=True)
 
 
 def _scope_munis(region: Region | None) -> dict[str, list[int]]:
