@@ -3,6 +3,11 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from foodvalley import errors
+
+# A lost database gets a Dutch 503 page instead of a 500 (foodvalley/errors.py); neither page touches the database.
+handler500 = errors.server_error
+
 
 def health(request):
     return HttpResponse("ok", content_type="text/plain")
