@@ -216,9 +216,33 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redelivery and a dead broker (Redis transport). A message is acked only after its task ends (acks_late);
+# if the worker is killed (SIGKILL, OOM, power loss) the message stays "unacked" in Redis and is handed out
+# again once it is older than the visibility timeout. It MUST exceed the longest task (a full snapshot part
+# or the largest import), or a task still running is started a second time. A surviving worker scans for
+# such messages every unacked_restore_interval * unacked_restore_throttle seconds (kombu default 10 * 10).
+_CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+_CELERY_SOCKET_OPTIONS = {
+    # a dead or unreachable Redis makes .delay() fail within a few seconds instead of hanging the request
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = _CELERY_SOCKET_OPTIONS | {
+    "visibility_timeout": _CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10),
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_CELERY_SOCKET_OPTIONS)
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# publishing retries briefly (about 1 s in all), then .delay() raises kombu.exceptions.OperationalError
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_EXTENDED = True
+# Nobody waits on a task result: every task records its outcome in the database (runs, import jobs,
+# reports). Not keeping results also means .delay() does not subscribe to the result backend.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # Monthly figures on the first day of each month at night (metrics.md, "Snapshots").
     "monthly-figures": {"task": "monitoring.tasks.monthly_snapshot", "schedule": crontab(minute=30, hour=2, day_of_month=1)},

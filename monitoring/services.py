@@ -135,17 +135,34 @@ def run_mark(run_id: int, **fields) -> None:
     SnapshotRun.objects.filter(pk=run_id).update(**fields)
 
 
-def run_region_done(run_id: int, region_id: int) -> None:
-    """Record a finished region (idempotent) and the progress, with a row lock against concurrent workers."""
+#: The country's part of a run, recorded in regions_done next to the region ids (which start at 1).
+COUNTRY_PART = 0
+
+
+def run_part_done(run_id: int, part: int) -> bool:
+    """Record a finished part (a region id, or COUNTRY_PART) and finish the run when every part is in.
+
+    Idempotent and safe under concurrency and redelivery: the run row is locked, a part recorded twice
+    counts once, and only the call that completes the set (on a run not yet done or failed) finishes the
+    run, inside the same lock. Returns whether this call finished the run."""
     with transaction.atomic():
         run = SnapshotRun.objects.select_for_update().get(pk=run_id)
-        done = set(run.regions_done)
-        done.add(region_id)
+        done = set(run.regions_done) | {part}
+        regions = set(region_ids_with_data())
+        needed = regions | {COUNTRY_PART}
         run.regions_done = sorted(done)
-        total = max(len(region_ids_with_data()), 1)
-        run.progress = min(99, round(100 * len(done) / (total + 1)))
-        run.phase = f"{len(done)} van {total} regio's berekend"
+        run.progress = min(99, round(100 * len(done & needed) / len(needed)))
+        run.phase = f"{len(done & regions)} van {len(regions)} regio's berekend"
         run.save(update_fields=["regions_done", "progress", "phase"])
+        if needed <= done and run.status == RunStatus.RUNNING:
+            run_finish(run_id)
+            return True
+    return False
+
+
+def run_region_done(run_id: int, region_id: int) -> None:
+    """Record a finished region (idempotent); see run_part_done."""
+    run_part_done(run_id, region_id)
 
 
 def run_finish(run_id: int, started: float | None = None) -> SnapshotRun:

@@ -136,10 +136,16 @@ def run_start(request):
     if busy is not None and timezone.now() - busy.created_at < STALE_RUN:
         messages.warning(request, _("Er loopt al een berekening; wacht tot die klaar is."))
         return redirect("monitoring:run_detail", pk=busy.pk)
+    from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
+
     run = services.run_create(user=request.user, trigger="manual")
     try:
         tasks.compute_snapshot.delay(run.pk)
     except Exception as exc:  # eager mode propagates a failing part; a worker reports through the run itself
+        if broker_down(exc):  # the broker is unreachable: the run never started; close it, keep the page up
+            services.run_mark(run.pk, status=RunStatus.FAILED, phase="Niet gestart", message=NOT_QUEUED, finished_at=timezone.now())
+            messages.error(request, BACKGROUND_UNAVAILABLE)
+            return redirect("monitoring:run_detail", pk=run.pk)
         services.run_mark(run.pk, status=RunStatus.FAILED, phase="Mislukt", message=str(exc)[:500], finished_at=timezone.now())
         messages.error(request, _("De berekening is mislukt. Bekijk de melding bij de run en probeer het opnieuw."))
         return redirect("monitoring:run_detail", pk=run.pk)

@@ -129,9 +129,16 @@ def report_start(request):
         return redirect("reports:list")
     log_access(request=request, action=AccessAction.CREATE, object_type="report", object_ref=f"report {report.pk}",
                detail=f"{scope.key} {quarter} run {run.pk}")
+    from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
+
     try:
         tasks.generate_report.delay(report.pk)
-    except Exception:  # eager mode propagates; the report row holds the message
+    except Exception as exc:  # eager mode propagates; the report row holds the message
+        if broker_down(exc):  # never queued: close the report so it does not block a new one as 'pending'
+            GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.PENDING).update(
+                status=ReportStatus.FAILED, phase="Niet gestart", message=NOT_QUEUED, finished_at=timezone.now())
+            messages.error(request, BACKGROUND_UNAVAILABLE)
+            return redirect("reports:detail", pk=report.pk)
         messages.error(request, _("Het maken van de rapportage is mislukt. Bekijk de melding en probeer het opnieuw."))
         return redirect("reports:detail", pk=report.pk)
     report.refresh_from_db()

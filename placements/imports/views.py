@@ -11,12 +11,14 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.models import Role
 from accounts.permissions import role_required
+from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from placements.models import ImportJob, ImportStatus
 
 from . import rules
@@ -73,9 +75,12 @@ def upload(request):
         job = create_job(kind=form.cleaned_data["kind"], fileobj=upload_file, original_name=upload_file.name, user=request.user)
         try:
             run_import.delay(job.pk)
-        except Exception as exc:  # noqa: BLE001 - the broker is unreachable: tell the administrator, keep the job
+        except Exception as exc:  # noqa: BLE001 - the broker is unreachable: tell the administrator, close the job
             logger.error("import %s could not be queued: %s", job.pk, type(exc).__name__)
-            messages.error(request, _("De import kon niet worden gestart; probeer het later opnieuw."))
+            # nothing was imported; the job is closed (not left 'pending' forever) and says why
+            ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PENDING).update(
+                status=ImportStatus.FAILED, phase="Niet gestart", message=NOT_QUEUED, finished_at=timezone.now())
+            messages.error(request, BACKGROUND_UNAVAILABLE if broker_down(exc) else _("De import kon niet worden gestart; probeer het later opnieuw."))
         else:
             job.refresh_from_db()
             if job.status == ImportStatus.DONE:
