@@ -130,7 +130,9 @@ class Child(models.Model):
         verbose_name = _("kind")
         verbose_name_plural = _("kinderen")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["municipality", "label"])]
+        # the child list of a municipality, newest first, is read page by page
+        indexes = [models.Index(fields=["municipality", "label"]),
+                   models.Index(fields=["municipality", "-created_at", "-id"], name="child_muni_newest")]
 
     def __str__(self) -> str:
         return f"kind {self.pseudonym[:10]}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -56,16 +57,10 @@ def child_scope(*, user) -> QuerySet[Child]:
     return Child.objects.filter(municipality_id=user.municipality_id)
 
 
-def child_list(*, user, query: str = "") -> QuerySet[Child]:
-    """Children in scope, newest first, with episode counts. `query` is a BSN (hashed and matched) or a label fragment."""
-    highest_open = Episode.objects.filter(child=OuterRef("pk"), end_date__isnull=True).order_by("-care_form__rung", "-start_date")
-    qs = child_scope(user=user).select_related("municipality").annotate(
-        episode_count=Count("episodes"),
-        open_count=Count("episodes", filter=Q(episodes__end_date__isnull=True)),
-        last_start=Max("episodes__start_date"),
-        open_form=Subquery(highest_open.values("care_form__name")[:1]),
-        open_rung=Subquery(highest_open.values("care_form__rung")[:1]),
-    )
+def child_search(*, user, query: str = "") -> QuerySet[Child]:
+    """Children in scope matching `query` (a BSN, hashed and matched, or a label fragment), newest first; no annotations,
+    so counting them is a plain indexed count."""
+    qs = child_scope(user=user)
     query = (query or "").strip()
     kind = classify_query(query)
     if kind == QUERY_BSN:
@@ -75,6 +70,33 @@ def child_list(*, user, query: str = "") -> QuerySet[Child]:
     elif kind == QUERY_LABEL:
         qs = qs.filter(label__icontains=query)
     return qs.order_by("-created_at", "-id")
+
+
+def with_care_summary(qs: QuerySet[Child]) -> QuerySet[Child]:
+    """Episode count, open episodes, last start and the highest open care form of each child."""
+    highest_open = Episode.objects.filter(child=OuterRef("pk"), end_date__isnull=True).order_by("-care_form__rung", "-start_date")
+    return qs.select_related("municipality").annotate(
+        episode_count=Count("episodes"),
+        open_count=Count("episodes", filter=Q(episodes__end_date__isnull=True)),
+        last_start=Max("episodes__start_date"),
+        open_form=Subquery(highest_open.values("care_form__name")[:1]),
+        open_rung=Subquery(highest_open.values("care_form__rung")[:1]),
+    )
+
+
+def child_list(*, user, query: str = "") -> QuerySet[Child]:
+    """Children in scope, newest first, with their care summary. `query` is a BSN (hashed and matched) or a label fragment."""
+    return with_care_summary(child_search(user=user, query=query))
+
+
+def child_list_page(*, user, query: str = "", number=1, per_page: int = 25) -> Page:
+    """One page of the child list. The count and the page's ids come from the plain indexed search; only the rows of
+    the page get their care summary (summarising every child of a large municipality first took 0.2 s a page)."""
+    page = Paginator(child_search(user=user, query=query).values_list("id", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = {c.id: c for c in with_care_summary(Child.objects.filter(pk__in=ids))} if ids else {}
+    page.object_list = [rows[i] for i in ids if i in rows]
+    return page
 
 
 def child_get(*, user, pk: int) -> Child | None:

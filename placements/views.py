@@ -10,7 +10,6 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -110,7 +109,7 @@ def _home_wijkteam(request):
     context = {"has_scope": selectors.can_see_children(user=user)}
     if context["has_scope"]:
         context["summary"] = selectors.municipality_summary(user=user)
-        context["recent"] = recent = list(selectors.child_list(user=user)[:8])
+        context["recent"] = recent = selectors.child_list_page(user=user, per_page=8).object_list
         if recent:
             log_access(request=request, action=AccessAction.SEARCH, object_type="child",
                        detail=f"start page, {len(recent)} recent children")
@@ -157,8 +156,7 @@ def child_list(request):
         target = reverse("children:list")
         return redirect(f"{target}?{urlencode({'q': raw.strip()})}" if kind == selectors.QUERY_LABEL else target)
 
-    queryset = selectors.child_list(user=request.user, query=raw)
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.child_list_page(user=request.user, query=raw, number=request.GET.get("page"), per_page=PAGE_SIZE)
     log_access(request=request, action=AccessAction.SEARCH, object_type="child",
                detail=f"{kind} search, {page.paginator.count} results" if kind != selectors.QUERY_NONE
                else f"list, {page.paginator.count} children, page {page.number}")

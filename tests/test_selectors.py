@@ -203,3 +203,21 @@ def test_admin_counts(owner, child, provider, care_forms):
     assert counts["municipalities"] == 342
     assert counts["care_forms"] == 15
     assert (counts["children"], counts["episodes"], counts["declarations"]) == (1, 1, 0)
+
+
+def test_a_page_of_the_list_counts_plainly_and_summarises_only_its_own_rows(owner, outsider, child, provider, care_forms,
+                                                                           django_assert_max_num_queries):
+    start(owner, child, care_forms["AMB"], provider, day=D(2020, 1, 1))
+    start(owner, child, care_forms["PLZ"], provider, day=D(2021, 1, 1))
+    others = [register(owner, 10 + i, label=f"P-{i}") for i in range(6)]  # newest last
+    register(outsider, 99)  # another municipality: never counted
+    with django_assert_max_num_queries(3):  # count, the page's ids, the page's summaries
+        page = selectors.child_list_page(user=owner, number=2, per_page=3)
+        rows = list(page.object_list)
+    assert page.paginator.count == 7 and page.paginator.num_pages == 3
+    assert rows == [others[2], others[1], others[0]]  # newest first, second page
+    last = selectors.child_list_page(user=owner, number=3, per_page=3).object_list
+    assert last == [child] and (last[0].episode_count, last[0].open_count, last[0].open_rung) == (2, 2, care_forms["PLZ"].rung)
+    assert [c.label for c in selectors.child_list_page(user=owner, query="p-4", per_page=3).object_list] == ["P-4"]
+    assert selectors.child_list_page(user=outsider, per_page=3).paginator.count == 1
+    assert selectors.child_list_page(user=owner, number="999", per_page=3).number == 3  # out of range: the last page
