@@ -307,6 +307,12 @@ def main() -> int:
             samples = run_scenario(name, people, args.seconds, args.warmup, think)
             lines += report(name, samples, args.seconds, len(people))
             failed |= any(not s.ok for s in samples)
+            statuses = defaultdict(int)
+            for s in samples:
+                if not s.ok:
+                    statuses[s.status] += 1
+            if statuses:
+                print("  errors by HTTP status (0 = no answer):", dict(statuses), flush=True)
     finally:
         stop_gunicorn(proc)
         shutil.rmtree(static_root, ignore_errors=True)

@@ -6,14 +6,17 @@ data to the templates (chart JSON through json_script; the charts are drawn by s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,7 +28,9 @@ from . import charts, registry, selectors, services, suppression, tasks
 from .models import RunStatus, SnapshotRun
 
 OBJECT_TYPE = "figures"
-STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
+STALE_RUN = dt.timedelta(hours=2)
+DASHBOARD_CACHE = caches["dashboard"]
+DASHBOARD_CACHE_SECONDS = 15 * 60  # a pending/running run older than this no longer blocks a new start
 
 
 def _refused(request, message: str, *, detail: str):
@@ -65,6 +70,26 @@ def _prepare(request):
     return (run, choices, forms, scope, month, group, band), None
 
 
+def _dashboard_data(user, run, choices, forms, scope, month, group, band, exact):
+    """The dashboard's figures and chart JSON, cached per process: a finished run never changes, so everything that
+    decides the result is in the key (run and its lock state, filters, exactness, the comparison scopes the user may
+    see, the care forms, the language and the suppression threshold). Another user with the same key would see the
+    same page; the cache lives in the process's memory only (no shared store that could be down)."""
+    signature = "|".join([
+        str(run.pk), str(run.locked), str(run.locked_at), scope.key, month, group, band, str(exact), get_language() or "",
+        str(suppression.threshold()), ",".join(s.key for s in choices.scopes), ",".join(f"{f.code}:{f.rung}" for f in forms),
+    ])
+    key = "dashboard:" + hashlib.sha256(signature.encode()).hexdigest()
+    cached = DASHBOARD_CACHE.get(key)
+    if cached is not None:
+        return cached
+    dash = selectors.dashboard(user=user, run=run, scope=scope, choices=choices, month=month, group=group, band=band,
+                               exact=exact, forms=forms)
+    data = (dash, charts.figures_json(dash))
+    DASHBOARD_CACHE.set(key, data, timeout=DASHBOARD_CACHE_SECONDS)
+    return data
+
+
 @require_GET
 def dashboard(request):
     prepared, response = _prepare(request)
@@ -72,13 +97,12 @@ def dashboard(request):
         return response
     run, choices, forms, scope, month, group, band = prepared
     exact = selectors.sees_exact(request.user, scope)
-    dash = selectors.dashboard(user=request.user, run=run, scope=scope, choices=choices, month=month, group=group, band=band,
-                               exact=exact, forms=forms)
+    dash, figures = _dashboard_data(request.user, run, choices, forms, scope, month, group, band, exact)
     query = {"scope": scope.key, "month": month, "group": group, "band": band}
     return render(request, "monitoring/dashboard.html", {
         "dash": dash,
         "tables": {table.key: table for table in dash.figures},
-        "figures": charts.figures_json(dash),
+        "figures": figures,
         "los_subtitle": _("Alle verblijfsvormen en leeftijden · per kwartaal van instroom"),
         "choices": choices,
         "group_choices": selectors.group_choices(forms),

@@ -28,6 +28,16 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Every test starts with empty in-memory caches: run ids are reused after a database flush, and the dashboard
+    cache is keyed on the run id."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 def make_user(username: str, role: str, municipality: Municipality | None = None, region: Region | None = None, **extra) -> User:
     user = User(username=username, role=role, municipality=municipality, region=region or (municipality.region if municipality else None), **extra)
     user.set_password(PASSWORD)

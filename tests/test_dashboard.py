@@ -16,15 +16,17 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import plotly.graph_objects as go
 import pytest
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLogEntry
 from monitoring import charts, selectors, services
-from monitoring.models import SnapshotRun
+from monitoring.models import RunStatus, SnapshotRun
 from placements.bsn import pseudonymise, synthetic_bsn
 from placements.models import CareForm, Child, Episode, Provider, YouthPopulation
 from tests.conftest import login
@@ -303,3 +305,32 @@ def test_needed_series_reads_only_what_the_page_shows(region_run):
     assert set(got) <= wanted
     assert ("RES", "all", "stock") in got and ("stay", "all", "los_median") in got
     assert region_run.series.filter(scope="Food Valley").count() > len(got)
+
+
+def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(client, project_user, region_run):
+    from django.db import connection
+
+    login(client, project_user)
+    url = reverse("monitoring:dashboard")
+    first = client.get(url, {"group": "stay"}).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url, {"group": "stay"}).content.decode()
+    series_reads = [q for q in queries if "monitoring_figureseries" in q["sql"]]
+    assert len(series_reads) == 2  # only the casework and foster-care sections: the scope's figures and the comparison are cached
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert strip.sub("", again) == strip.sub("", first)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, {"group": "residential"})  # other filters: read afresh
+    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
+
+    # a newer run with other figures: never the cached page of the old one
+    newer = SnapshotRun.objects.create(status=RunStatus.DONE, data_date=region_run.data_date, first_month=region_run.first_month,
+                                       last_month=region_run.last_month, finished_at=timezone.now())
+    for series in region_run.series.all():
+        values = {p: (v * 2 if series.metric == "stock" else v) for p, v in series.values.items()}
+        newer.series.create(level=series.level, scope=series.scope, group=series.group, band=series.band, metric=series.metric, values=values)
+    assert selectors.latest_run().pk == newer.pk
+    with CaptureQueriesContext(connection) as queries:
+        fresh = client.get(url, {"group": "stay"}).content.decode()
+    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
+    assert strip.sub("", fresh) != strip.sub("", first)
