@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from placements.child_picker import ChildChoiceField, ChildPick
 from placements.forms import DateInput, NoBsnInTextMixin
 from placements.models import CareForm
 
@@ -43,7 +44,7 @@ def _max_today(*fields):
 
 
 class CaseForm(NoBsnInTextMixin, forms.Form):
-    child = forms.ModelChoiceField(label=_("Kind"), queryset=None, empty_label=_("Kies een kind…"))
+    child = ChildChoiceField(label=_("Kind"))
     opened_on = forms.DateField(label=_("Datum signaal"), widget=DateInput())
     signaller = forms.ChoiceField(label=_("Wie signaleert"), choices=[("", _("Kies…")), *Signaller.choices])
     concerns = forms.MultipleChoiceField(label=_("Zorgen"), choices=Concern.choices, required=False, widget=forms.CheckboxSelectMultiple)
@@ -54,18 +55,18 @@ class CaseForm(NoBsnInTextMixin, forms.Form):
     gi_involved = forms.BooleanField(label=_("Er is een gecertificeerde instelling (GI) betrokken"), required=False)
     plan = forms.CharField(label=_("Plan"), required=False, widget=forms.Textarea(attrs=TEXTAREA))
 
-    def __init__(self, *args, children=None, edit: bool = False, **kwargs):
+    def __init__(self, *args, children=None, picked: ChildPick | None = None, edit: bool = False, **kwargs):
+        """`children` is the scope the chosen child must be in; `picked` the children to offer (never all of them)."""
         super().__init__(*args, **kwargs)
         if edit:
             del self.fields["child"]
             del self.fields["opened_on"]
         else:
-            self.fields["child"].queryset = children
-            self.fields["child"].label_from_instance = lambda c: f"{c.label or '(geen kenmerk)'} · {c.short_ref} · {c.birth_date:%Y}"
+            self.fields["child"].offer(children, picked or ChildPick())
             self.fields["opened_on"].initial = timezone.localdate()
             _max_today(self.fields["opened_on"])
-        head = [] if edit else [Row(Column("child", css_class="col-md-6"), Column("opened_on", css_class="col-md-3"),
-                                    Column("signaller", css_class="col-md-3"))]
+        head = [] if edit else [Row(Column("child", css_class="col-md-8")),
+                                Row(Column("opened_on", css_class="col-md-3"), Column("signaller", css_class="col-md-3"))]
         self.helper = _helper(
             *head,
             *([Row(Column("signaller", css_class="col-md-4"))] if edit else []),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction, AccessResult
+from placements import child_picker
 from placements.forms import add_service_errors
 from placements.timeline import legend, render_timeline
 from placements.views import access_gate, refused
@@ -81,11 +82,14 @@ def case_list(request):
 @wijkteam_required
 @require_http_methods(["GET", "POST"])
 def case_open(request):
+    """The child is known (``?kind=<id>``, or the one posted) and offered alone, or searched: never all children."""
+    if request.method == "GET" and child_picker.is_bsn_query(request.GET.get("q")):
+        return child_picker.refuse_bsn_query(request, where="case form")
     children = selectors.children_for_case(user=request.user)
-    initial = {}
-    if request.GET.get("kind", "").isdigit():
-        initial["child"] = request.GET["kind"]
-    form = CaseForm(_post(request), children=children, initial=initial)
+    child_id = request.POST.get("child") if request.method == "POST" else None
+    picked = child_picker.pick(children, child_id=child_id or request.GET.get("kind"), query=request.GET.get("q", ""))
+    child_picker.log_pick(request, picked, where="case form")
+    form = CaseForm(_post(request), children=children, picked=picked)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -101,7 +105,7 @@ def case_open(request):
             return redirect("casework:case_detail", pk=case.pk)
     return render(request, "casework/form.html", {
         "form": form, "title": _("Signaal dreigende uithuisplaatsing"), "submit": _("Casus openen"),
-        "cancel": "casework:case_list", "icon": "bi-exclamation-diamond",
+        "cancel": "casework:case_list", "icon": "bi-exclamation-diamond", "picked": picked, "pick_limit": child_picker.PICK_LIMIT,
         "intro": _("Leg vast wat er speelt, wie het signaal gaf en hoe kind en ouders het zien. Overwogen alternatieven "
                    "voegt u daarna toe op de pagina van de casus."),
     })

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from placements.child_picker import ChildChoiceField, ChildPick
 from placements.forms import DateInput
 from placements.models import Municipality
 
@@ -147,12 +148,12 @@ class MatchSearchForm(forms.Form):
 
 
 class MatchChildForm(forms.Form):
-    child = forms.ModelChoiceField(label=_("Kind"), queryset=None, empty_label=_("Kies een kind…"))
+    child = ChildChoiceField(label=_("Kind"))
 
-    def __init__(self, *args, children=None, **kwargs):
+    def __init__(self, *args, children=None, picked: ChildPick | None = None, **kwargs):
+        """`children` is the scope the chosen child must be in; `picked` the children to offer (never all of them)."""
         super().__init__(*args, **kwargs)
-        self.fields["child"].queryset = children
-        self.fields["child"].label_from_instance = lambda c: f"{c.label or '(geen kenmerk)'} · {c.short_ref} · {c.birth_date:%Y}"
+        self.fields["child"].offer(children, picked or ChildPick())
         self.helper = _helper(Row(Column("child", css_class="col-md-8")))
 
 

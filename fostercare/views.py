@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction, AccessResult
+from placements import child_picker
 from placements.forms import add_service_errors
 from placements.views import access_gate, refused
 
@@ -247,14 +248,20 @@ def support_add(request, pk: int):
 @wijkteam_required
 @require_http_methods(["GET", "POST"])
 def match_start(request):
+    """The child is searched (at most PICK_LIMIT shown, never all children) or given with ``?child=<id>``."""
+    if request.method == "GET" and child_picker.is_bsn_query(request.GET.get("q")):
+        return child_picker.refuse_bsn_query(request, where="match")
     children = selectors.match_children(user=request.user)
-    form = MatchChildForm(_post(request) or (request.GET if request.GET.get("child") else None), children=children)
+    data = _post(request) or (request.GET if request.GET.get("child") else None)
+    picked = child_picker.pick(children, child_id=data.get("child") if data else None, query=request.GET.get("q", ""))
+    form = MatchChildForm(data, children=children, picked=picked)
     if form.is_bound and form.is_valid():
         return redirect("fostercare:match_child", child_pk=form.cleaned_data["child"].pk)
+    child_picker.log_pick(request, picked, where="match")
     return render(request, "fostercare/form.html", {
         "form": form, "title": _("Kind koppelen aan een pleeggezin"), "submit": _("Zoek passende gezinnen"), "icon": "bi-link-45deg",
         "intro": _("Kies het kind dat een pleeggezin of gezinshuis nodig heeft. U ziet daarna de gezinnen met een passende vrije plaats."),
-        "cancel": reverse("fostercare:family_list"), "method": "get",
+        "cancel": reverse("fostercare:family_list"), "method": "get", "picked": picked, "pick_limit": child_picker.PICK_LIMIT,
     })
 
 

@@ -236,7 +236,7 @@ def test_pages_render_for_the_flow(client, owner, foster_worker, setup):
     client.logout()
     login(client, owner)
     html = client.get(reverse("fostercare:match_start")).content.decode()
-    assert 'id="id_child"' in html
+    assert 'id="id_child_0"' in html and 'type="radio"' in html  # the newest children of the scope, to choose from
     assert client.get(reverse("fostercare:match_start") + f"?child={setup['kids'][0].pk}")["Location"].endswith(
         reverse("fostercare:match_child", args=[setup["kids"][0].pk]))
     assert client.get(reverse("fostercare:risk_create", args=[setup["pa"].pk])).status_code == 200

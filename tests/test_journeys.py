@@ -239,7 +239,9 @@ def test_wijkteam_worker_registers_a_child_places_it_in_foster_care_and_takes_a_
     nav(page, "Pleegzorg")
     page.click("#match-start")
     expect(page.get_by_role("heading", name="Kind koppelen aan een pleeggezin")).to_be_visible()
-    page.select_option("#id_child", str(child.pk))
+    page.fill("#id_child_q", "JR-0701")  # the picker searches; it never lists every child of the municipality
+    page.click("#child-search-submit")
+    page.check(f'input[name="child"][value="{child.pk}"]')
     page.click("#submit-id-save")
     expect(page.get_by_role("heading", name=re.compile("Passende gezinnen"))).to_be_visible()
     expect(page.locator('tr[data-family="PG-2026-001"]')).to_contain_text("Ede")
@@ -271,7 +273,9 @@ def test_wijkteam_worker_registers_a_child_places_it_in_foster_care_and_takes_a_
     nav(page, "Casussen")
     page.get_by_role("link", name="Nieuw signaal").click()
     expect(page.get_by_role("heading", name="Signaal dreigende uithuisplaatsing")).to_be_visible()
-    page.select_option("#id_child", str(child.pk))
+    page.fill("#id_child_q", child.short_ref)  # by short reference this time
+    page.click("#child-search-submit")
+    page.check(f'input[name="child"][value="{child.pk}"]')
     page.select_option("#id_signaller", "wijkteam")
     page.check("#id_concerns_0")
     page.fill("#id_concerns_text", "Pleegouders overwegen te stoppen.")
