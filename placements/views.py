@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
 
-from . import selectors, services
+from . import child_picker, selectors, services
 from .forms import ChildRegisterForm, ChildSearchForm, EpisodeEndForm, EpisodeStartForm, add_service_errors
 from .templatetags.fv import suppress_count
 from .timeline import legend, render_timeline
@@ -148,8 +148,7 @@ def child_list(request):
         # repeats the address (the language switch) would send it back: no search, ask for the search field.
         log_access(request=request, action=AccessAction.SEARCH, object_type="child", result=AccessResult.DENIED,
                    detail="bsn in web address refused")
-        messages.warning(request, _("Zoek op BSN via het zoekveld. Een BSN in een webadres komt in de browsergeschiedenis "
-                                    "en in logbestanden terecht; er is niet gezocht."))
+        messages.warning(request, child_picker.BSN_IN_ADDRESS)
         return redirect("children:list")
     if request.method == "POST" and kind in (selectors.QUERY_LABEL, selectors.QUERY_NONE):
         # Label searches become a bookmarkable, paginable GET; BSN searches stay in the POST body.
