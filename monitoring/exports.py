@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from . import store
 from .charts import FORMULA_PREFIXES, csv_number, safe_text
-from .models import FigureSeries, SnapshotRun
+from .models import SnapshotRun
 
 HEADER = ["period", "scope", "care_form_group", "age_band", "metric", "value"]
 CSV_DELIMITER = ";"  # as the dashboard CSV: Dutch Excel reads ; with decimal commas
@@ -30,10 +31,8 @@ FIGURE_HEADER = ["figuur", "periode", "gebied", "reeks", "zorgvormgroep", "leeft
 
 def figure_rows(run: SnapshotRun, *, scopes: list[str] | None = None) -> Iterator[list]:
     """Every stored value of the run (unsuppressed), one row per figure, in a stable order."""
-    qs = FigureSeries.objects.filter(run=run)
-    if scopes is not None:
-        qs = qs.filter(scope__in=scopes)
-    for s in qs.order_by("level", "scope", "metric", "group", "band").iterator(chunk_size=2000):
+    filters = {} if scopes is None else {"scope__in": scopes}
+    for s in store.iter_run_series(run, **filters):
         for period in sorted(s.values):
             value = s.values[period]
             yield [period, s.scope, s.group, s.band, s.metric, "" if value is None else value]

@@ -38,6 +38,9 @@ class SnapshotRun(models.Model):
     locked_at = models.DateTimeField(_("vastgezet op"), null=True, blank=True)
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lock_note = models.CharField(_("reden vastzetten"), max_length=200, blank=True)
+    # A one-month run is stored as a patch over its base run (FigurePatch rows plus replacing FigureSeries
+    # rows); read a run's series only through monitoring.store, which merges the chain root → … → run.
+    base = models.ForeignKey("self", verbose_name=_("basisrun"), null=True, blank=True, on_delete=models.PROTECT, related_name="patched_by")
 
     class Meta:
         verbose_name = _("rekenrun")
@@ -70,6 +73,28 @@ class FigureSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.scope} {self.group} {self.band}"
+
+
+class FigurePatch(models.Model):
+    """One value of a month run over its base run: `period` of the series (scope, group, band, metric) gets
+    `value`; null removes the period from the series. A series left without values does not exist."""
+
+    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="patches")
+    level = models.CharField(max_length=12)
+    scope = models.CharField(max_length=100)
+    group = models.CharField(max_length=30)
+    band = models.CharField(max_length=5)
+    metric = models.CharField(max_length=40)
+    period = models.CharField(max_length=7)
+    value = models.FloatField(null=True)
+
+    class Meta:
+        verbose_name = _("wijziging")
+        verbose_name_plural = _("wijzigingen")
+        indexes = [models.Index(fields=["run", "scope", "group", "band"])]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.scope} {self.group} {self.band} {self.period}"
 
 
 class TargetKind(models.TextChoices):

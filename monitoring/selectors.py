@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Role
 from placements.models import CareForm, Municipality, Region
 
-from . import registry, suppression
-from .models import FigureSeries, RunStatus, SnapshotRun
+from . import registry, store, suppression
+from .models import RunStatus, SnapshotRun
 from .suppression import Cell
 
 COUNTRY = "NL"
@@ -186,14 +186,14 @@ def series_for(*, run: SnapshotRun, scope: str, wanted: Iterable[Key]) -> dict[K
     for (band, groups), metrics in clauses.items():
         condition |= Q(band=band, group__in=sorted(groups), metric__in=sorted(metrics))
     wanted_set = set(wanted) if not isinstance(wanted, set) else wanted
-    rows = FigureSeries.objects.filter(condition, run=run, scope=scope).values_list("group", "band", "metric", "values")
-    return {(g, b, m): v for g, b, m, v in rows if (g, b, m) in wanted_set}
+    rows = store.run_series(run, condition, scope=scope)
+    return {(r.group, r.band, r.metric): r.values for r in rows if (r.group, r.band, r.metric) in wanted_set}
 
 
 def series_many_scopes(*, run: SnapshotRun, scopes: list[str], group: str, band: str, metrics: list[str]) -> dict[tuple[str, str], dict]:
     """One query for the side-by-side comparison: {(scope, metric): {period: value}}."""
-    rows = FigureSeries.objects.filter(run=run, scope__in=scopes, group=group, band=band, metric__in=metrics).values_list("scope", "metric", "values")
-    return {(s, m): v for s, m, v in rows}
+    rows = store.run_series(run, scope__in=scopes, group=group, band=band, metric__in=metrics)
+    return {(r.scope, r.metric): r.values for r in rows}
 
 
 # --------------------------------------------------------------------------------------------- months

@@ -12,7 +12,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
-import orjson
 import pandas as pd
 from django.conf import settings
 from django.db import connection, connections, transaction
@@ -21,10 +20,10 @@ from django.utils import timezone
 
 from placements.models import Declaration, Episode, Municipality, Region
 
-from . import engine, registry
+from . import engine, registry, store
 from . import series as series_mod
 from .data import last_complete_month_end, load_dataset
-from .models import FigureSeries, RunStatus, SnapshotRun
+from .models import FigurePatch, FigureSeries, RunStatus, SnapshotRun
 
 Progress = Callable[[str], None]
 logger = logging.getLogger(__name__)
@@ -165,10 +164,10 @@ def run_region_done(run_id: int, region_id: int) -> None:
     run_part_done(run_id, region_id)
 
 
-def run_finish(run_id: int, started: float | None = None) -> SnapshotRun:
+def run_finish(run_id: int, started: float | None = None, series_count: int | None = None) -> SnapshotRun:
     run = SnapshotRun.objects.get(pk=run_id)
     run.last_month = engine.month_label(int(engine.days_to_months(np.array([(run.data_date - dt.date(1970, 1, 1)).days]))[0]))
-    run.series_count = run.series.count()
+    run.series_count = store.run_series_count(run) if series_count is None else series_count
     run.status = RunStatus.DONE
     run.progress = 100
     run.phase = "Klaar"
@@ -303,8 +302,8 @@ def revisions(*, newer: SnapshotRun, published: SnapshotRun, scope: str, toleran
     """Figures of a published run that a newer run has revised: group, band, metric, period, old, new.
     Only periods that had ended in the published run count; a period missing from a series is 0 (zeros
     are not stored), so a figure that appeared or vanished is a revision too."""
-    old = {(s.group, s.band, s.metric): s.values for s in published.series.filter(scope=scope)}
-    new = {(s.group, s.band, s.metric): s.values for s in newer.series.filter(scope=scope)}
+    old = {(s.group, s.band, s.metric): s.values for s in store.run_series(published, scope=scope)}
+    new = {(s.group, s.band, s.metric): s.values for s in store.run_series(newer, scope=scope)}
     out = []
     for key in old.keys() | new.keys():
         before, after = old.get(key, {}), new.get(key, {})
@@ -326,43 +325,61 @@ def revisions(*, newer: SnapshotRun, published: SnapshotRun, scope: str, toleran
 
 
 def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.date | None = None) -> SnapshotRun:
-    """A one-month incremental run: a new run that takes every series of `base` and recomputes the
-    monthly figures of one month (YYYY-MM) from the episodes around that month only. Cohort and yearly
-    figures are carried over from `base` unchanged; a full run recomputes everything."""
+    """A one-month incremental run: a new run stored as a patch over `base` (monitoring.store): the monthly
+    figures of one month (YYYY-MM) recomputed from the episodes around that month only (FigurePatch rows: the
+    month's fresh values, and removals where a series of the base has the month but no fresh value), and the
+    casework/foster-care figures recomputed whole (FigureSeries rows of this run that replace the base's; an
+    empty row for a series that vanished). Cohort and yearly figures are carried over from `base` unchanged;
+    a full run recomputes everything. The base's rows are never changed (and it cannot be deleted while a
+    month run depends on it)."""
+    if base.status != RunStatus.DONE:
+        raise ValueError("Een maandrun heeft een afgeronde basisrun nodig.")
     started = time.monotonic()
     y, m = (int(p) for p in month.split("-"))
     first = dt.date(y, m, 1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    run = run_create(user=user, trigger="month", today=today or (last + dt.timedelta(days=1)))
-    run_mark(run.pk, status=RunStatus.RUNNING, phase=f"Maand {month}")
-    # the episodes that can matter for one month: active in it, or within the 30-day windows of the
-    # gap rule and of breakdowns around it
-    window = (first - dt.timedelta(days=62), last + dt.timedelta(days=31))
-    ds = load_dataset(data_date=min(last, run.data_date) if run.data_date >= first else last, window=window)
-    mi = int(engine.days_to_months(np.array([(first - dt.date(1970, 1, 1)).days]))[0])
-    frames = engine.monthly_frames(ds, mi, mi)
-    stock = [f for f in frames if f["metric"].iat[0] == "stock"]
-    if stock:
-        frames.append(series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds))
-    labels = series_mod.Labels()
-    fresh = [item for f in frames for item in series_mod.frame_series(f, labels)]
-    provided = _provided_all(run.data_date)
-    if connection.vendor == "postgresql":
-        _month_in_database(run, base, month, fresh, provided)
-    else:
+    today = today or (last + dt.timedelta(days=1))
+    run = SnapshotRun.objects.create(data_date=last_complete_month_end(today), created_by=user, trigger="month", base=base,
+                                     first_month=base.first_month, regions_total=base.regions_total,
+                                     status=RunStatus.RUNNING, phase=f"Maand {month}")
+    child = _fork_provided(run, base) if _can_fork() else None
+    try:
+        # the episodes that can matter for one month: active in it, or within the 30-day windows of the
+        # gap rule and of breakdowns around it
+        window = (first - dt.timedelta(days=62), last + dt.timedelta(days=31))
+        ds = load_dataset(data_date=min(last, run.data_date) if run.data_date >= first else last, window=window)
+        mi = int(engine.days_to_months(np.array([(first - dt.date(1970, 1, 1)).days]))[0])
+        frames = engine.monthly_frames(ds, mi, mi)
+        stock = [f for f in frames if f["metric"].iat[0] == "stock"]
+        if stock:
+            frames.append(series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds))
+        labels = series_mod.Labels()
+        fresh = [item for f in frames for item in series_mod.frame_series(f, labels)]
         with transaction.atomic():
-            table = FigureSeries._meta.db_table
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
-                    f'SELECT %s, level, scope, "group", band, metric, "values" FROM {table} WHERE run_id = %s',
-                    [run.pk, base.pk],
-                )
-        _merge_month(run, month, fresh)
-        _replace_provided_series(run, provided)
-    run.first_month = base.first_month
-    run.save(update_fields=["first_month"])
-    return run_finish(run.pk, started)
+            patched = _write_month_patches(run, base, month, fresh)
+            if child is None:
+                _write_provided(run, base, _provided_all(run.data_date))
+        provided = sorted(_provided_metrics([]))
+        # counted while the child may still be at work: the series of the engine's figures, then the provided ones
+        count = _month_count(run, base, patched, provided)
+        if child is not None:
+            _wait_child(child, "De berekening van de casuïstiek- en pleegzorgcijfers (tweede proces) is mislukt.")
+            child = None
+    except BaseException:
+        if child is not None:
+            os.waitpid(child, 0)
+        FigurePatch.objects.filter(run=run).delete()
+        FigureSeries.objects.filter(run=run).delete()
+        run_mark(run.pk, status=RunStatus.FAILED, phase="Mislukt")
+        raise
+    # what this run read itself: the episodes and declarations of the month's window (the rest of its figures
+    # are its base's); the fingerprint names the base's fingerprint, the month and what was read
+    top_e = Episode.objects.aggregate(top=Max("id"))["top"]
+    top_d = Declaration.objects.aggregate(top=Max("id"))["top"]
+    raw = f"month|{base.data_fingerprint}|{month}|{len(ds.ep_child)}|{len(ds.dec_child)}|{top_e}|{top_d}"
+    run_mark(run.pk, episodes_seen=len(ds.ep_child), declarations_seen=len(ds.dec_child),
+             data_fingerprint=hashlib.sha256(raw.encode()).hexdigest()[:16])
+    return run_finish(run.pk, started, series_count=count + len(store.run_series(run, metric__in=provided)))
 
 
 MONTHLY_METRICS = ("stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days", "cost",
@@ -373,78 +390,107 @@ def _provided_metrics(provided: list[tuple]) -> set[str]:
     return {m for *_, m, _v in provided} | {k for k, m in registry.REGISTRY.items() if m.source != "registry"}
 
 
+def _fork_provided(run: SnapshotRun, base: SnapshotRun) -> int:
+    """PostgreSQL with two cores: the casework and foster-care figures (their own queries and Python work) are
+    computed and stored by a child process, in its own transaction, while this one computes the month."""
+    connections.close_all()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            _write_provided(run, base, _provided_all(run.data_date))
+            code = 0
+        except BaseException:
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            try:
+                connections.close_all()
+            finally:
+                os._exit(code)
+    return pid
+
+
+def _wait_child(pid: int, message: str) -> None:
+    _, status = os.waitpid(pid, 0)
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        raise RuntimeError(message)
+
+
 @transaction.atomic
-def _month_in_database(run: SnapshotRun, base: SnapshotRun, month: str, fresh: list[tuple], provided: list[tuple]) -> None:
-    """PostgreSQL: copy the base run's series with the month removed from every monthly series (jsonb `-`),
-    then set the month's fresh values with one UPDATE … FROM a temporary table and add the series that are
-    new; casework and foster-care series are replaced whole. No series passes through Python."""
-    table = FigureSeries._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute('CREATE TEMPORARY TABLE month_fresh (level text, scope text, "group" text, band text, metric text, value jsonb) ON COMMIT DROP')
-        buf = io.StringIO()
-        for lv, sc, g, b, m, v in fresh:
-            if month in v:
-                buf.write("\t".join((lv, sc, g, b, m, orjson.dumps(v[month]).decode())) + "\n")
-        buf.seek(0)
-        cursor.connection.cursor().copy_expert("COPY month_fresh FROM STDIN", buf)
-        cursor.execute("ANALYZE month_fresh")
-        # every base series once: monthly ones with the month replaced (or removed), in a single rewrite
-        cursor.execute(
-            f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
-            f'SELECT %s, f.level, f.scope, f."group", f.band, f.metric, '
-            f'CASE WHEN NOT (f.metric = ANY(%s)) THEN f."values" WHEN t.value IS NULL THEN f."values" - %s '
-            f'ELSE (f."values" - %s) || jsonb_build_object(%s::text, t.value) END '
-            f'FROM {table} f LEFT JOIN month_fresh t ON t.scope = f.scope AND t."group" = f."group" AND t.band = f.band AND t.metric = f.metric '
-            f'WHERE f.run_id = %s AND NOT (f.metric = ANY(%s))',
-            [run.pk, list(MONTHLY_METRICS), month, month, month, base.pk, sorted(_provided_metrics(provided))],
-        )
-        cursor.execute(
-            f'INSERT INTO {table} (run_id, level, scope, "group", band, metric, "values") '
-            f'SELECT %s, t.level, t.scope, t."group", t.band, t.metric, jsonb_build_object(%s::text, t.value) FROM month_fresh t '
-            f'WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.run_id = %s AND f.scope = t.scope AND f."group" = t."group" '
-            f'AND f.band = t.band AND f.metric = t.metric)',
-            [run.pk, month, base.pk],
-        )
+def _write_provided(run: SnapshotRun, base: SnapshotRun, provided: list[tuple]) -> None:
+    """Casework and foster-care series come from their own small tables: a month run stores them whole (they
+    replace the base's), plus an empty row for every such series of the base that is gone."""
+    metrics = _provided_metrics(provided)
+    fresh_keys = {(sc, g, b, m) for _lv, sc, g, b, m, _v in provided}
+    gone = [(r.level, r.scope, r.group, r.band, r.metric, {}) for r in store.run_series(base, metric__in=sorted(metrics))
+            if (r.scope, r.group, r.band, r.metric) not in fresh_keys]
     writer = series_mod.SeriesWriter(run)
     writer.add(provided)
+    writer.add(gone)
     writer.flush()
+
+
+COPY_NULL = "\\N"
+
+
+def _copy_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ").replace("\r", " ")
+
+
+def _write_month_patches(run: SnapshotRun, base: SnapshotRun, month: str, fresh: list[tuple]) -> int:
+    """The month's fresh value of every monthly series, and a removal for every monthly series of the base that
+    has the month but no fresh value (none when the month lies after the base's last month)."""
+    monthly = set(MONTHLY_METRICS)
+    rows = [(lv, sc, g, b, m, v[month]) for lv, sc, g, b, m, v in fresh if m in monthly and month in v]
+    had = None
+    if base.last_month and month <= base.last_month:
+        have = {(sc, g, b, m) for _lv, sc, g, b, m, _v in rows}
+        had = store.keys_with_period(base, month, sorted(monthly))
+        rows += [(lv, *key, None) for key, lv in had.items() if key not in have]
+    if connection.vendor == "postgresql":
+        buf = io.StringIO()
+        run_id = str(run.pk)
+        for lv, sc, g, b, m, value in rows:
+            line = "\t".join((run_id, lv, sc, g, b, m, month, COPY_NULL if value is None else repr(float(value))))
+            if "\n" in line or line.count("\\") != (value is None):  # rare: escape the texts one by one
+                texts = (_copy_text(t) for t in (lv, sc, g, b, m, month))
+                line = "\t".join((run_id, *texts, COPY_NULL if value is None else repr(float(value))))
+            if line.count("\t") != 7:
+                raise ValueError(f"Tab in a series key: {line!r}")
+            buf.write(line)
+            buf.write("\n")
+        buf.seek(0)
+        with connection.cursor() as cursor:
+            cursor.connection.cursor().copy_expert(
+                f'COPY {FigurePatch._meta.db_table} (run_id, level, scope, "group", band, metric, period, value) FROM STDIN', buf)
+    else:
+        FigurePatch.objects.bulk_create(
+            [FigurePatch(run=run, level=lv, scope=sc, group=g, band=b, metric=m, period=month, value=value) for lv, sc, g, b, m, value in rows],
+            batch_size=2000)
+    return {"rows": rows, "had": had, "month": month}
+
+
+def _month_count(run: SnapshotRun, base: SnapshotRun, patched: dict, provided: list[str]) -> int:
+    """The month run's number of series outside the provided figures. When the base had the month, only the
+    keys the patch adds (not in the base with that month) and the series it empties are looked up; otherwise
+    the store counts in the database."""
+    had, month = patched["had"], patched["month"]
+    if had is None:
+        return store.run_series_count(run, exclude_metrics=provided)
+    n = store.run_series_count(base, exclude_metrics=provided)
+    added = {(sc, g, b, m) for _lv, sc, g, b, m, v in patched["rows"] if v is not None} - had.keys()
+    removed = {(sc, g, b, m) for _lv, sc, g, b, m, v in patched["rows"] if v is None}
+    look = added | removed
+    if look:
+        rows = store.run_series(base, scope__in=sorted({k[0] for k in look}), metric__in=sorted({k[3] for k in look}))
+        old = {(r.scope, r.group, r.band, r.metric): r.values for r in rows}
+        n += sum(1 for k in added if k not in old)
+        n -= sum(1 for k in removed if k in old and not (old[k].keys() - {month}))
+    return n
 
 
 def _provided_all(data_date: dt.date) -> list[tuple]:
     """Casework and foster-care figures of every municipality, region and the country, one pass per provider."""
     return registry.provided_series(data_date=data_date, region=registry.ALL_SCOPES)
-
-
-@transaction.atomic
-def _replace_provided_series(run: SnapshotRun, fresh: list[tuple]) -> None:
-    """Casework and foster-care figures come from their own small tables: a one-month run recomputes them
-    whole instead of carrying over the base run's (they may have changed since)."""
-    FigureSeries.objects.filter(run=run, metric__in=_provided_metrics(fresh)).delete()
-    FigureSeries.objects.bulk_create(
-        [FigureSeries(run=run, level=lv, scope=sc, group=g, band=b, metric=m, values=v) for lv, sc, g, b, m, v in fresh],
-        batch_size=2000,
-    )
-
-
-def _merge_month(run: SnapshotRun, month: str, fresh: list[tuple]) -> None:
-    """Set the month's value in every series of the run: from `fresh`, or 0 (absent) where it has none."""
-    by_key = {(sc, g, b, m): (lv, v.get(month)) for lv, sc, g, b, m, v in fresh}
-    monthly = set(MONTHLY_METRICS)
-    with transaction.atomic():
-        existing = {}
-        for s in FigureSeries.objects.filter(run=run, metric__in=monthly).only("id", "scope", "group", "band", "metric", "values").iterator(chunk_size=5000):
-            existing[(s.scope, s.group, s.band, s.metric)] = s
-        changed = []
-        for key, s in existing.items():
-            new = by_key.pop(key, (None, None))[1]
-            if s.values.get(month) != new:
-                if new is None:
-                    s.values.pop(month, None)
-                else:
-                    s.values[month] = new
-                changed.append(s)
-        FigureSeries.objects.bulk_update(changed, ["values"], batch_size=2000)
-        FigureSeries.objects.bulk_create(
-            [FigureSeries(run=run, level=lv, scope=k[0], group=k[1], band=k[2], metric=k[3], values={month: v}) for k, (lv, v) in by_key.items() if v is not None],
-            batch_size=2000,
-        )

@@ -71,8 +71,8 @@ import numpy as np
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import registry
-from .models import Direction, FigureSeries, RunStatus, SnapshotRun, Target, TargetKind
+from . import registry, store
+from .models import Direction, RunStatus, SnapshotRun, Target, TargetKind
 from .registry import Kind, Metric
 from .suppression import Cell, is_small, suppress_value, threshold
 
@@ -210,11 +210,8 @@ def band_label(band: str) -> str:
 
 def _series_values(target: Target, run: SnapshotRun) -> dict | None:
     _level, scope = scope_key(target)
-    return (
-        FigureSeries.objects.filter(run=run, scope=scope, group=target.group, band=target.band, metric=target.metric)
-        .values_list("values", flat=True)
-        .first()
-    )
+    rows = store.run_series(run, scope=scope, group=target.group, band=target.band, metric=target.metric)
+    return rows[0].values if rows else None
 
 
 def is_monthly(metric: Metric) -> bool:
@@ -437,7 +434,7 @@ def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
     if run is None or run.status != RunStatus.DONE or not run.last_month:
         return Progress(target, metric, Status.NO_DATA, reason=str(_("Er zijn nog geen cijfers berekend.")))
 
-    if not FigureSeries.objects.filter(run=run, scope=scope_key(target)[1]).exists():
+    if not store.run_has_series(run, scope=scope_key(target)[1]):
         return Progress(target, metric, Status.NO_DATA, run=run,
                         reason=str(_("De run heeft geen cijfers voor %(scope)s.") % {"scope": scope_label(target)}))
     reading = Reading.load(target, run, metric)

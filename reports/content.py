@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from monitoring import registry, selectors, suppression
+from monitoring import registry, selectors, store, suppression
 from monitoring import targets as targets_mod
-from monitoring.models import FigureSeries, SnapshotRun, Target
+from monitoring.models import SnapshotRun, Target
 from monitoring.registry import Kind
 from monitoring.selectors import Scope, count_cell, dependent_cell, fmt_euro, fmt_number
 from monitoring.suppression import Cell
@@ -575,8 +575,7 @@ def _source_cell(metric, value, k: int) -> Cell:
 
 def _source_rows(run, scope: Scope, quarter: str, prev_q: str, prev_y: str, k: int) -> list[SourceRow]:
     metrics = source_metrics()
-    series = dict(FigureSeries.objects.filter(run=run, scope=scope.key, group="all", band="all",
-                                              metric__in=[m.key for m in metrics]).values_list("metric", "values"))
+    series = {r.metric: r.values for r in store.run_series(run, scope=scope.key, group="all", band="all", metric__in=[m.key for m in metrics])}
     rows = []
     for metric in metrics:
         if metric.key not in series:  # measured from a later run on (e.g. foster care before its first run)
@@ -599,9 +598,9 @@ def _municipalities(report: Report, run, region, municipality, end_month: str, q
     if municipality is not None:
         munis = [(municipality.cbs_code, municipality.name)]
     keys = [code for code, _n in munis] + [region.name]
-    rows = FigureSeries.objects.filter(run=run, scope__in=keys, band="all", group__in=["residential", "family_based", "stay"],
-                                       metric__in=["stock", "entries", "exits", "stock_per_1000"]).values_list("scope", "group", "metric", "values")
-    data = {(s, g, m): v for s, g, m, v in rows}
+    rows = store.run_series(run, scope__in=keys, band="all", group__in=["residential", "family_based", "stay"],
+                            metric__in=["stock", "entries", "exits", "stock_per_1000"])
+    data = {(r.scope, r.group, r.metric): r.values for r in rows}
     months = quarter_months(quarter)
 
     def raw(scope_key, group, metric):

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from monitoring import registry
-from monitoring.models import FigureSeries
+from monitoring import registry, store
 from monitoring.registry import Kind
 from monitoring.suppression import suppress_value
 
@@ -29,10 +28,7 @@ def casework_figures(dash) -> dict:
         return {"rows": []}
     month = dash.month or dash.run.last_month
     year = month[:4]
-    series = dict(
-        FigureSeries.objects.filter(run=dash.run, scope=dash.scope.key, group="all", band="all", metric__in=SECTION)
-        .values_list("metric", "values")
-    )
+    series = {r.metric: r.values for r in store.run_series(dash.run, scope=dash.scope.key, group="all", band="all", metric__in=SECTION)}
     rows = []
     for key in SECTION:
         metric = registry.get(key)

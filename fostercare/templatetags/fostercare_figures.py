@@ -6,8 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from monitoring import registry
-from monitoring.models import FigureSeries
+from monitoring import registry, store
 from monitoring.registry import Kind
 from monitoring.suppression import suppress_value
 
@@ -49,10 +48,9 @@ def fostercare_figures(dash) -> dict:
     year = month[:4]
     wanted = {(m, g) for m, g, _l in SECTION}
     series = {
-        (metric, group): values
-        for metric, group, values in FigureSeries.objects.filter(
-            run=dash.run, scope=dash.scope.key, band="all", metric__in={m for m, _g in wanted}, group__in={g for _m, g in wanted},
-        ).values_list("metric", "group", "values")
+        (r.metric, r.group): r.values
+        for r in store.run_series(dash.run, scope=dash.scope.key, band="all", metric__in=sorted({m for m, _g in wanted}),
+                                  group__in=sorted({g for _m, g in wanted}))
     }
     rows = []
     for key, group, label in SECTION:
