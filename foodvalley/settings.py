@@ -183,13 +183,9 @@ TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True
 
-# Caches live in each process's memory: the dashboard keeps the figures of a finished run it has just built
-# (monitoring.views._dashboard_data). No shared store, so the web keeps serving when Redis is down.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "dashboard": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard",
-                  "OPTIONS": {"MAX_ENTRIES": env_int("DASHBOARD_CACHE_ENTRIES", 200)}},
-}
+# Each web process keeps the figure sets of the dashboard pages it built last (a finished run never changes);
+# in process memory, so the web keeps serving when Redis is down.
+DASHBOARD_CACHE_ENTRIES = env_int("DASHBOARD_CACHE_ENTRIES", 200)
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

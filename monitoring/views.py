@@ -6,10 +6,11 @@ data to the templates (chart JSON through json_script; the charts are drawn by s
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import threading
+from collections import OrderedDict
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.cache import caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -28,9 +29,7 @@ from . import charts, registry, selectors, services, suppression, tasks
 from .models import RunStatus, SnapshotRun
 
 OBJECT_TYPE = "figures"
-STALE_RUN = dt.timedelta(hours=2)
-DASHBOARD_CACHE = caches["dashboard"]
-DASHBOARD_CACHE_SECONDS = 15 * 60  # a pending/running run older than this no longer blocks a new start
+STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
 
 
 def _refused(request, message: str, *, detail: str):
@@ -70,23 +69,54 @@ def _prepare(request):
     return (run, choices, forms, scope, month, group, band), None
 
 
+class _Recent:
+    """A small least-recently-used map kept in this process's memory, holding objects as they are (no pickling: a
+    dashboard's figure set is built once and only read afterwards). Thread-safe for threaded servers."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+#: The dashboard's figure sets of finished runs (see _dashboard_data); emptied by tests between cases.
+DASHBOARD_CACHE = _Recent(settings.DASHBOARD_CACHE_ENTRIES)
+
+
 def _dashboard_data(user, run, choices, forms, scope, month, group, band, exact):
-    """The dashboard's figures and chart JSON, cached per process: a finished run never changes, so everything that
+    """The dashboard's figures and chart JSON, kept per process: a finished run never changes, so everything that
     decides the result is in the key (run and its lock state, filters, exactness, the comparison scopes the user may
     see, the care forms, the language and the suppression threshold). Another user with the same key would see the
-    same page; the cache lives in the process's memory only (no shared store that could be down)."""
-    signature = "|".join([
+    same figures. Nothing is shared between processes, so nothing depends on Redis being up."""
+    key = "|".join([
         str(run.pk), str(run.locked), str(run.locked_at), scope.key, month, group, band, str(exact), get_language() or "",
         str(suppression.threshold()), ",".join(s.key for s in choices.scopes), ",".join(f"{f.code}:{f.rung}" for f in forms),
     ])
-    key = "dashboard:" + hashlib.sha256(signature.encode()).hexdigest()
     cached = DASHBOARD_CACHE.get(key)
     if cached is not None:
         return cached
     dash = selectors.dashboard(user=user, run=run, scope=scope, choices=choices, month=month, group=group, band=band,
                                exact=exact, forms=forms)
     data = (dash, charts.figures_json(dash))
-    DASHBOARD_CACHE.set(key, data, timeout=DASHBOARD_CACHE_SECONDS)
+    DASHBOARD_CACHE.set(key, data)
     return data
 
 

@@ -334,3 +334,14 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
         fresh = client.get(url, {"group": "stay"}).content.decode()
     assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
     assert strip.sub("", fresh) != strip.sub("", first)
+
+
+def test_the_dashboard_cache_keeps_only_the_most_recently_used_sets():
+    from monitoring.views import _Recent
+
+    recent = _Recent(2)
+    recent.set("a", 1)
+    recent.set("b", 2)
+    assert recent.get("a") == 1  # a is now the most recent
+    recent.set("c", 3)  # evicts b, the least recently used
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)
