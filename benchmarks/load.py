@@ -10,12 +10,14 @@ in the measured time) and starts and stops gunicorn itself, in production settin
 A user is a logged-in session that asks for a page, reads it for a think time (uniform between --think-min and
 --think-max seconds) and asks for the next one, as long as the scenario lasts. Scenarios:
 
-- dashboard: every user is a project-team member on the dashboard, changing scope (region, one of its
-  municipalities), month, care-form group and age band at random;
+- dashboard: every user is a project-team member on the dashboard (one in ten an administrator looking at the
+  whole country); a third of the requests open the page as it opens (own region or the country, latest month),
+  the others change scope (region, one of its municipalities), month (last 24), care-form group and age band at
+  random — 1,728 combinations for a project-team member;
 - mixed: 60% of the users on the dashboard, 20% wijkteam workers on their child list (pages, label search) and
   20% wijkteam workers opening the case form;
-- saturation: the dashboard scenario without think time (every user asks again as soon as the answer is in),
-  which shows the throughput ceiling of the machine.
+- saturation: the dashboard without think time and with random filters only (every user asks again as soon as
+  the answer is in, nearly every page built afresh), which shows the throughput ceiling of the machine.
 
     .venv/bin/python benchmarks/load.py [--users 50] [--seconds 60] [--workers 4] [--scenarios dashboard,mixed,saturation]
 """
@@ -27,7 +29,6 @@ import os
 import random
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,7 @@ import threading
 import time
 import urllib.parse
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,6 +66,7 @@ class Persona:
     cookie: str
     scopes: list[str] = field(default_factory=list)
     months: list[str] = field(default_factory=list)
+    default_share: float = 0.0  # share of requests for the page as it opens (no filters)
 
 
 def prepare(users: int, region_name: str, municipality_code: str) -> dict[str, list[Persona]]:
@@ -72,7 +74,6 @@ def prepare(users: int, region_name: str, municipality_code: str) -> dict[str, l
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
-
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -132,6 +133,8 @@ WORDS = ["a", "k", "kind", "01", "7"]
 
 def next_path(persona: Persona, rng: random.Random) -> tuple[str, str]:
     if persona.kind == "dashboard":
+        if rng.random() < persona.default_share:
+            return "dashboard", "/monitor/"  # the page as it opens: the user's default scope, the latest month
         query = {"scope": rng.choice(persona.scopes), "month": rng.choice(persona.months),
                  "group": rng.choice(GROUPS), "band": rng.choice(BANDS)}
         return "dashboard", "/monitor/?" + urllib.parse.urlencode(query)
@@ -293,10 +296,10 @@ def main() -> int:
         for name in [s.strip() for s in args.scenarios.split(",") if s.strip()]:
             n = args.users
             if name == "dashboard":
-                people, think = personas["dashboard"][:n], (args.think_min, args.think_max)
+                people, think = [replace(p, default_share=1 / 3) for p in personas["dashboard"][:n]], (args.think_min, args.think_max)
             elif name == "mixed":
                 k_dash, k_child = round(n * 0.6), round(n * 0.2)
-                people = personas["dashboard"][:k_dash] + personas["children"][:k_child] + personas["case"][:n - k_dash - k_child]
+                people = [replace(p, default_share=1 / 3) for p in personas["dashboard"][:k_dash]] + personas["children"][:k_child] + personas["case"][:n - k_dash - k_child]
                 think = (args.think_min, args.think_max)
             elif name == "saturation":
                 people, think = personas["dashboard"][:n], (0.0, 0.0)
