@@ -24,6 +24,7 @@ from placements.models import CareForm, Municipality, Region
 
 from . import registry, store, suppression
 from .models import RunStatus, SnapshotRun
+from .recent import Recent
 from .suppression import Cell
 
 COUNTRY = "NL"
@@ -185,15 +186,41 @@ def series_for(*, run: SnapshotRun, scope: str, wanted: Iterable[Key]) -> dict[K
     condition = Q()
     for (band, groups), metrics in clauses.items():
         condition |= Q(band=band, group__in=sorted(groups), metric__in=sorted(metrics))
-    wanted_set = set(wanted) if not isinstance(wanted, set) else wanted
+    wanted_set = frozenset(wanted)
+    key = ("scope", run.pk, scope, wanted_set)
+    cached = _finished_run_reads(run, key)
+    if cached is not None:
+        return cached
     rows = store.run_series(run, condition, scope=scope)
-    return {(r.group, r.band, r.metric): r.values for r in rows if (r.group, r.band, r.metric) in wanted_set}
+    result = {(r.group, r.band, r.metric): r.values for r in rows if (r.group, r.band, r.metric) in wanted_set}
+    _keep_finished_run_read(run, key, result)
+    return result
 
 
 def series_many_scopes(*, run: SnapshotRun, scopes: list[str], group: str, band: str, metrics: list[str]) -> dict[tuple[str, str], dict]:
     """One query for the side-by-side comparison: {(scope, metric): {period: value}}."""
+    key = ("many", run.pk, tuple(scopes), group, band, tuple(metrics))
+    cached = _finished_run_reads(run, key)
+    if cached is not None:
+        return cached
     rows = store.run_series(run, scope__in=scopes, group=group, band=band, metric__in=metrics)
-    return {(r.scope, r.metric): r.values for r in rows}
+    result = {(r.scope, r.metric): r.values for r in rows}
+    _keep_finished_run_read(run, key, result)
+    return result
+
+
+#: Series read for the dashboard from finished runs (which never change), kept per process: another month or a
+#: repeated filter set of the same scope, group and band reads nothing again. About 1 MB an entry at national scale.
+SERIES_READS = Recent(64)
+
+
+def _finished_run_reads(run: SnapshotRun, key):
+    return SERIES_READS.get(key) if run.status == RunStatus.DONE else None
+
+
+def _keep_finished_run_read(run: SnapshotRun, key, value) -> None:
+    if run.status == RunStatus.DONE:
+        SERIES_READS.set(key, value)
 
 
 # --------------------------------------------------------------------------------------------- months

@@ -6,8 +6,6 @@ data to the templates (chart JSON through json_script; the charts are drawn by s
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +25,7 @@ from accounts.permissions import role_required
 
 from . import charts, registry, selectors, services, suppression, tasks
 from .models import RunStatus, SnapshotRun
+from .recent import Recent
 
 OBJECT_TYPE = "figures"
 STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
@@ -69,36 +68,8 @@ def _prepare(request):
     return (run, choices, forms, scope, month, group, band), None
 
 
-class _Recent:
-    """A small least-recently-used map kept in this process's memory, holding objects as they are (no pickling: a
-    dashboard's figure set is built once and only read afterwards). Thread-safe for threaded servers."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict[str, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str):
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def set(self, key: str, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-
 #: The dashboard's figure sets of finished runs (see _dashboard_data); emptied by tests between cases.
-DASHBOARD_CACHE = _Recent(settings.DASHBOARD_CACHE_ENTRIES)
+DASHBOARD_CACHE = Recent(settings.DASHBOARD_CACHE_ENTRIES)
 
 
 def _dashboard_data(user, run, choices, forms, scope, month, group, band, exact):

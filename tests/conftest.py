@@ -34,11 +34,11 @@ def _empty_caches():
     cache is keyed on the run id."""
     from django.core.cache import caches
 
-    from monitoring.views import DASHBOARD_CACHE
+    from monitoring import recent
 
     for cache in caches.all():
         cache.clear()
-    DASHBOARD_CACHE.clear()
+    recent.clear_all()
 
 
 def make_user(username: str, role: str, municipality: Municipality | None = None, region: Region | None = None, **extra) -> User:

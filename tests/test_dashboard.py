@@ -322,6 +322,11 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"group": "residential"})  # other filters: read afresh
     assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
+    earlier = selectors.month_add(region_run.last_month, -3)
+    with CaptureQueriesContext(connection) as queries:
+        other_month = client.get(url, {"group": "residential", "month": earlier})  # a new page from series already read
+    assert other_month.context["dash"].month == earlier
+    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 2
 
     # a newer run with other figures: never the cached page of the old one
     newer = SnapshotRun.objects.create(status=RunStatus.DONE, data_date=region_run.data_date, first_month=region_run.first_month,
@@ -337,9 +342,9 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
 
 
 def test_the_dashboard_cache_keeps_only_the_most_recently_used_sets():
-    from monitoring.views import _Recent
+    from monitoring.recent import Recent
 
-    recent = _Recent(2)
+    recent = Recent(2)
     recent.set("a", 1)
     recent.set("b", 2)
     assert recent.get("a") == 1  # a is now the most recent
