@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult, Role
 from accounts.permissions import role_required
+from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 
 from . import charts, registry, selectors, services, suppression, tasks
 from .models import RunStatus, SnapshotRun
@@ -161,8 +162,6 @@ def run_start(request):
     if busy is not None and timezone.now() - busy.created_at < STALE_RUN:
         messages.warning(request, _("Er loopt al een berekening; wacht tot die klaar is."))
         return redirect("monitoring:run_detail", pk=busy.pk)
-    from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
-
     run = services.run_create(user=request.user, trigger="manual")
     try:
         tasks.compute_snapshot.delay(run.pk)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
+from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from monitoring import exports
 from monitoring import selectors as msel
 from monitoring.models import RunStatus
@@ -129,8 +130,6 @@ def report_start(request):
         return redirect("reports:list")
     log_access(request=request, action=AccessAction.CREATE, object_type="report", object_ref=f"report {report.pk}",
                detail=f"{scope.key} {quarter} run {run.pk}")
-    from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
-
     try:
         tasks.generate_report.delay(report.pk)
     except Exception as exc:  # eager mode propagates; the report row holds the message
