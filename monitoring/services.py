@@ -159,11 +159,6 @@ def run_part_done(run_id: int, part: int) -> bool:
     return False
 
 
-def run_region_done(run_id: int, region_id: int) -> None:
-    """Record a finished region (idempotent); see run_part_done."""
-    run_part_done(run_id, region_id)
-
-
 def run_finish(run_id: int, started: float | None = None, series_count: int | None = None) -> SnapshotRun:
     run = SnapshotRun.objects.get(pk=run_id)
     run.last_month = engine.month_label(int(engine.days_to_months(np.array([(run.data_date - dt.date(1970, 1, 1)).days]))[0]))
@@ -228,24 +223,13 @@ def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: seri
     Old series are deleted first; each process writes its half in its own transaction; a failure in either
     fails the run (and the caller deletes what the other half wrote)."""
     FigureSeries.objects.filter(run=run).delete()
-    connections.close_all()  # each process opens its own connection
-    pid = os.fork()
-    if pid == 0:  # child
-        code = 1
-        try:
-            t0 = time.monotonic()
-            _write_series_part(run, _streamed(run, ds, labels, "distinct", report=False), _provided_all(run.data_date))
-            logger.info("run %s: distinct-child figures and casework/foster care in %.1f s", run.pk, time.monotonic() - t0)
-            code = 0
-        except BaseException:
-            import traceback
 
-            traceback.print_exc()
-        finally:
-            try:
-                connections.close_all()  # end the child's database session cleanly
-            finally:
-                os._exit(code)
+    def distinct_half():
+        t0 = time.monotonic()
+        _write_series_part(run, _streamed(run, ds, labels, "distinct", report=False), _provided_all(run.data_date))
+        logger.info("run %s: distinct-child figures and casework/foster care in %.1f s", run.pk, time.monotonic() - t0)
+
+    pid = _fork(distinct_half)
     try:
         t0 = time.monotonic()
         _write_series_part(run, _streamed(run, ds, labels, "rest"))
@@ -253,9 +237,7 @@ def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: seri
     except BaseException:
         os.waitpid(pid, 0)
         raise
-    _, status = os.waitpid(pid, 0)
-    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
-        raise RuntimeError("De berekening van de kindaantallen (tweede proces) is mislukt.")
+    _wait_child(pid, "De berekening van de kindaantallen (tweede proces) is mislukt.")
     return FigureSeries.objects.filter(run=run).count()
 
 
@@ -393,12 +375,18 @@ def _provided_metrics(provided: list[tuple]) -> set[str]:
 def _fork_provided(run: SnapshotRun, base: SnapshotRun) -> int:
     """PostgreSQL with two cores: the casework and foster-care figures (their own queries and Python work) are
     computed and stored by a child process, in its own transaction, while this one computes the month."""
-    connections.close_all()
+    return _fork(lambda: _write_provided(run, base, _provided_all(run.data_date)))
+
+
+def _fork(work) -> int:
+    """Run `work` in a forked child with its own database connection; returns the child's pid (see _wait_child).
+    The child exits 0 when `work` succeeded, 1 otherwise (the traceback goes to stderr)."""
+    connections.close_all()  # each process opens its own connection
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
-            _write_provided(run, base, _provided_all(run.data_date))
+            work()
             code = 0
         except BaseException:
             import traceback
@@ -406,7 +394,7 @@ def _fork_provided(run: SnapshotRun, base: SnapshotRun) -> int:
             traceback.print_exc()
         finally:
             try:
-                connections.close_all()
+                connections.close_all()  # end the child's database session cleanly
             finally:
                 os._exit(code)
     return pid
