@@ -14,6 +14,7 @@ Conventions
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -149,6 +150,39 @@ def episode_groups(ds: Dataset, mask: np.ndarray | None = None) -> tuple[np.ndar
     return idx[pos], groups
 
 
+def group_blocks(ds: Dataset, mask: np.ndarray | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The rows of `episode_groups` one block at a time: row indexes into the episode arrays and the group of
+    each row, first the forms' own groups (rows ordered by form, otherwise in dataset order), then one block
+    per special group (ALL, STAY, FAMILY_BASED, RESIDENTIAL; rows in dataset order). On a presorted dataset
+    each block is in (group, child, municipality, start) order, so merges per child skip their sort; and a
+    block holds at most one row per episode (a quarter to a fifth of the expanded rows at once)."""
+    idx = np.arange(len(ds.ep_child)) if mask is None else np.flatnonzero(mask)
+    forms = ds.ep_form[idx]
+    own = idx[np.argsort(forms, kind="stable")]
+    yield own, ds.ep_form[own].astype(np.int64)
+    del own
+    for grp, sel in _form_groups(ds, forms):
+        rows = idx if grp == ALL else idx[sel]
+        yield rows, np.full(len(rows), grp, np.int64)
+
+
+def presort(ds: Dataset) -> Dataset:
+    """Put the episodes in (child, municipality, start) order, in place (once; a no-op when they are). No figure
+    depends on the order of the rows; sorted rows let `merge_ranges` and the distinct counts skip their sorts.
+    Episode indexes computed before the call no longer apply."""
+    if ds.__dict__.get("_presorted") or len(ds.ep_child) < 2:
+        ds.__dict__["_presorted"] = True
+        return ds
+    code, _ = _combine([ds.ep_child, ds.ep_muni, ds.ep_start])
+    if not bool(np.all(code[1:] >= code[:-1])):
+        order = np.argsort(code, kind="stable")
+        del code
+        for name in ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason"):
+            setattr(ds, name, getattr(ds, name)[order])
+    ds.__dict__["_presorted"] = True
+    return ds
+
+
 def scope_ids(ds: Dataset, munis: np.ndarray, level: str) -> np.ndarray:
     if level == "municipality":
         return munis.astype(np.int64)
@@ -160,15 +194,24 @@ def scope_ids(ds: Dataset, munis: np.ndarray, level: str) -> np.ndarray:
 # --------------------------------------------------------------------------------------------- core tools
 def _combine(keys: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
     """Mixed-radix encoding of several small-range integer keys into one int64 (no sorting needed).
-    Returns the codes and the (offset, span) of each key for decoding."""
+    Returns the codes and the (offset, span) of each key for decoding. Works in place on one new array;
+    a key with a single value adds nothing to the code."""
     code = np.zeros(len(keys[0]), np.int64)
     radix = []
-    for k in keys:
-        k = np.asarray(k, dtype=np.int64)
+    for i, k in enumerate(keys):
+        k = np.asarray(k)
         lo = int(k.min()) if len(k) else 0
         span = (int(k.max()) - lo + 1) if len(k) else 1
-        code = code * span + (k - lo)
         radix.append((lo, span))
+        if i == 0:
+            code = k.astype(np.int64)  # a copy
+        elif span > 1:
+            code *= span
+            code += k
+        else:
+            continue  # code * 1 + (k - lo) == code
+        if lo:
+            code -= lo
     return code, radix
 
 
@@ -184,7 +227,9 @@ def merge_ranges(keys: list[np.ndarray], start: np.ndarray, end: np.ndarray, *, 
     """Merge ranges [start, end] per key (inclusive ends). Ranges merge when the next one starts no later
     than `touch` after the running end of the earlier ones. Returns the merged keys, starts, ends and, for
     each merged range, the index (into the input) of the row that started it; with `last_rows` also the
-    index of a row that reaches the merged end (the episode that ends the range). Pure numpy: one sort."""
+    index of a row that reaches the merged end (the episode that ends the range). Merged ranges come out in
+    (keys, start) order. Pure numpy: one sort, skipped when the rows already are in (keys, start) order
+    (see `presort` and `group_blocks`)."""
     if len(start) == 0:
         empty = np.zeros(0, np.int64)
         return ([k[:0] for k in keys], start[:0], end[:0], empty, empty) if last_rows else ([k[:0] for k in keys], start[:0], end[:0], empty)
@@ -193,27 +238,35 @@ def merge_ranges(keys: list[np.ndarray], start: np.ndarray, end: np.ndarray, *, 
     code, _ = _combine(keys)
     s_lo = int(start.min())
     s_span = int(start.max()) - s_lo + 1
-    order = np.argsort(code * s_span + (start - s_lo))
-    c, s, e = code[order], start[order], end[order]
+    full = code * s_span + (start - s_lo)
+    if len(full) > 1 and not bool(np.all(full[1:] >= full[:-1])):
+        order = np.argsort(full)
+        c, s, e = code[order], start[order], end[order]
+    else:
+        order, c, s, e = None, code, start, end
+    del full
     new_key = np.empty(len(c), bool)
     new_key[0] = True
     np.not_equal(c[1:], c[:-1], out=new_key[1:])
+    del c, code
     key_id = np.cumsum(new_key) - 1
     e_lo = int(e.min())
     e_span = int(e.max()) - e_lo + 2
     running = np.maximum.accumulate(key_id * e_span + (e - e_lo)) - key_id * e_span + e_lo
-    new_range = new_key.copy()
+    del key_id
+    new_range = new_key
     new_range[1:] |= s[1:] > running[:-1] + touch
+    del running
     first = np.flatnonzero(new_range)
     merged_end = np.maximum.reduceat(e, first)
-    rows = order[first]
+    rows = first if order is None else order[first]
     merged_keys = [np.asarray(k)[rows] for k in keys]
     if not last_rows:
         return merged_keys, s[first], merged_end, rows
     range_id = np.cumsum(new_range) - 1
     candidates = np.where(e == merged_end[range_id], np.arange(len(e)), -1)
-    last = order[np.maximum.reduceat(candidates, first)]
-    return merged_keys, s[first], merged_end, rows, last
+    last = np.maximum.reduceat(candidates, first)
+    return merged_keys, s[first], merged_end, rows, (last if order is None else order[last])
 
 
 def split_by_band(ds: Dataset, child: np.ndarray, start_m: np.ndarray, end_m: np.ndarray, extra: list[np.ndarray]):
@@ -279,8 +332,15 @@ def _unique(codes: np.ndarray) -> np.ndarray:
 
 
 def _count_cells(scope, group, band, month, weights=None) -> pd.DataFrame:
+    """Rows (or summed weights, zero sums kept) per (scope, group, band, month). Counts use a dense bincount
+    when the grid of cells is small, else one sort."""
     cells, radix = _combine([scope, group, band, month])
-    if weights is None:
+    size = int(np.prod([span for _, span in radix]))
+    if weights is None and size <= 64_000_000:
+        grid = np.bincount(cells, minlength=size)
+        uniq = np.flatnonzero(grid)
+        values = grid[uniq]
+    elif weights is None:
         b = np.sort(cells)
         first = _runs(b)
         uniq = b[first]
@@ -349,60 +409,95 @@ def _add_band_all(frame: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------- figures
 def stock_and_served(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """`stock` (active on the last day of the month) and `served` (active some day in the month):
-    distinct children per scope level, group and band (age on the last day of the month)."""
-    rows, groups = episode_groups(ds)
-    child = ds.ep_child[rows]
-    munis = ds.ep_muni[rows]
+    distinct children per scope level, group and band (age on the last day of the month). Each child's
+    month ranges are merged per (group, scope) one group block at a time (`group_blocks`)."""
     ep_start_m = days_to_months(ds.ep_start)
     open_ = ds.ep_end >= OPEN
-    # stock months: L_m in [start, end) <=> m in [month(start), month(end) - 1]
-    ep_stock_end = np.where(open_, 10**7, days_to_months(ds.ep_end) - 1)
-    # served months: [month(start), month(end - 1)]
-    ep_served_end = np.where(open_, 10**7, days_to_months(ds.ep_end - 1))
-    start_m = ep_start_m[rows]
-    stock_end_m = ep_stock_end[rows]
-    served_end_m = ep_served_end[rows]
+    ends = {
+        # stock months: L_m in [start, end) <=> m in [month(start), month(end) - 1]
+        "stock": np.where(open_, 10**7, days_to_months(ds.ep_end) - 1),
+        # served months: [month(start), month(end - 1)]
+        "served": np.where(open_, 10**7, days_to_months(ds.ep_end - 1)),
+    }
+    parts: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for rows, groups in group_blocks(ds):
+        child, munis, start_m = ds.ep_child[rows], ds.ep_muni[rows], ep_start_m[rows]
+        for metric, ep_end_m in ends.items():
+            end_m = ep_end_m[rows]
+            valid = end_m >= start_m
+            for level in ds.levels:
+                scope = scope_ids(ds, munis[valid], level)
+                (m_group, m_child, m_scope), ms, me, _ = merge_ranges([groups[valid], child[valid], scope], start_m[valid], end_m[valid], touch=1)
+                s, e, band, (sc, gr) = split_by_band(ds, m_child, ms, me, [m_scope, m_group])
+                counts = count_ranges(sc, gr, band, s, e, first_month, last_month)
+                parts.setdefault((metric, level), []).append(_add_band_all(counts))
     out = []
-    for metric, end_m in (("stock", stock_end_m), ("served", served_end_m)):
-        valid = end_m >= start_m
+    for metric in ends:
         for level in ds.levels:
-            scope = scope_ids(ds, munis[valid], level)
-            (m_child, m_scope, m_group), ms, me, _ = merge_ranges([child[valid], scope, groups[valid]], start_m[valid], end_m[valid], touch=1)
-            s, e, band, (sc, gr) = split_by_band(ds, m_child, ms, me, [m_scope, m_group])
-            counts = count_ranges(sc, gr, band, s, e, first_month, last_month)
-            out.append(_with_level(_add_band_all(counts), level, metric))
+            frames = [f for f in parts.get((metric, level), []) if not f.empty]
+            if frames:
+                out.append(_with_level(pd.concat(frames, ignore_index=True), level, metric))
     return out
 
 
 def entries_and_exits(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """`entries`: a child starts an episode of the group and was in none of the group the day before.
     `exits`: an episode of the group ends and the child is in none of the group on that end date.
-    Counted at the starting / ending episode's municipality, age on the day of the event."""
-    rows, groups = episode_groups(ds)
-    child = ds.ep_child[rows]
-    start = ds.ep_start[rows].astype(np.int64)
-    end = ds.ep_end[rows].astype(np.int64)
-    # merge per (child, group) with half-open days: next start <= running end continues the stay.
-    # As inclusive ranges [start, end-1], continuing means start <= (end-1) + 1.
-    (m_child, m_group), m_start, m_end_incl, first_row, last_row = merge_ranges([child, groups], start, end - 1, touch=1, last_rows=True)
+    Counted at the starting / ending episode's municipality, age on the day of the event. One group block
+    at a time (`group_blocks`)."""
+    parts: dict[tuple[str, str], list[pd.DataFrame]] = {}
+    for rows, groups in group_blocks(ds):
+        child = ds.ep_child[rows]
+        # merge per (group, child) with half-open days: next start <= running end continues the stay.
+        # As inclusive ranges [start, end-1], continuing means start <= (end-1) + 1.
+        (m_group, m_child), m_start, m_end_incl, first_row, last_row = merge_ranges(
+            [groups, child], ds.ep_start[rows], ds.ep_end[rows].astype(np.int64) - 1, touch=1, last_rows=True)
+        munis = ds.ep_muni[rows]
+        # entries: each merged range start, at the municipality of the episode that starts it;
+        # exits: each closed merged range end (exclusive end = inclusive end + 1), at the ending episode's municipality
+        exit_day = m_end_incl + 1
+        for metric, day, at_row in (("entries", m_start, first_row), ("exits", exit_day, last_row)):
+            month = days_to_months(day)
+            keep = (day < OPEN) & (month >= first_month) & (month <= last_month)
+            k_child, k_group, k_day, k_month = m_child[keep], m_group[keep], day[keep], month[keep]
+            band = ds.band_on(k_child, k_day)
+            for level in ds.levels:
+                scope = scope_ids(ds, munis[at_row[keep]], level)
+                counted = _distinct_in_key_order(k_child, k_group, scope, band, k_month)
+                if counted is None:
+                    counted = count_events(k_child, scope, k_group, band, k_month, distinct=True)
+                parts.setdefault((metric, level), []).append(counted)
     out = []
-    munis = ds.ep_muni[rows]
-    # entries: each merged range start, at the municipality of the episode that starts it
-    entry_month = days_to_months(m_start)
-    keep = (entry_month >= first_month) & (entry_month <= last_month)
-    band = ds.band_on(m_child[keep], m_start[keep])
-    for level in ds.levels:
-        scope = scope_ids(ds, munis[first_row[keep]], level)
-        out.append(_with_level(count_events(m_child[keep], scope, m_group[keep], band, entry_month[keep], distinct=True), level, "entries"))
-    # exits: each closed merged range end (exclusive end = inclusive end + 1), at the ending episode's municipality
-    exit_day = m_end_incl + 1
-    exit_month = days_to_months(exit_day)
-    keep = (exit_day < OPEN) & (exit_month >= first_month) & (exit_month <= last_month)
-    band = ds.band_on(m_child[keep], exit_day[keep])
-    for level in ds.levels:
-        scope = scope_ids(ds, munis[last_row[keep]], level)
-        out.append(_with_level(count_events(m_child[keep], scope, m_group[keep], band, exit_month[keep], distinct=True), level, "exits"))
+    for metric in ("entries", "exits"):
+        for level in ds.levels:
+            frames = [f for f in parts.get((metric, level), []) if not f.empty]
+            if frames:
+                out.append(_with_level(pd.concat(frames, ignore_index=True), level, metric))
     return out
+
+
+def _distinct_in_key_order(child: np.ndarray, group: np.ndarray, scope: np.ndarray, band: np.ndarray, month: np.ndarray, *,
+                           band_all: bool = True) -> pd.DataFrame | None:
+    """`count_events(..., distinct=True)` for events in (child, group, day) order (merged ranges are): the
+    same child counted twice in a cell can only be two neighbouring rows, so duplicates drop by comparing
+    each row with the one before and the cells are counted with a bincount, without a sort. Exact when the
+    rows of each (child, group) are neighbours, in month order and all of one scope; when the last two are
+    not so (checked here), returns None and the caller sorts. `band_all`: also count band ALL."""
+    n = len(child)
+    same = np.zeros(n, bool)
+    if n > 1:
+        same[1:] = (child[1:] == child[:-1]) & (group[1:] == group[:-1])
+        if bool(np.any(same[1:] & ((scope[1:] != scope[:-1]) | (month[1:] < month[:-1])))):
+            return None
+    dup_all = same
+    dup_all[1:] &= month[1:] == month[:-1]  # same (child, group, month): the child is counted once in band ALL
+    dup_band = dup_all.copy()
+    dup_band[1:] &= band[1:] == band[:-1]  # and once per band (bands rise with the day within a month)
+    frames = []
+    for bands, dup in ((band, dup_band), (np.full(n, BAND_ALL, np.int64), dup_all))[:2 if band_all else 1]:
+        keep = ~dup
+        frames.append(_count_cells(scope[keep], group[keep], bands[keep], month[keep]))
+    return pd.concat(frames, ignore_index=True)
 
 
 def care_level_changes(ds: Dataset) -> pd.DataFrame:
@@ -524,42 +619,74 @@ def breakdowns(ds: Dataset, first_month: int, last_month: int, chosen: np.ndarra
 
 def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
     """Days in care within each month, a child counted once per day per group (and municipality),
-    split by the age band on each day. Adds up from municipality to region and country."""
-    rows, groups = episode_groups(ds)
+    split by the age band on each day. Adds up from municipality to region and country. One group block
+    at a time (`group_blocks`)."""
     first_day = int(month_first_day(np.array([first_month]))[0])
     last_day = int(month_last_day(np.array([last_month]))[0])
-    start = np.maximum(ds.ep_start[rows].astype(np.int64), first_day)
-    end_incl = np.minimum(ds.ep_end[rows].astype(np.int64) - 1, last_day)
-    valid = start <= end_incl
-    child, muni, grp = ds.ep_child[rows][valid], ds.ep_muni[rows][valid].astype(np.int64), groups[valid]
-    (m_child, m_muni, m_grp), ms, me, _ = merge_ranges([child, muni, grp], start[valid], end_incl[valid], touch=1)
     child_b12, child_b18, _, _ = ds.birthdays()
-    b12, b18 = child_b12[m_child], child_b18[m_child]
-    parts = []
-    for lo, hi, band in ((np.full(len(ms), -(10**9)), b12 - 1, 0), (b12, b18 - 1, 1), (b18, np.full(len(ms), 10**9), 2)):
-        s, e = np.maximum(ms, lo), np.minimum(me, hi)
-        k = s <= e
-        parts.append((m_child[k], m_muni[k], m_grp[k], np.full(int(k.sum()), band, np.int8), s[k], e[k]))
-    child, muni, grp, band, s, e = (np.concatenate([p[i] for p in parts]) for i in range(6))
-    sm, em = days_to_months(s), days_to_months(e)
-    same = sm == em
-    # partial first and last months, and whole months in between
-    first_part = np.where(same, e - s + 1, month_last_day(sm) - s + 1)
-    last_part = np.where(same, 0, e - month_first_day(em) + 1)
+    parts: dict[str, list[pd.DataFrame]] = {}
+    for rows, groups in group_blocks(ds):
+        start = np.maximum(ds.ep_start[rows].astype(np.int64), first_day)
+        end_incl = np.minimum(ds.ep_end[rows].astype(np.int64) - 1, last_day)
+        valid = start <= end_incl
+        (m_grp, m_child, m_muni), ms, me, _ = merge_ranges([groups[valid], ds.ep_child[rows][valid], ds.ep_muni[rows][valid]],
+                                                           start[valid], end_incl[valid], touch=1)
+        del start, end_incl, valid
+        b12, b18 = child_b12[m_child], child_b18[m_child]
+        pieces = []
+        for lo, hi, band in ((None, b12 - 1, 0), (b12, b18 - 1, 1), (b18, None, 2)):
+            s = ms if lo is None else np.maximum(ms, lo)
+            e = me if hi is None else np.minimum(me, hi)
+            k = s <= e
+            pieces.append((m_muni[k], m_grp[k], np.full(int(k.sum()), band, np.int8), s[k], e[k]))
+        muni, grp, band, s, e = (np.concatenate([p[i] for p in pieces]) for i in range(5))
+        del pieces, m_grp, m_child, m_muni, ms, me, b12, b18
+        for level in ds.levels:
+            parts.setdefault(level, []).append(_days_per_month(scope_ids(ds, muni, level), grp, band, s, e, first_month, last_month))
     out = []
     for level in ds.levels:
-        scope = scope_ids(ds, muni, level)
-        partial = sum_events(np.concatenate([scope, scope]), np.concatenate([grp, grp]), np.concatenate([band, band]),
+        frames = [f for f in parts.get(level, []) if not f.empty]
+        if frames:
+            out.append(_with_level(_add_band_all(pd.concat(frames, ignore_index=True)), level, "care_days"))
+    return out
+
+
+def _days_per_month(scope: np.ndarray, group: np.ndarray, band: np.ndarray, s: np.ndarray, e: np.ndarray, first_month: int, last_month: int) -> pd.DataFrame:
+    """Days of the inclusive day ranges [s, e] (within the months first..last) summed per (scope, group,
+    band, month): the partial first and last month of each range by weighted bincounts, the whole months in
+    between by a difference array times the month's length, all on one dense grid (no sort). A grid too
+    large for memory goes through `_sum_cells` and `count_ranges` instead."""
+    if len(s) == 0:
+        return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
+    sm, em = days_to_months(s), days_to_months(e)
+    same = sm == em
+    first_part = np.where(same, e - s + 1, month_last_day(sm) - s + 1)
+    last_part = np.where(same, 0, e - month_first_day(em) + 1)
+    cells, radix = _combine([scope, group, band])
+    n_months = last_month - first_month + 1
+    size = int(np.prod([span for _, span in radix])) * n_months
+    if size > 64_000_000:
+        partial = _sum_cells(np.concatenate([scope, scope]), np.concatenate([group, group]), np.concatenate([band, band]),
                              np.concatenate([sm, em]), np.concatenate([first_part, last_part]))
-        inner = count_ranges(scope, grp, band, sm + 1, em - 1, first_month, last_month)
+        inner = count_ranges(scope, group, band, sm + 1, em - 1, first_month, last_month)
         if not inner.empty:
             inner["value"] = inner["value"] * (month_last_day(inner["month"].to_numpy()) - month_first_day(inner["month"].to_numpy()) + 1)
-            inner = _add_band_all(inner)
         both = pd.concat([partial, inner], ignore_index=True)
         total = _sum_cells(*(both[c].to_numpy(np.int64) for c in ("scope", "group", "band", "month")), both["value"].to_numpy())
         total["value"] = np.rint(total["value"].to_numpy()).astype(np.int64)
-        out.append(_with_level(total, level, "care_days"))
-    return out
+        return total
+    base = cells * n_months - first_month
+    grid = np.bincount(base + sm, weights=first_part, minlength=size)
+    grid += np.bincount(base + em, weights=last_part, minlength=size)
+    # whole months sm+1 .. em-1: +1 at sm+1, -1 at em, running sum along the months of each cell
+    inner = em >= sm + 2
+    steps = np.bincount(base[inner] + sm[inner] + 1, minlength=size) - np.bincount(base[inner] + em[inner], minlength=size)
+    months = np.arange(first_month, last_month + 1)
+    grid += (np.cumsum(steps.reshape(-1, n_months), axis=1) * (month_last_day(months) - month_first_day(months) + 1)).ravel()
+    where = np.flatnonzero(grid)
+    sc, gr, bd = _decode(where // n_months, radix)
+    return pd.DataFrame({"scope": sc, "group": gr, "band": bd, "month": where % n_months + first_month,
+                         "value": np.rint(grid[where]).astype(np.int64)})
 
 
 def _form_groups(ds: Dataset, forms: np.ndarray) -> list[tuple[int, np.ndarray]]:
@@ -603,9 +730,11 @@ def declaration_clients(ds: Dataset, first_month: int, last_month: int) -> list[
     keep = (month >= first_month) & (month <= last_month)
     child, form, muni, month = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep], month[keep]
     out = []
-    # clients: distinct (child, municipality, form, month) once; band from the age on the last day of the month
-    code, radix = _combine([child, muni, form, month])
-    u_child, u_muni, u_form, u_month = _decode(_unique(code), radix)
+    # clients: distinct (child, municipality, month, form) once, in that order; band from the age on the last
+    # day of the month
+    code, radix = _combine([child, muni, month, form])
+    u_child, u_muni, u_month, u_form = _decode(_unique(code), radix)
+    del code
     _, _, child_m12, child_m18 = ds.birthdays()
     u_band = np.where(u_month < child_m12[u_child], 0, np.where(u_month < child_m18[u_child], 1, 2)).astype(np.int64)
     specials = _form_groups(ds, u_form)
@@ -613,12 +742,20 @@ def declaration_clients(ds: Dataset, first_month: int, last_month: int) -> list[
         scope = scope_ids(ds, u_muni, level)
         frames = []
         for g, mask in [(None, np.ones(len(u_form), bool)), *specials]:
+            if level == "municipality" and g is None:
+                frames.append(_count_cells(scope, u_form, u_band, u_month))  # the tuples are distinct already
+                continue
             grp = u_form[mask] if g is None else np.full(int(mask.sum()), g, np.int64)
-            c2, r2 = _combine([u_child[mask], scope[mask], grp, u_band[mask], u_month[mask]])
-            if level != "municipality" or g is not None:
-                c2 = _unique(c2)
-            _, sc, gr, bd, mo = _decode(c2, r2)
-            frames.append(_count_cells(sc, gr, bd, mo))
+            counted = None
+            if g is not None:
+                # rows of the group in (child, municipality, month) order: a child's rows of one month are
+                # neighbours when its scope is the same for all of them
+                counted = _distinct_in_key_order(u_child[mask], grp, scope[mask], u_band[mask], u_month[mask], band_all=False)
+            if counted is None:
+                c2, r2 = _combine([u_child[mask], scope[mask], grp, u_band[mask], u_month[mask]])
+                _, sc, gr, bd, mo = _decode(_unique(c2), r2)
+                counted = _count_cells(sc, gr, bd, mo)
+            frames.append(counted)
         frame = pd.concat(frames, ignore_index=True)
         frame = _add_band_all(frame)
         frame["value"] = frame["value"].astype(np.int64)
@@ -780,6 +917,7 @@ def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int 
     Figures that add up (days, money, episode events) are computed per municipality once and summed to the
     region and the country; distinct-child figures (DISTINCT_MONTHLY) go through `by_levels`.
     `part` "distinct" or "additive" computes only that half (a run may share them between two processes)."""
+    presort(ds)
     first_month = ds.first_month if first_month is None else first_month
     last_month = ds.last_month if last_month is None else last_month
     frames = []
@@ -1035,10 +1173,11 @@ def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | N
     if len(closed_idx):
         e_child = ds.ep_child[closed_idx].astype(np.int64)
         e_end = ds.ep_end[closed_idx].astype(np.int64)
-        # per (child, half-year) the episode that ends last (its municipality counts)
+        # per (child, half-year) the episode that ends last (its municipality counts); of several ending that
+        # day the one that started last, then the highest municipality id (not the order of the rows)
         hlo = int(half.min())
         key = e_child * (int(half.max()) - hlo + 1) + (half - hlo)
-        order = np.lexsort((closed_idx, e_end, key))
+        order = np.lexsort((ds.ep_muni[closed_idx], ds.ep_start[closed_idx], e_end, key))
         key_s = key[order]
         last = order[np.append(key_s[1:] != key_s[:-1], True)]
         e_child, e_end, e_half, e_muni = e_child[last], e_end[last], half[last], ds.ep_muni[closed_idx][last]

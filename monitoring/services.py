@@ -36,6 +36,7 @@ def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engin
     Frames are made and handed out one metric at a time, so a run never holds every figure twice.
     `part`: "distinct" (distinct-child monthly figures and stock_per_1000) or "rest" (everything else)."""
     keep = keep or (lambda f: f)
+    engine.presort(ds)
     by_metric: dict[str, list[pd.DataFrame]] = {}
     monthly_part = {"all": "all", "distinct": "distinct", "rest": "additive"}[part]
     for f in engine.monthly_frames(ds, part=monthly_part):
@@ -182,7 +183,7 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     say = progress or (lambda msg: None)
     run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen", progress=5)
     say("Gegevens lezen")
-    ds = load_dataset(data_date=run.data_date)
+    ds = engine.presort(load_dataset(data_date=run.data_date))  # before a fork: both processes share the order
     run_mark(run.pk, phase="Berekenen", progress=20)
     say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
     labels = series_mod.Labels()
