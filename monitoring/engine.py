@@ -108,6 +108,14 @@ class Dataset:
         b12, b18, _, _ = self.birthdays()
         return np.where(day < b12[child], 0, np.where(day < b18[child], 1, 2)).astype(np.int8)
 
+    def dec_months(self) -> np.ndarray:
+        """Month of each declaration's period start (computed once)."""
+        cached = self.__dict__.get("_dec_months")
+        if cached is None or len(cached) != len(self.dec_start):
+            cached = days_to_months(self.dec_start)
+            self.__dict__["_dec_months"] = cached
+        return cached
+
     @property
     def last_month(self) -> int:
         return int(days_to_months(np.array([self.data_date]))[0])
@@ -177,6 +185,7 @@ def presort(ds: Dataset) -> Dataset:
     if not bool(np.all(code[1:] >= code[:-1])):
         order = np.argsort(code, kind="stable")
         del code
+        ds.__dict__.pop("_episode_cache", None)  # episode indexes change
         for name in ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason"):
             setattr(ds, name, getattr(ds, name)[order])
     ds.__dict__["_presorted"] = True
@@ -213,6 +222,15 @@ def _combine(keys: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]
         if lo:
             code -= lo
     return code, radix
+
+
+def _order_by(keys: list[np.ndarray]) -> np.ndarray:
+    """Indexes that sort the rows by the keys, the first most significant: one argsort of a combined code
+    when the keys' ranges fit in 63 bits together, else np.lexsort."""
+    spans = [(int(np.max(k)) - int(np.min(k)) + 1) if len(k) else 1 for k in keys]
+    if float(np.prod([float(x) for x in spans])) < 2.0**62:
+        return np.argsort(_combine(keys)[0])
+    return np.lexsort(tuple(reversed(keys)))
 
 
 def _decode(code: np.ndarray, radix: list[tuple[int, int]]) -> list[np.ndarray]:
@@ -598,8 +616,16 @@ def moves(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
 
 def breakdown_episodes(ds: Dataset, changes: pd.DataFrame | None = None, breakdown_reasons: tuple[int, ...] = DROPOUT_REASONS) -> np.ndarray:
     """Foster / family-home episodes ending early and unplanned (end reason 32/33 or an explicit breakdown
-    reason), or ending within 30 days before or after an escalation of the child above the episode's rung."""
-    changes = care_level_changes(ds) if changes is None else changes
+    reason), or ending within 30 days before or after an escalation of the child above the episode's rung.
+    Kept with the dataset's episodes (a run asks twice: for the monthly breakdowns and for the cohorts)."""
+    cache = ds.__dict__.setdefault("_episode_cache", {})
+    key = ("breakdown_episodes", tuple(breakdown_reasons))
+    if key not in cache:
+        cache[key] = _breakdown_episodes(ds, care_level_changes(ds) if changes is None else changes, breakdown_reasons)
+    return cache[key]
+
+
+def _breakdown_episodes(ds: Dataset, changes: pd.DataFrame, breakdown_reasons: tuple[int, ...]) -> np.ndarray:
     stay = _lookup(ds.form_stay, ds.ep_form, bool)
     family = _lookup(ds.form_family, ds.ep_form, bool)
     rung = _lookup(ds.form_rung, ds.ep_form, np.int64)
@@ -701,14 +727,15 @@ def declaration_cost(ds: Dataset, first_month: int, last_month: int) -> list[pd.
     """`cost`: sum of the declared amounts (corrections negative) by month of period start, in euros."""
     if len(ds.dec_child) == 0:
         return []
-    month = days_to_months(ds.dec_start)
+    month = ds.dec_months()
     keep = (month >= first_month) & (month <= last_month)
     child, form, muni, month, day = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep], month[keep], ds.dec_start[keep]
     cents = ds.dec_cents[keep]
     out = []
     # cost: aggregate per municipality, form, band and month first (small), then groups and levels add up
     band = ds.band_on(child, day)
-    base = _count_cells(muni, form, band, month, weights=cents.astype(np.float64)).rename(columns={"scope": "muni", "group": "form"})
+    # (sums of whole cents in float64 are exact; cells summing to zero drop out here, as they would below)
+    base = _sum_cells(muni, form, band, month, cents.astype(np.float64)).rename(columns={"scope": "muni", "group": "form"})
     for level in ds.levels:
         lv = base.assign(scope=scope_ids(ds, base["muni"].to_numpy(), level))
         parts = [lv.assign(group=lv["form"])]
@@ -726,7 +753,7 @@ def declaration_clients(ds: Dataset, first_month: int, last_month: int) -> list[
     """`clients_declared`: distinct children with a declaration whose period starts in the month."""
     if len(ds.dec_child) == 0:
         return []
-    month = days_to_months(ds.dec_start)
+    month = ds.dec_months()
     keep = (month >= first_month) & (month <= last_month)
     child, form, muni, month = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep], month[keep]
     out = []
@@ -893,8 +920,10 @@ def by_levels(ds: Dataset, compute) -> list[pd.DataFrame]:
 
 
 def at_municipality(ds: Dataset) -> Dataset:
+    """The same data computed at the municipality level only (sharing the arrays and the episode cache)."""
     import copy
 
+    ds.__dict__.setdefault("_episode_cache", {})
     muni = copy.copy(ds)
     muni.__dict__ = dict(ds.__dict__)
     muni.levels = ("municipality",)
@@ -910,33 +939,41 @@ def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int
 
 
 DISTINCT_MONTHLY = ("stock", "served", "entries", "exits", "clients_declared")
+#: The monthly figures in parts that can be computed apart (by two processes of a run): three of distinct
+#: children (each through `by_levels`) and the figures that add up.
+MONTHLY_PARTS = ("stock_served", "entries_exits", "clients_declared", "additive")
 
 
 def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int | None = None, *, part: str = "all") -> list[pd.DataFrame]:
     """The monthly figures as frames of one level and metric each (see `monthly_figures`).
     Figures that add up (days, money, episode events) are computed per municipality once and summed to the
     region and the country; distinct-child figures (DISTINCT_MONTHLY) go through `by_levels`.
-    `part` "distinct" or "additive" computes only that half (a run may share them between two processes)."""
+    `part`: "all", "distinct" (the three distinct parts) or one of MONTHLY_PARTS."""
     presort(ds)
     first_month = ds.first_month if first_month is None else first_month
     last_month = ds.last_month if last_month is None else last_month
+    parts = {"all": MONTHLY_PARTS, "distinct": MONTHLY_PARTS[:3]}.get(part, (part,))
+    distinct = {
+        "stock_served": lambda d: stock_and_served(d, first_month, last_month),
+        "entries_exits": lambda d: entries_and_exits(d, first_month, last_month),
+        "clients_declared": lambda d: declaration_clients(d, first_month, last_month),
+    }
     frames = []
-
-    def distinct(d: Dataset) -> list[pd.DataFrame]:
-        return (stock_and_served(d, first_month, last_month) + entries_and_exits(d, first_month, last_month)
-                + declaration_clients(d, first_month, last_month))
-
-    if part in ("all", "distinct"):
-        frames += by_levels(ds, distinct)
-    if part in ("all", "additive"):
-        changes = care_level_changes(ds)
-        muni = at_municipality(ds)
-        additive = escalations_and_step_downs(muni, first_month, last_month, changes)
-        additive += moves(muni, first_month, last_month)
-        additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
-        additive += care_days(muni, first_month, last_month)
-        additive += declaration_cost(muni, first_month, last_month)
-        frames += roll_up(additive, ds, ds.levels)
+    for name in parts:
+        if name in distinct:
+            frames += by_levels(ds, distinct[name])
+        elif name == "additive":
+            changes = care_level_changes(ds)
+            muni = at_municipality(ds)
+            additive = escalations_and_step_downs(muni, first_month, last_month, changes)
+            additive += moves(muni, first_month, last_month)
+            additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
+            del changes
+            additive += care_days(muni, first_month, last_month)
+            additive += declaration_cost(muni, first_month, last_month)
+            frames += roll_up(additive, ds, ds.levels)
+        else:
+            raise ValueError(f"unknown part of the monthly figures: {name}")
     return [f for f in frames if not f.empty]
 
 
@@ -967,7 +1004,7 @@ def yearly_cost_figures(ds: Dataset, last_month: int) -> pd.DataFrame:
     (child, municipality, form, year) tuples, then per level a sort of those (far fewer than declarations)."""
     if len(ds.dec_child) == 0:
         return pd.DataFrame(columns=["level", "scope", "group", "band", "period", "metric", "value"])
-    month = days_to_months(ds.dec_start)
+    month = ds.dec_months()
     keep = month <= last_month
     child, form, muni, year = ds.dec_child[keep], ds.dec_form[keep], ds.dec_muni[keep].astype(np.int64), month[keep] // 12
     zero = np.zeros(len(child), np.int64)
@@ -1177,7 +1214,7 @@ def _episode_cohorts(ds: Dataset, last_month: int, breakdown_eps: np.ndarray | N
         # day the one that started last, then the highest municipality id (not the order of the rows)
         hlo = int(half.min())
         key = e_child * (int(half.max()) - hlo + 1) + (half - hlo)
-        order = np.lexsort((ds.ep_muni[closed_idx], ds.ep_start[closed_idx], e_end, key))
+        order = _order_by([key, e_end, ds.ep_start[closed_idx], ds.ep_muni[closed_idx]])
         key_s = key[order]
         last = order[np.append(key_s[1:] != key_s[:-1], True)]
         e_child, e_end, e_half, e_muni = e_child[last], e_end[last], half[last], ds.ep_muni[closed_idx][last]

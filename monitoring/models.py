@@ -55,7 +55,9 @@ class FigureSeries(models.Model):
     """All values of one figure for one scope, care-form group and age band in a run, as a series
     {period: value}. Stored per series rather than per value: the dashboard reads whole series."""
 
-    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="series")
+    # no index of its own on run: the unique constraint and the index below start with it (every index is paid
+    # for on each of the ~250,000 rows a national run writes)
+    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="series", db_index=False)
     level = models.CharField(max_length=12)  # municipality, region, country
     scope = models.CharField(max_length=100)  # CBS code, region name, or NL
     group = models.CharField(max_length=30)  # care-form code, stay, family_based, residential, all
@@ -69,7 +71,8 @@ class FigureSeries(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["run", "scope", "group", "band", "metric"], name="series_unique_per_run"),
         ]
-        indexes = [models.Index(fields=["run", "scope", "group", "band"]), models.Index(fields=["run", "level", "metric", "group", "band"])]
+        # reads by (run, scope, ...) use the unique constraint's index
+        indexes = [models.Index(fields=["run", "level", "metric", "group", "band"])]
 
     def __str__(self) -> str:
         return f"{self.metric} {self.scope} {self.group} {self.band}"

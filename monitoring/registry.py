@@ -99,9 +99,10 @@ def register_series_provider(provider) -> None:
         SERIES_PROVIDERS.append(provider)
 
 
-def provided_series(*, data_date, region) -> list[tuple]:
+def provided_series(*, data_date, region, providers: list | None = None) -> list[tuple]:
+    """The series of every registered provider (or of `providers`)."""
     out: list[tuple] = []
-    for provider in SERIES_PROVIDERS:
+    for provider in SERIES_PROVIDERS if providers is None else providers:
         out += provider(data_date=data_date, region=region)
     return out
 

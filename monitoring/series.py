@@ -64,15 +64,25 @@ def _period_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return rank[codes], uniques[order]
 
 
+def _factorize(column: pd.Series) -> tuple[np.ndarray, list]:
+    """pd.factorize, with a fast path for the common column that holds one value (a frame of one level or
+    one metric): one comparison instead of hashing every string."""
+    values = column.to_numpy()
+    if len(values) and bool((values == values[0]).all()):
+        return np.zeros(len(values), np.int64), [values[0]]
+    codes, uniques = pd.factorize(values)
+    return codes, list(uniques)
+
+
 def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
     """One (level, scope, group, band, metric, {period: value}) per series of a long-form frame with columns
     level, scope, group, band, metric, value and either month (engine month index) or period (label).
     Periods within a series are in label order; series are in (level, metric, scope, group, band) order."""
     if frame.empty:
         return
-    lv_idx, lv_uni = pd.factorize(frame["level"])
+    lv_idx, lv_uni = _factorize(frame["level"])
     lv_codes = np.array([LEVEL_CODES[x] for x in lv_uni], dtype=np.int64)[lv_idx]
-    mt_codes, mt_uni = pd.factorize(frame["metric"])
+    mt_codes, mt_uni = _factorize(frame["metric"])
     pr_codes, pr_labels = _period_codes(frame)
     scope = frame["scope"].to_numpy(np.int64)
     group = frame["group"].to_numpy(np.int64)
@@ -92,13 +102,15 @@ def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
     periods = pr_labels[take(pr_codes)].tolist()
     metrics = list(mt_uni)
     integer = np.isin(np.asarray(metrics, dtype=object)[mt_s], list(INTEGER_METRICS))
-    int_rows = np.repeat(integer, ends - starts)
-    as_int = np.rint(np.where(int_rows, values, 0)).astype(np.int64).tolist()
-    rounded = np.round(values, 6)
-    nan = np.isnan(rounded)
-    as_float = rounded.astype(object)
-    as_float[nan] = None
-    as_float = as_float.tolist()
+    as_int = as_float = None
+    if integer.any():
+        int_rows = np.repeat(integer, ends - starts)
+        as_int = np.rint(np.where(int_rows, values, 0)).astype(np.int64).tolist()
+    if not integer.all():
+        rounded = np.round(values, 6)
+        as_float = rounded.tolist()
+        for i in np.flatnonzero(np.isnan(rounded)).tolist():
+            as_float[i] = None
     level_names = {v: k for k, v in LEVEL_CODES.items()}
     for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         level = level_names[int(lv_s[i])]

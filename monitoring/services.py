@@ -23,6 +23,7 @@ from placements.models import Declaration, Episode, Municipality, Region
 from . import engine, registry, store
 from . import series as series_mod
 from .data import last_complete_month_end, load_dataset
+from .memory import release_free_memory, reuse_freed_memory
 from .models import FigurePatch, FigureSeries, RunStatus, SnapshotRun
 
 Progress = Callable[[str], None]
@@ -30,33 +31,43 @@ logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------------------------- series
-def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS, *, keep=None, part: str = "all") -> Iterator[pd.DataFrame]:
-    """Monthly, cohort and yearly figures of a dataset, one frame per metric (all levels), with
-    stock_per_1000 next to stock. `keep(frame)` filters rows (a region task keeps its own scopes).
-    Frames are made and handed out one metric at a time, so a run never holds every figure twice.
-    `part`: "distinct" (distinct-child monthly figures and stock_per_1000) or "rest" (everything else)."""
+#: The parts of the figures that can be computed apart: the monthly parts of the engine, the cohorts and the
+#: yearly cost figures.
+FIGURE_PARTS = (*engine.MONTHLY_PARTS, "cohort", "yearly")
+
+
+def figure_frames(ds: engine.Dataset, breakdown_reasons: tuple[int, ...] = engine.DROPOUT_REASONS, *, keep=None,
+                  part: str = "all") -> Iterator[pd.DataFrame]:
+    """Monthly, cohort and yearly figures of a dataset, metric by metric (a frame per level, or one for all
+    levels; each series lies wholly in one frame), with stock_per_1000 next to stock. `keep(frame)` filters
+    rows (a region task keeps its own scopes). Frames are made and handed out one metric at a time, so a run
+    never holds every figure twice. `part`: "all" or one of FIGURE_PARTS."""
     keep = keep or (lambda f: f)
     engine.presort(ds)
+    parts = FIGURE_PARTS if part == "all" else (part,)
     by_metric: dict[str, list[pd.DataFrame]] = {}
-    monthly_part = {"all": "all", "distinct": "distinct", "rest": "additive"}[part]
-    for f in engine.monthly_frames(ds, part=monthly_part):
-        by_metric.setdefault(f["metric"].iat[0], []).append(keep(f))
-    if part in ("all", "rest"):
-        cohort = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
-        yearly = engine.yearly_cost_figures(ds, ds.last_month)
-        for extra in (cohort, yearly):
+    for name in parts:
+        if name in engine.MONTHLY_PARTS:
+            for f in engine.monthly_frames(ds, part=name):
+                by_metric.setdefault(f["metric"].iat[0], []).append(keep(f))
+        elif name in ("cohort", "yearly"):
+            if name == "cohort":
+                extra = engine.cohort_figures(ds, ds.last_month, engine.breakdown_episodes(ds, breakdown_reasons=breakdown_reasons))
+            else:
+                extra = engine.yearly_cost_figures(ds, ds.last_month)
             extra = extra[extra["level"].isin(ds.levels)] if not extra.empty else extra
             for metric, f in extra.groupby("metric", sort=False):
                 by_metric.setdefault(metric, []).append(keep(f))
+        else:
+            raise ValueError(f"unknown part of the figures: {name}")
     stock = by_metric.get("stock")
     if stock:
         rates = series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds)
         if not rates.empty:
             by_metric["stock_per_1000"] = [rates]
     for metric in list(by_metric):
-        parts = [f for f in by_metric.pop(metric) if not f.empty]
-        if parts:
-            yield parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+        # the parts of a metric (one per level, or one for all levels) hold whole series each
+        yield from (f for f in by_metric.pop(metric) if not f.empty)
 
 
 def compute_series(ds: engine.Dataset, *, keep=None, labels: series_mod.Labels | None = None) -> Iterator[tuple]:
@@ -92,16 +103,18 @@ def compute_region(run: SnapshotRun, region: Region, ds: engine.Dataset | None =
     """Figures of one region and its municipalities; replaces that region's series of the run."""
     ds = ds or load_dataset(data_date=run.data_date)
     munis = set(region.municipalities.values_list("id", flat=True))
-    sub = engine.subset(ds, munis)
-    keep = lambda f: engine.keep_scopes(f, munis, region.id)  # noqa: E731
-    return _write_series(run, list(_scope_munis(region)), compute_series(sub, keep=keep),
-                         registry.provided_series(data_date=run.data_date, region=region))
+    with reuse_freed_memory():
+        sub = engine.subset(ds, munis)
+        keep = lambda f: engine.keep_scopes(f, munis, region.id)  # noqa: E731
+        return _write_series(run, list(_scope_munis(region)), compute_series(sub, keep=keep),
+                             registry.provided_series(data_date=run.data_date, region=region))
 
 
 def compute_country(run: SnapshotRun, ds: engine.Dataset | None = None) -> int:
     ds = ds or load_dataset(data_date=run.data_date)
     ds.levels = ("country",)
-    return _write_series(run, ["NL"], compute_series(ds), registry.provided_series(data_date=run.data_date, region=None))
+    with reuse_freed_memory():
+        return _write_series(run, ["NL"], compute_series(ds), registry.provided_series(data_date=run.data_date, region=None))
 
 
 def data_fingerprint() -> tuple[int, int, str]:
@@ -188,10 +201,11 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
     labels = series_mod.Labels()
     try:
-        if _can_fork():
-            total = _compute_in_two_processes(run, ds, labels)
-        else:
-            total = _write_series(run, None, _streamed(run, ds, labels, "all"), _provided_all(run.data_date))
+        with reuse_freed_memory():
+            if _can_fork():
+                total = _compute_in_two_processes(run, ds, labels)
+            else:
+                total = _write_series(run, None, _streamed(run, ds, labels), _provided_all(run.data_date))
     except BaseException:
         FigureSeries.objects.filter(run=run).delete()  # no partial figures
         raise
@@ -200,10 +214,10 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     return run_finish(run.pk, started)
 
 
-def _streamed(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels, part: str, report: bool = True) -> Iterator[tuple]:
+def _streamed(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels) -> Iterator[tuple]:
     n = 0
-    for i, frame in enumerate(figure_frames(ds, part=part)):
-        if report and i % 4 == 0:
+    for i, frame in enumerate(figure_frames(ds)):
+        if i % 4 == 0:
             run_mark(run.pk, phase=f"Berekenen en opslaan ({n:,} reeksen)", progress=min(90, 20 + 3 * i))
         for item in series_mod.frame_series(frame, labels):
             n += 1
@@ -211,34 +225,68 @@ def _streamed(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels, p
 
 
 def _can_fork() -> bool:
-    """Share a full run between two processes on PostgreSQL (each writes its half with its own connection),
+    """Share a full run between two processes on PostgreSQL (each writes its jobs with its own connection),
     when the machine has two cores or more and we are not inside a transaction (the child could not see
     its uncommitted rows: tests run sequentially)."""
     workers = getattr(settings, "MONITORING_PROCESSES", None) or min(2, os.cpu_count() or 1)
     return workers > 1 and hasattr(os, "fork") and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
+#: The jobs of a full run on two processes, the longest first (national data set, seconds on one core:
+#: additive 6, stock/served 5, casework 4, cohort 4, clients declared 3.5, foster care 3, entries/exits 2,
+#: yearly 1.6). "provided:i" is the i-th series provider (casework, foster care).
+def run_jobs() -> list[str]:
+    providers = [f"provided:{i}" for i in range(len(registry.SERIES_PROVIDERS))]
+    return ["additive", "stock_served", *providers[:1], "cohort", "clients_declared", *providers[1:], "entries_exits", "yearly"]
+
+
+def _job_series(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels, job: str) -> Iterator[tuple]:
+    if job.startswith("provided:"):
+        provider = registry.SERIES_PROVIDERS[int(job.split(":")[1])]
+        yield from registry.provided_series(data_date=run.data_date, region=registry.ALL_SCOPES, providers=[provider])
+    else:
+        for frame in figure_frames(ds, part=job):
+            yield from series_mod.frame_series(frame, labels)
+
+
 def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels) -> int:
-    """Fork after the read: the child computes and stores the distinct-child monthly figures and the
-    casework/foster-care figures, the parent everything else. The dataset's arrays are shared copy-on-write.
-    Old series are deleted first; each process writes its half in its own transaction; a failure in either
-    fails the run (and the caller deletes what the other half wrote)."""
+    """Fork after the read; both processes take the run's jobs (`run_jobs`, longest first) one at a time from
+    a pipe until none is left, so the two finish close together whatever each job costs on these data. The
+    dataset's arrays are shared copy-on-write. Old series are deleted first; each process writes its jobs'
+    series in its own transaction; a failure in either fails the run (and the caller deletes what the other
+    wrote)."""
     FigureSeries.objects.filter(run=run).delete()
+    jobs = run_jobs()
+    read_end, write_end = os.pipe()
+    os.write(write_end, bytes(range(len(jobs))))  # one byte per job; a read of one byte takes one job
+    os.close(write_end)
+    done = {"jobs": 0}
 
-    def distinct_half():
+    def work(report: bool):
         t0 = time.monotonic()
-        _write_series_part(run, _streamed(run, ds, labels, "distinct", report=False), _provided_all(run.data_date))
-        logger.info("run %s: distinct-child figures and casework/foster care in %.1f s", run.pk, time.monotonic() - t0)
+        with transaction.atomic():
+            writer = series_mod.SeriesWriter(run)
+            while token := os.read(read_end, 1):
+                job = jobs[token[0]]
+                if report:
+                    run_mark(run.pk, phase=f"Berekenen en opslaan ({writer.count:,} reeksen)", progress=min(90, 20 + 8 * done["jobs"]))
+                t1 = time.monotonic()
+                writer.add(_job_series(run, ds, labels, job))
+                release_free_memory()
+                done["jobs"] += 1
+                logger.info("run %s: %s in %.1f s (pid %s)", run.pk, job, time.monotonic() - t1, os.getpid())
+            writer.flush()
+        logger.info("run %s: %d jobs in %.1f s (pid %s)", run.pk, done["jobs"], time.monotonic() - t0, os.getpid())
 
-    pid = _fork(distinct_half)
+    pid = _fork(lambda: work(report=False))
     try:
-        t0 = time.monotonic()
-        _write_series_part(run, _streamed(run, ds, labels, "rest"))
-        logger.info("run %s: other figures in %.1f s", run.pk, time.monotonic() - t0)
+        work(report=True)
     except BaseException:
         os.waitpid(pid, 0)
         raise
-    _wait_child(pid, "De berekening van de kindaantallen (tweede proces) is mislukt.")
+    finally:
+        os.close(read_end)
+    _wait_child(pid, "De berekening in het tweede proces is mislukt.")
     return FigureSeries.objects.filter(run=run).count()
 
 
@@ -332,7 +380,8 @@ def run_compute_month(*, base: SnapshotRun, month: str, user=None, today: dt.dat
         window = (first - dt.timedelta(days=62), last + dt.timedelta(days=31))
         ds = load_dataset(data_date=min(last, run.data_date) if run.data_date >= first else last, window=window)
         mi = int(engine.days_to_months(np.array([(first - dt.date(1970, 1, 1)).days]))[0])
-        frames = engine.monthly_frames(ds, mi, mi)
+        with reuse_freed_memory():
+            frames = engine.monthly_frames(ds, mi, mi)
         stock = [f for f in frames if f["metric"].iat[0] == "stock"]
         if stock:
             frames.append(series_mod.per_1000_frame(pd.concat(stock, ignore_index=True), ds))
