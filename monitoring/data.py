@@ -69,38 +69,42 @@ def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None,
     child's care level and spells run across municipalities) and the declarations of those municipalities.
     `window`: only episodes overlapping [from, to] and declarations starting in it (one-month runs).
     """
-    ep_where, dec_where, kid_where = [], [], []
+    ds = load_episodes(data_date=data_date, municipalities=municipalities, window=window)
+    return load_declarations(ds, municipalities=municipalities, window=window)
+
+
+def _touching(municipalities: list[int]) -> tuple[str, str]:
+    ids = ",".join(str(int(m)) for m in municipalities) or "NULL"
+    touching = (f"SELECT child_id FROM placements_episode WHERE municipality_id IN ({ids}) "
+                f"UNION SELECT child_id FROM placements_declaration WHERE municipality_id IN ({ids})")
+    return ids, touching
+
+
+def _where(parts: list[str]) -> str:
+    return (" WHERE " + " AND ".join(parts)) if parts else ""
+
+
+def load_episodes(*, data_date: dt.date, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
+    """The first half of `load_dataset`: children, episodes, reference data and population, no declarations
+    (a run can start on the episodes' figures while another process reads the declarations)."""
+    ep_where, kid_where = [], []
     if municipalities is not None:
-        ids = ",".join(str(int(m)) for m in municipalities) or "NULL"
-        touching = (f"SELECT child_id FROM placements_episode WHERE municipality_id IN ({ids}) "
-                    f"UNION SELECT child_id FROM placements_declaration WHERE municipality_id IN ({ids})")
+        _ids, touching = _touching(municipalities)
         ep_where.append(f"child_id IN ({touching})")
-        dec_where.append(f"municipality_id IN ({ids})")
         kid_where.append(f"id IN ({touching})")
     if window is not None:
         lo, hi = (d.isoformat() for d in window)
         ep_where.append(f"start_date <= '{hi}' AND (end_date IS NULL OR end_date >= '{lo}')")
-        dec_where.append(f"period_start >= '{lo}' AND period_start <= '{hi}'")
-
-    def where(parts: list[str]) -> str:
-        return (" WHERE " + " AND ".join(parts)) if parts else ""
-
     eps = _read(
         f"SELECT child_id, care_form_id, municipality_id, {_day_sql('start_date')}, {_day_sql('end_date')}, end_reason "
-        "FROM placements_episode" + where(ep_where),
+        "FROM placements_episode" + _where(ep_where),
         ["child", "form", "muni", "start", "end", "reason"],
         {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str"},
     )
     kids = _read(
-        f"SELECT id, {_day_sql('birth_date')} FROM placements_child" + where(kid_where),
+        f"SELECT id, {_day_sql('birth_date')} FROM placements_child" + _where(kid_where),
         ["id", "birth"],
         {"id": "int64", "birth": "int32"},
-    )
-    decs = _read(
-        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')} "
-        "FROM placements_declaration" + where(dec_where),
-        ["child", "form", "muni", "start", "cents"],
-        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64"},
     )
     cutoff = (data_date - EPOCH).days
     child_ids = kids["id"].to_numpy(dtype=np.int64)
@@ -114,10 +118,6 @@ def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None,
     end = np.where(end > cutoff + 1, OPEN, end)  # what ends after the data date is still running then
     ep_child = np.searchsorted(child_ids, eps["child"].to_numpy(dtype=np.int64))
 
-    d_start = _int_days(decs["start"])
-    d_keep = d_start <= cutoff
-    cents = pd.to_numeric(decs["cents"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
-
     forms = list(CareForm.objects.values_list("id", "rung", "with_stay", "family_based"))
     munis = dict(Municipality.objects.values_list("id", "region_id"))
     population: dict[tuple[int, int], int] = {}
@@ -126,23 +126,54 @@ def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None,
     ):
         population[(muni_id, year)] = population.get((muni_id, year), 0) + count
     reason = pd.to_numeric(eps["reason"], errors="coerce").fillna(0).astype(np.int16).to_numpy()
-    return Dataset(
-        ep_child=ep_child[keep],
-        ep_form=eps["form"].to_numpy(dtype=np.int64)[keep],
-        ep_muni=eps["muni"].to_numpy(dtype=np.int64)[keep],
-        ep_start=start[keep],
-        ep_end=end[keep],
+    # 32-bit ids, days and child indexes (an open end is OPEN, the largest int32): half the memory and memory
+    # traffic of int64; the engine widens to int64 where it combines or subtracts values
+    i32 = np.int32
+    ds = Dataset(
+        ep_child=ep_child[keep].astype(i32),
+        ep_form=eps["form"].to_numpy(dtype=i32)[keep],
+        ep_muni=eps["muni"].to_numpy(dtype=i32)[keep],
+        ep_start=start[keep].astype(i32),
+        ep_end=end[keep].astype(i32),
         ep_reason=reason[keep],
         child_birth=birth,
         form_rung={f: r for f, r, _, _ in forms},
         form_stay={f: bool(s) for f, _, s, _ in forms},
         form_family={f: bool(fb) for f, _, _, fb in forms},
         muni_region=munis,
-        dec_child=np.searchsorted(child_ids, decs["child"].to_numpy(dtype=np.int64))[d_keep],
-        dec_form=decs["form"].to_numpy(dtype=np.int64)[d_keep],
-        dec_muni=decs["muni"].to_numpy(dtype=np.int64)[d_keep],
-        dec_start=d_start[d_keep],
-        dec_cents=cents[d_keep],
         population=population,
         data_date=cutoff,
     )
+    ds.__dict__["_child_ids"] = child_ids
+    return ds
+
+
+def load_declarations(ds: Dataset, *, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
+    """The second half of `load_dataset`: the declarations up to the data date, added to `ds` (from
+    `load_episodes` with the same arguments); returns `ds`."""
+    dec_where = []
+    if municipalities is not None:
+        ids, _touching_sql = _touching(municipalities)
+        dec_where.append(f"municipality_id IN ({ids})")
+    if window is not None:
+        lo, hi = (d.isoformat() for d in window)
+        dec_where.append(f"period_start >= '{lo}' AND period_start <= '{hi}'")
+    decs = _read(
+        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')} "
+        "FROM placements_declaration" + _where(dec_where),
+        ["child", "form", "muni", "start", "cents"],
+        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64"},
+    )
+    child_ids = ds.__dict__["_child_ids"]
+    d_start = _int_days(decs["start"])
+    d_keep = d_start <= ds.data_date
+    cents = pd.to_numeric(decs["cents"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
+    i32 = np.int32
+    ds.dec_child = np.searchsorted(child_ids, decs["child"].to_numpy(dtype=np.int64))[d_keep].astype(i32)
+    ds.dec_form = decs["form"].to_numpy(dtype=i32)[d_keep]
+    ds.dec_muni = decs["muni"].to_numpy(dtype=i32)[d_keep]
+    ds.dec_start = d_start[d_keep].astype(i32)
+    ds.dec_cents = cents[d_keep]
+    for cached in ("_movers", "_dec_months"):  # they depend on the declarations
+        ds.__dict__.pop(cached, None)
+    return ds

@@ -940,8 +940,10 @@ def monthly_figures(ds: Dataset, first_month: int | None = None, last_month: int
 
 DISTINCT_MONTHLY = ("stock", "served", "entries", "exits", "clients_declared")
 #: The monthly figures in parts that can be computed apart (by two processes of a run): three of distinct
-#: children (each through `by_levels`) and the figures that add up.
-MONTHLY_PARTS = ("stock_served", "entries_exits", "clients_declared", "additive")
+#: children (each through `by_levels`), the episode figures that add up, and the cost.
+MONTHLY_PARTS = ("stock_served", "entries_exits", "clients_declared", "additive", "cost")
+#: The parts that need the declarations (the others need only the episodes).
+DECLARATION_PARTS = ("clients_declared", "cost")
 
 
 def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int | None = None, *, part: str = "all") -> list[pd.DataFrame]:
@@ -970,8 +972,9 @@ def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int 
             additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
             del changes
             additive += care_days(muni, first_month, last_month)
-            additive += declaration_cost(muni, first_month, last_month)
             frames += roll_up(additive, ds, ds.levels)
+        elif name == "cost":
+            frames += roll_up(declaration_cost(at_municipality(ds), first_month, last_month), ds, ds.levels)
         else:
             raise ValueError(f"unknown part of the monthly figures: {name}")
     return [f for f in frames if not f.empty]

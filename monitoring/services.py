@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import itertools
 import logging
 import os
 import time
@@ -22,7 +23,7 @@ from placements.models import Declaration, Episode, Municipality, Region
 
 from . import engine, registry, store
 from . import series as series_mod
-from .data import last_complete_month_end, load_dataset
+from .data import last_complete_month_end, load_dataset, load_declarations, load_episodes
 from .memory import release_free_memory, reuse_freed_memory
 from .models import FigurePatch, FigureSeries, RunStatus, SnapshotRun
 
@@ -117,22 +118,23 @@ def compute_country(run: SnapshotRun, ds: engine.Dataset | None = None) -> int:
         return _write_series(run, ["NL"], compute_series(ds), registry.provided_series(data_date=run.data_date, region=None))
 
 
-def data_fingerprint() -> tuple[int, int, str]:
-    """What the run saw: counts and latest changes of episodes and declarations."""
-    e = Episode.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
-    d = Declaration.objects.aggregate(n=Count("id"), top=Max("id"))
+def _data_seen() -> dict:
+    """What a run sees, in one scan per table: counts, latest changes and the first month with data."""
+    e = Episode.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"), first=Min("start_date"))
+    d = Declaration.objects.aggregate(n=Count("id"), top=Max("id"), first=Min("period_start"))
     raw = f"{e['n']}|{e['last']}|{e['top']}|{d['n']}|{d['top']}"
-    return e["n"], d["n"], hashlib.sha256(raw.encode()).hexdigest()[:16]
+    firsts = [x for x in (e["first"], d["first"]) if x]
+    return {"episodes": e["n"], "declarations": d["n"], "fingerprint": hashlib.sha256(raw.encode()).hexdigest()[:16],
+            "first": min(firsts) if firsts else None}
 
 
 def run_create(*, user=None, trigger: str = "manual", today: dt.date | None = None) -> SnapshotRun:
     today = today or timezone.localdate()
-    episodes, declarations, fingerprint = data_fingerprint()
-    firsts = [d for d in (Episode.objects.aggregate(m=Min("start_date"))["m"], Declaration.objects.aggregate(m=Min("period_start"))["m"]) if d]
+    seen = _data_seen()
     return SnapshotRun.objects.create(
         data_date=last_complete_month_end(today), created_by=user, trigger=trigger,
-        first_month=f"{min(firsts):%Y-%m}" if firsts else "",
-        episodes_seen=episodes, declarations_seen=declarations, data_fingerprint=fingerprint,
+        first_month=f"{seen['first']:%Y-%m}" if seen["first"] else "",
+        episodes_seen=seen["episodes"], declarations_seen=seen["declarations"], data_fingerprint=seen["fingerprint"],
         regions_total=Region.objects.count(),
     )
 
@@ -196,13 +198,18 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     say = progress or (lambda msg: None)
     run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen", progress=5)
     say("Gegevens lezen")
-    ds = engine.presort(load_dataset(data_date=run.data_date))  # before a fork: both processes share the order
+    fork = _can_fork()
+    ds = engine.presort(load_episodes(data_date=run.data_date))  # before a fork: both processes share the order
+    if fork:
+        say(f"Berekenen ({len(ds.ep_child):,} trajecten; de declaraties worden intussen gelezen)")
+    else:
+        load_declarations(ds)
+        say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
     run_mark(run.pk, phase="Berekenen", progress=20)
-    say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
     labels = series_mod.Labels()
     try:
         with reuse_freed_memory():
-            if _can_fork():
+            if fork:
                 total = _compute_in_two_processes(run, ds, labels)
             else:
                 total = _write_series(run, None, _streamed(run, ds, labels), _provided_all(run.data_date))
@@ -232,12 +239,18 @@ def _can_fork() -> bool:
     return workers > 1 and hasattr(os, "fork") and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-#: The jobs of a full run on two processes, the longest first (national data set, seconds on one core:
-#: additive 6, stock/served 5, casework 4, cohort 4, clients declared 3.5, foster care 3, entries/exits 2,
-#: yearly 1.6). "provided:i" is the i-th series provider (casework, foster care).
-def run_jobs() -> list[str]:
+#: The jobs of a full run on two processes that need the declarations; the other jobs need only the episodes.
+DECLARATION_JOBS = (*engine.DECLARATION_PARTS, "yearly")
+
+
+def run_jobs() -> tuple[list[str], list[str]]:
+    """The jobs of a full run on two processes: (episode jobs, declaration jobs), each longest first (national
+    data set, seconds on one core: additive 5, stock/served 4, cohort 3.5, entries/exits 2.5, casework 3, foster
+    care 2; clients declared 2.5, cost 2, yearly 1.7). "provided:i" is the i-th series provider (casework,
+    foster care), which reads its own tables; the providers come last, small jobs that even out the end."""
     providers = [f"provided:{i}" for i in range(len(registry.SERIES_PROVIDERS))]
-    return ["additive", "stock_served", *providers[:1], "cohort", "clients_declared", *providers[1:], "entries_exits", "yearly"]
+    episodes = ["additive", "stock_served", "cohort", "entries_exits", *providers]
+    return episodes, ["clients_declared", "cost", "yearly"]
 
 
 def _job_series(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels, job: str) -> Iterator[tuple]:
@@ -250,37 +263,43 @@ def _job_series(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels,
 
 
 def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels) -> int:
-    """Fork after the read; both processes take the run's jobs (`run_jobs`, longest first) one at a time from
-    a pipe until none is left, so the two finish close together whatever each job costs on these data. The
-    dataset's arrays are shared copy-on-write. Old series are deleted first; each process writes its jobs'
-    series in its own transaction; a failure in either fails the run (and the caller deletes what the other
-    wrote)."""
+    """Fork after reading the episodes (`ds` has no declarations yet). The child takes the episode jobs one at
+    a time from a pipe; meanwhile this process reads the declarations, does the declaration jobs, and then takes
+    episode jobs from the same pipe until none is left, so the two finish close together whatever each job
+    costs on these data. The episode arrays are shared copy-on-write. Old series are deleted first; each process
+    writes its jobs' series in its own transaction; a failure in either fails the run (and the caller deletes
+    what the other wrote)."""
     FigureSeries.objects.filter(run=run).delete()
-    jobs = run_jobs()
+    episode_jobs, declaration_jobs = run_jobs()
     read_end, write_end = os.pipe()
-    os.write(write_end, bytes(range(len(jobs))))  # one byte per job; a read of one byte takes one job
+    os.write(write_end, bytes(range(len(episode_jobs))))  # one byte per job; a read of one byte takes one job
     os.close(write_end)
-    done = {"jobs": 0}
 
-    def work(report: bool):
-        t0 = time.monotonic()
+    def from_pipe() -> Iterator[str]:
+        while token := os.read(read_end, 1):
+            yield episode_jobs[token[0]]
+
+    def work(jobs: Iterable[str], report: bool) -> None:
+        t0, done = time.monotonic(), 0
         with transaction.atomic():
             writer = series_mod.SeriesWriter(run)
-            while token := os.read(read_end, 1):
-                job = jobs[token[0]]
+            for job in jobs:
                 if report:
-                    run_mark(run.pk, phase=f"Berekenen en opslaan ({writer.count:,} reeksen)", progress=min(90, 20 + 8 * done["jobs"]))
+                    run_mark(run.pk, phase=f"Berekenen en opslaan ({writer.count:,} reeksen)", progress=min(90, 20 + 7 * done))
                 t1 = time.monotonic()
                 writer.add(_job_series(run, ds, labels, job))
                 release_free_memory()
-                done["jobs"] += 1
+                done += 1
                 logger.info("run %s: %s in %.1f s (pid %s)", run.pk, job, time.monotonic() - t1, os.getpid())
             writer.flush()
-        logger.info("run %s: %d jobs in %.1f s (pid %s)", run.pk, done["jobs"], time.monotonic() - t0, os.getpid())
+        logger.info("run %s: %d jobs in %.1f s (pid %s)", run.pk, done, time.monotonic() - t0, os.getpid())
 
-    pid = _fork(lambda: work(report=False))
+    pid = _fork(lambda: work(from_pipe(), report=False))
     try:
-        work(report=True)
+        t0 = time.monotonic()
+        load_declarations(ds)
+        logger.info("run %s: %s declarations read in %.1f s", run.pk, f"{len(ds.dec_child):,}", time.monotonic() - t0)
+        work(itertools.chain(declaration_jobs, from_pipe()), report=True)
     except BaseException:
         os.waitpid(pid, 0)
         raise
