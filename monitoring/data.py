@@ -84,14 +84,54 @@ def _where(parts: list[str]) -> str:
     return (" WHERE " + " AND ".join(parts)) if parts else ""
 
 
+def load_children(*, data_date: dt.date, municipalities: list[int] | None = None) -> Dataset:
+    """Children (birth dates), reference data and population, with no episodes or declarations yet
+    (`add_episodes`, `load_declarations`): what every figure needs."""
+    kid_where = []
+    if municipalities is not None:
+        _ids, touching = _touching(municipalities)
+        kid_where.append(f"id IN ({touching})")
+    kids = _read(
+        f"SELECT id, {_day_sql('birth_date')} FROM placements_child" + _where(kid_where),
+        ["id", "birth"],
+        {"id": "int64", "birth": "int32"},
+    )
+    child_ids = kids["id"].to_numpy(dtype=np.int64)
+    order = np.argsort(child_ids)
+    forms = list(CareForm.objects.values_list("id", "rung", "with_stay", "family_based"))
+    population: dict[tuple[int, int], int] = {}
+    for muni_id, year, count in YouthPopulation.objects.filter(age_band__in=["0-11", "12-17"]).values_list(
+        "municipality_id", "year", "count"
+    ):
+        population[(muni_id, year)] = population.get((muni_id, year), 0) + count
+    # 32-bit ids, days and child indexes (an open end is OPEN, the largest int32): half the memory and memory
+    # traffic of int64; the engine widens to int64 where it combines or subtracts values
+    none = np.zeros(0, np.int32)
+    ds = Dataset(
+        ep_child=none, ep_form=none, ep_muni=none, ep_start=none, ep_end=none, ep_reason=np.zeros(0, np.int16),
+        child_birth=_int_days(kids["birth"])[order],
+        form_rung={f: r for f, r, _, _ in forms},
+        form_stay={f: bool(s) for f, _, s, _ in forms},
+        form_family={f: bool(fb) for f, _, _, fb in forms},
+        muni_region=dict(Municipality.objects.values_list("id", "region_id")),
+        population=population,
+        data_date=(data_date - EPOCH).days,
+    )
+    ds.__dict__["_child_ids"] = child_ids[order]
+    return ds
+
+
 def load_episodes(*, data_date: dt.date, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
-    """The first half of `load_dataset`: children, episodes, reference data and population, no declarations
-    (a run can start on the episodes' figures while another process reads the declarations)."""
-    ep_where, kid_where = [], []
+    """The first half of `load_dataset`: children, episodes, reference data and population, no declarations."""
+    return add_episodes(load_children(data_date=data_date, municipalities=municipalities), municipalities=municipalities, window=window)
+
+
+def add_episodes(ds: Dataset, *, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
+    """The episodes up to the data date, added to `ds` (from `load_children`); returns `ds`."""
+    ep_where = []
     if municipalities is not None:
         _ids, touching = _touching(municipalities)
         ep_where.append(f"child_id IN ({touching})")
-        kid_where.append(f"id IN ({touching})")
     if window is not None:
         lo, hi = (d.isoformat() for d in window)
         ep_where.append(f"start_date <= '{hi}' AND (end_date IS NULL OR end_date >= '{lo}')")
@@ -101,50 +141,21 @@ def load_episodes(*, data_date: dt.date, municipalities: list[int] | None = None
         ["child", "form", "muni", "start", "end", "reason"],
         {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str"},
     )
-    kids = _read(
-        f"SELECT id, {_day_sql('birth_date')} FROM placements_child" + _where(kid_where),
-        ["id", "birth"],
-        {"id": "int64", "birth": "int32"},
-    )
-    cutoff = (data_date - EPOCH).days
-    child_ids = kids["id"].to_numpy(dtype=np.int64)
-    order = np.argsort(child_ids)
-    child_ids = child_ids[order]
-    birth = _int_days(kids["birth"])[order]
-
+    cutoff = ds.data_date
     start = _int_days(eps["start"])
     end = _int_days(eps["end"])
     keep = start <= cutoff
     end = np.where(end > cutoff + 1, OPEN, end)  # what ends after the data date is still running then
-    ep_child = np.searchsorted(child_ids, eps["child"].to_numpy(dtype=np.int64))
-
-    forms = list(CareForm.objects.values_list("id", "rung", "with_stay", "family_based"))
-    munis = dict(Municipality.objects.values_list("id", "region_id"))
-    population: dict[tuple[int, int], int] = {}
-    for muni_id, year, count in YouthPopulation.objects.filter(age_band__in=["0-11", "12-17"]).values_list(
-        "municipality_id", "year", "count"
-    ):
-        population[(muni_id, year)] = population.get((muni_id, year), 0) + count
     reason = pd.to_numeric(eps["reason"], errors="coerce").fillna(0).astype(np.int16).to_numpy()
-    # 32-bit ids, days and child indexes (an open end is OPEN, the largest int32): half the memory and memory
-    # traffic of int64; the engine widens to int64 where it combines or subtracts values
     i32 = np.int32
-    ds = Dataset(
-        ep_child=ep_child[keep].astype(i32),
-        ep_form=eps["form"].to_numpy(dtype=i32)[keep],
-        ep_muni=eps["muni"].to_numpy(dtype=i32)[keep],
-        ep_start=start[keep].astype(i32),
-        ep_end=end[keep].astype(i32),
-        ep_reason=reason[keep],
-        child_birth=birth,
-        form_rung={f: r for f, r, _, _ in forms},
-        form_stay={f: bool(s) for f, _, s, _ in forms},
-        form_family={f: bool(fb) for f, _, _, fb in forms},
-        muni_region=munis,
-        population=population,
-        data_date=cutoff,
-    )
-    ds.__dict__["_child_ids"] = child_ids
+    ds.ep_child = np.searchsorted(ds.__dict__["_child_ids"], eps["child"].to_numpy(dtype=np.int64))[keep].astype(i32)
+    ds.ep_form = eps["form"].to_numpy(dtype=i32)[keep]
+    ds.ep_muni = eps["muni"].to_numpy(dtype=i32)[keep]
+    ds.ep_start = start[keep].astype(i32)
+    ds.ep_end = end[keep].astype(i32)
+    ds.ep_reason = reason[keep]
+    for cached in ("_movers", "_presorted", "_episode_cache"):  # they depend on the episodes
+        ds.__dict__.pop(cached, None)
     return ds
 
 

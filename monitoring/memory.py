@@ -60,11 +60,3 @@ def reuse_freed_memory() -> Iterator[bool]:
             libc.mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD)
             libc.malloc_trim(0)
 
-
-def release_free_memory(keep: int = 0) -> None:
-    """Give the heap's free memory back to the system now, but for `keep` bytes at its top (between the jobs of
-    a run: two processes do not both sit on their largest job's memory, and the next job finds `keep` bytes it
-    need not fault in again)."""
-    libc = _glibc()
-    if libc is not None:
-        libc.malloc_trim(ctypes.c_size_t(keep))

@@ -23,8 +23,8 @@ from placements.models import Declaration, Episode, Municipality, Region
 
 from . import engine, registry, store
 from . import series as series_mod
-from .data import last_complete_month_end, load_dataset, load_declarations, load_episodes
-from .memory import release_free_memory, reuse_freed_memory
+from .data import last_complete_month_end, load_children, load_dataset, load_declarations, load_episodes
+from .memory import reuse_freed_memory
 from .models import FigurePatch, FigureSeries, RunStatus, SnapshotRun
 
 Progress = Callable[[str], None]
@@ -197,21 +197,18 @@ def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> Sn
     started = time.monotonic()
     say = progress or (lambda msg: None)
     run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen", progress=5)
-    say("Gegevens lezen")
-    fork = _can_fork()
-    ds = engine.presort(load_episodes(data_date=run.data_date))  # before a fork: both processes share the order
-    if fork:
-        say(f"Berekenen ({len(ds.ep_child):,} trajecten; de declaraties worden intussen gelezen)")
-    else:
-        load_declarations(ds)
-        say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
-    run_mark(run.pk, phase="Berekenen", progress=20)
     labels = series_mod.Labels()
     try:
-        with reuse_freed_memory():
-            if fork:
-                total = _compute_in_two_processes(run, ds, labels)
-            else:
+        if _can_fork():
+            say("Lezen en berekenen in twee processen (trajecten en declaraties)")
+            with reuse_freed_memory():
+                total = _compute_in_two_processes(run, labels)
+        else:
+            say("Gegevens lezen")
+            ds = load_dataset(data_date=run.data_date)
+            run_mark(run.pk, phase="Berekenen", progress=20)
+            say(f"Berekenen ({len(ds.ep_child):,} trajecten, {len(ds.dec_child):,} declaraties)")
+            with reuse_freed_memory():
                 total = _write_series(run, None, _streamed(run, ds, labels), _provided_all(run.data_date))
     except BaseException:
         FigureSeries.objects.filter(run=run).delete()  # no partial figures
@@ -239,18 +236,18 @@ def _can_fork() -> bool:
     return workers > 1 and hasattr(os, "fork") and connection.vendor == "postgresql" and not connection.in_atomic_block
 
 
-#: The jobs of a full run on two processes that need the declarations; the other jobs need only the episodes.
+#: The figure parts that need the declarations (the others need the episodes), longest first.
 DECLARATION_JOBS = (*engine.DECLARATION_PARTS, "yearly")
 
 
-def run_jobs() -> tuple[list[str], list[str]]:
-    """The jobs of a full run on two processes: (episode jobs, declaration jobs), each longest first (national
-    data set, seconds on one core: additive 5, stock/served 4, cohort 3.5, entries/exits 2.5, casework 3, foster
-    care 2; clients declared 2.5, cost 2, yearly 1.7). "provided:i" is the i-th series provider (casework,
-    foster care), which reads its own tables; the providers come last, small jobs that even out the end."""
+def run_jobs() -> tuple[list[str], list[str], list[str]]:
+    """The jobs of a full run on two processes: (episode jobs, declaration jobs, provider jobs), each longest
+    first (national data set, seconds on one core: additive 5, stock/served 4, cohort 3.5, entries/exits 2.5;
+    clients declared 2.5, cost 2, yearly 1.7; casework 3, foster care 2). Episode jobs need only the children
+    and episodes, declaration jobs only the children and declarations; "provided:i" is the i-th series
+    provider (casework, foster care), which reads its own tables."""
     providers = [f"provided:{i}" for i in range(len(registry.SERIES_PROVIDERS))]
-    episodes = ["additive", "stock_served", "cohort", "entries_exits", *providers]
-    return episodes, ["clients_declared", "cost", "yearly"]
+    return ["additive", "stock_served", "cohort", "entries_exits"], [*DECLARATION_JOBS], providers
 
 
 def _job_series(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels, job: str) -> Iterator[tuple]:
@@ -262,50 +259,55 @@ def _job_series(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels,
             yield from series_mod.frame_series(frame, labels)
 
 
-def _compute_in_two_processes(run: SnapshotRun, ds: engine.Dataset, labels: series_mod.Labels) -> int:
-    """Fork after reading the episodes (`ds` has no declarations yet). The child takes the episode jobs one at
-    a time from a pipe; meanwhile this process reads the declarations, does the declaration jobs, and then takes
-    episode jobs from the same pipe until none is left, so the two finish close together whatever each job
-    costs on these data. The episode arrays are shared copy-on-write. Old series are deleted first; each process
-    writes its jobs' series in its own transaction; a failure in either fails the run (and the caller deletes
-    what the other wrote)."""
+def _compute_in_two_processes(run: SnapshotRun, labels: series_mod.Labels) -> int:
+    """Fork first, then read and compute in both processes at once: the child reads the children and episodes
+    and does the episode jobs, this process reads the children and declarations and does the declaration jobs
+    (`run_jobs`); then both take the provider jobs one at a time from a pipe until none is left, so the two
+    finish close together. Old series are deleted first; each process writes its jobs' series in its own
+    transaction; a failure in either fails the run (and the caller deletes what the other wrote)."""
     FigureSeries.objects.filter(run=run).delete()
-    episode_jobs, declaration_jobs = run_jobs()
+    episode_jobs, declaration_jobs, shared_jobs = run_jobs()
     read_end, write_end = os.pipe()
-    os.write(write_end, bytes(range(len(episode_jobs))))  # one byte per job; a read of one byte takes one job
+    os.write(write_end, bytes(range(len(shared_jobs))))  # one byte per job; a read of one byte takes one job
     os.close(write_end)
+    t0 = time.monotonic()
 
     def from_pipe() -> Iterator[str]:
         while token := os.read(read_end, 1):
-            yield episode_jobs[token[0]]
+            yield shared_jobs[token[0]]
 
-    def work(jobs: Iterable[str], report: bool) -> None:
-        t0, done = time.monotonic(), 0
+    def work(half: str, report: bool) -> None:
+        if half == "episodes":
+            ds = engine.presort(load_episodes(data_date=run.data_date))
+            jobs = episode_jobs
+        else:
+            ds = load_declarations(load_children(data_date=run.data_date))
+            jobs = declaration_jobs
+        logger.info("run %s: children and %s %s read in %.1f s (pid %s)", run.pk, f"{len(ds.ep_child) or len(ds.dec_child):,}", half,
+                    time.monotonic() - t0, os.getpid())
+        done = 0
         with transaction.atomic():
             writer = series_mod.SeriesWriter(run)
-            for job in jobs:
+            for job in itertools.chain(jobs, from_pipe()):
                 if report:
-                    run_mark(run.pk, phase=f"Berekenen en opslaan ({writer.count:,} reeksen)", progress=min(90, 20 + 7 * done))
+                    run_mark(run.pk, phase=f"Berekenen en opslaan ({writer.count:,} reeksen)", progress=min(90, 20 + 15 * done))
                 t1 = time.monotonic()
                 writer.add(_job_series(run, ds, labels, job))
-                release_free_memory()
                 done += 1
                 logger.info("run %s: %s in %.1f s (pid %s)", run.pk, job, time.monotonic() - t1, os.getpid())
             writer.flush()
-        logger.info("run %s: %d jobs in %.1f s (pid %s)", run.pk, done, time.monotonic() - t0, os.getpid())
+        logger.info("run %s: %s and %d jobs in %.1f s (pid %s)", run.pk, half, done, time.monotonic() - t0, os.getpid())
 
-    pid = _fork(lambda: work(from_pipe(), report=False))
+    pid = _fork(lambda: work("episodes", report=False))
     try:
-        t0 = time.monotonic()
-        load_declarations(ds)
-        logger.info("run %s: %s declarations read in %.1f s", run.pk, f"{len(ds.dec_child):,}", time.monotonic() - t0)
-        work(itertools.chain(declaration_jobs, from_pipe()), report=True)
+        work("declarations", report=True)
     except BaseException:
         os.waitpid(pid, 0)
         raise
     finally:
         os.close(read_end)
     _wait_child(pid, "De berekening in het tweede proces is mislukt.")
+    logger.info("run %s: both processes done after %.1f s", run.pk, time.monotonic() - t0)
     return FigureSeries.objects.filter(run=run).count()
 
 
