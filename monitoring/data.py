@@ -161,7 +161,7 @@ def add_episodes(ds: Dataset, *, municipalities: list[int] | None = None, window
 
 def load_declarations(ds: Dataset, *, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
     """The second half of `load_dataset`: the declarations up to the data date, added to `ds` (from
-    `load_episodes` with the same arguments); returns `ds`."""
+    `load_children` or `load_episodes` with the same municipalities); returns `ds`."""
     dec_where = []
     if municipalities is not None:
         ids, _touching_sql = _touching(municipalities)

@@ -192,8 +192,10 @@ def run_finish(run_id: int, started: float | None = None, series_count: int | No
 
 
 def run_compute_inline(run: SnapshotRun, progress: Progress | None = None) -> SnapshotRun:
-    """The whole run in this process (management command, tests): one read, then every municipality,
-    region and the country in one set-wise pass (the Celery path splits the same work per region)."""
+    """The whole run from this process (management command, tests): every municipality, region and the
+    country in one set-wise pass over all data (the Celery path splits the same work per region). On
+    PostgreSQL with two cores the reading and computing is shared with a forked process
+    (`_compute_in_two_processes`); otherwise one read, then the figures."""
     started = time.monotonic()
     say = progress or (lambda msg: None)
     run_mark(run.pk, status=RunStatus.RUNNING, phase="Gegevens lezen", progress=5)
@@ -309,15 +311,6 @@ def _compute_in_two_processes(run: SnapshotRun, labels: series_mod.Labels) -> in
     _wait_child(pid, "De berekening in het tweede proces is mislukt.")
     logger.info("run %s: both processes done after %.1f s", run.pk, time.monotonic() - t0)
     return FigureSeries.objects.filter(run=run).count()
-
-
-def _write_series_part(run: SnapshotRun, *streams: Iterable[tuple]) -> int:
-    with transaction.atomic():
-        writer = series_mod.SeriesWriter(run)
-        for stream in streams:
-            writer.add(stream)
-        writer.flush()
-    return writer.count
 
 
 def run_lock(*, run: SnapshotRun, user=None, note: str = "") -> SnapshotRun:
