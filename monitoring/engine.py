@@ -392,22 +392,6 @@ def count_events(child: np.ndarray, scope: np.ndarray, group: np.ndarray, band: 
     return pd.concat(frames, ignore_index=True)
 
 
-def sum_events(scope, group, band, month, value) -> pd.DataFrame:
-    """Sum values per (scope, group, band, month), and per band ALL (dense bincount, see `_sum_cells`)."""
-    if len(scope) == 0:
-        return pd.DataFrame(columns=["scope", "group", "band", "month", "value"])
-    band = np.asarray(band, dtype=np.int64)
-    value = np.asarray(value)
-    integer = np.issubdtype(value.dtype, np.integer)
-    frames = []
-    for b in (band, np.full(len(band), BAND_ALL, np.int64)):
-        frame = _sum_cells(scope, group, b, month, value)
-        if integer:
-            frame["value"] = np.rint(frame["value"].to_numpy()).astype(np.int64)
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True)
-
-
 def _with_level(frame: pd.DataFrame, level: str, metric: str) -> pd.DataFrame:
     frame = frame[frame["value"] != 0].copy()
     frame["level"] = level
