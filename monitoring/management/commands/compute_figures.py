@@ -1,3 +1,4 @@
+import datetime as dt
 import sys
 import time
 
@@ -10,9 +11,13 @@ from monitoring.models import RunStatus
 class Command(BaseCommand):
     help = "Compute all figures into a new snapshot run, in this process (no worker needed)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                            help="compute as on this day, YYYY-MM-DD (the data date is the last day of the month before)")
+
+    def handle(self, *args, today: dt.date | None = None, **options):
         started = time.monotonic()
-        run = services.run_create(trigger="command")
+        run = services.run_create(trigger="command", today=today)
         self.stderr.write(f"Run {run.pk}: gegevens tot en met {run.data_date:%d-%m-%Y}")
         try:
             run = services.run_compute_inline(run, progress=lambda msg: self.stderr.write(f"  {msg}"))
