@@ -78,15 +78,17 @@ def prepare(users: int, region_name: str, municipality_code: str) -> dict[str, l
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import Role, User
-    from monitoring import selectors
+    from core.periods import month_add, month_range
+    from monitoring.dashboard import selectors
+    from monitoring.runs.selectors import run_latest
     from placements.models import Municipality, Region
 
-    run = selectors.latest_run()
+    run = run_latest()
     if run is None:
         raise SystemExit("No finished snapshot run: run `manage.py compute_figures` on this database first.")
     region = Region.objects.get(name=region_name)
     municipality = Municipality.objects.get(cbs_code=municipality_code)
-    months = selectors.month_range(selectors.month_add(run.last_month, -23), run.last_month)
+    months = month_range(month_add(run.last_month, -23), run.last_month)
 
     def session_for(user, device=None) -> str:
         store = SessionStore()

@@ -136,8 +136,10 @@ def main():
     from django.utils import timezone
 
     from accounts.models import Role, User
-    from monitoring import recent, services
-    from monitoring.data import last_complete_month_end, load_dataset
+    from core.periods import last_complete_month_end
+    from monitoring.dashboard import recent
+    from monitoring.engine.load import load_dataset
+    from monitoring.runs import services
     from placements.models import Child, Declaration, Episode, Region
 
     assert connection.vendor == "postgresql", "run this on PostgreSQL (DATABASE_URL)"
@@ -156,7 +158,7 @@ def main():
     read_all, full_all, ratios = [], [], []
     for _ in range(args.runs):
         _, (read_s,), ds = timed(lambda: load_dataset(data_date=data_date), 1)
-        _, (full_s,), run = timed(lambda: services.run_compute_inline(services.run_create()), 1)
+        _, (full_s,), run = timed(lambda: services.run_compute(services.run_create()), 1)
         read_all.append(read_s)
         full_all.append(full_s)
         ratios.append(full_s / read_s)
@@ -192,7 +194,7 @@ def main():
         dash[name] = (statistics.median(times), times[int(0.95 * (len(times) - 1))])
         print(f"dashboard {name}: p50 {dash[name][0]:.0f} ms, p95 {dash[name][1]:.0f} ms", flush=True)
 
-    secs, peak = child_peak_memory("from monitoring import services; services.run_compute_inline(services.run_create())")
+    secs, peak = child_peak_memory("from monitoring.runs import services; services.run_compute(services.run_create())")
     print(f"full run in a fresh process: {secs:.1f} s, peak memory (all its processes, PSS) {peak:,.0f} MB", flush=True)
 
     naive_med, set_med = compare_naive(ds, data_date)

@@ -6,7 +6,11 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         from monitoring.registry import register_series_provider
+        from placements.episode_rules import EpisodeStartRule, register_episode_start_rule
 
         from .figures import casework_series
+        from .selectors import open_checklist
+        from .services import checklist_attach, checklist_rule
 
-        register_series_provider(casework_series)
+        register_series_provider("casework", casework_series)
+        register_episode_start_rule(EpisodeStartRule(prerequisite=open_checklist, check=checklist_rule, attach=checklist_attach))

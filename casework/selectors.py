@@ -17,6 +17,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Role
+from core.periods import quarter_key, quarter_label
 from placements.models import Child, Episode
 
 from .models import CaseStatus, CaseWeekReview, Lesson, ResidentialChecklist, RetAction, RetFollowUp, RetReview, ThreatCase
@@ -226,7 +227,7 @@ def lessons_region_wide(*, user, tag: str = "") -> list[LessonRow]:
     rows = []
     for lesson in qs[:500]:
         d = lesson.review.review_date
-        rows.append(LessonRow(period=f"{d.year} Q{(d.month - 1) // 3 + 1}", text=lesson.text, tags=[t.name for t in lesson.tags.all()],
+        rows.append(LessonRow(period=quarter_label(quarter_key(d)), text=lesson.text, tags=[t.name for t in lesson.tags.all()],
                               helped=lesson.review.helped, missing=lesson.review.missing,
                               alternative_routes=lesson.review.alternative_routes))
     return rows

@@ -319,7 +319,9 @@ def checklist_rule(*, child: Child, care_form: CareForm, start_date: dt.date, ch
         raise ValidationError({"start_date": [_("De checklist is na deze begindatum ingevuld; de checklist moet vóór de plaatsing zijn ingevuld.")]})
 
 
-def checklist_attach(*, checklist: ResidentialChecklist, episode: Episode) -> None:
+def checklist_attach(*, checklist: ResidentialChecklist | None, episode: Episode) -> None:
+    if checklist is None:
+        return
     checklist.episode = episode
     checklist.save(update_fields=["episode"])
 

@@ -8,3 +8,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "foodvalley.settings")
 app = Celery("foodvalley")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+app.autodiscover_tasks(["monitoring.runs"])  # the run tasks live in the runs package of monitoring

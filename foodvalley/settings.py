@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_celery_beat",
+    "core",
     "accounts",
     "placements",
     "casework",
@@ -249,13 +250,11 @@ CELERY_RESULT_EXTENDED = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BEAT_SCHEDULE = {
     # Monthly figures on the first day of each month at night (metrics.md, "Snapshots").
-    "monthly-figures": {"task": "monitoring.tasks.monthly_snapshot", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
+    "monthly-figures": {"task": "monitoring.runs.tasks.monthly_snapshot", "schedule": crontab(minute=30, hour=2, day_of_month=1)},
 }
 
 # Small-number suppression threshold (metrics.md): counts 1..k-1 are shown as "<k".
 SUPPRESSION_K = env_int("SUPPRESSION_K", 5)
-# Processes that share a full snapshot run on PostgreSQL (0 = one per core, at most two; 1 = no fork).
-MONITORING_PROCESSES = env_int("MONITORING_PROCESSES", 0)
 
 # Content security policy (django-csp 4): only our own scripts and styles, no inline script.
 CONTENT_SECURITY_POLICY = {

@@ -19,7 +19,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("imports/", include("placements.imports.urls")),
-    path("monitor/doelen/", include("monitoring.urls_targets")),
+    path("monitor/doelen/", include("monitoring.targets.urls")),
     path("monitor/", include("monitoring.urls")),
     path("casework/", include("casework.urls")),
     path("rapportages/", include("reports.urls")),

@@ -9,4 +9,4 @@ class FostercareConfig(AppConfig):
 
         from .figures import fostercare_series
 
-        register_series_provider(fostercare_series)
+        register_series_provider("fostercare", fostercare_series)

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from placements.models import CareForm
 
 from . import registry
-from . import targets as progress_service
 from .models import FigureSeries, SnapshotRun, Target, TargetKind
 from .registry import Kind
+from .runs.selectors import run_latest
+from .targets import progress as progress_service
 
 KIND_SHORT = {"value": _("waarde"), "change_abs": _("verschil"), "change_pct": _("verschil %"), "accumulate": _("optellen")}
 STATUS_COLOURS = {"achieved": "#198754", "on_track": "#0d6efd", "at_risk": "#b35c00", "off_track": "#dc3545"}
@@ -149,7 +150,7 @@ class TargetAdmin(admin.ModelAdmin):
     def status(self, obj: Target) -> str:
         if not obj.active:
             return format_html('<span style="color: #6c757d">{}</span>', gettext("uitgezet"))
-        progress = progress_service.target_progress(obj, progress_service.latest_run())
+        progress = progress_service.target_progress(obj, run_latest())
         colour = STATUS_COLOURS.get(progress.status, "#6c757d")
         return format_html('<strong style="color: {}">{}</strong>', colour, progress.status_label)
 
@@ -162,7 +163,7 @@ class TargetAdmin(admin.ModelAdmin):
             return gettext("Deze figuur wordt nog niet gemeten.")
         if obj.kind == TargetKind.ACCUMULATE:
             return gettext("Niet nodig: een aantal om op te tellen begint bij 0.")
-        run = progress_service.latest_run()
+        run = run_latest()
         if run is None:
             return gettext("Nog geen run: er zijn nog geen cijfers berekend.")
         value, day = progress_service.computed_baseline(obj, run)
@@ -179,7 +180,7 @@ class TargetAdmin(admin.ModelAdmin):
     def progress(self, obj: Target) -> str:
         if obj.pk is None:
             return "–"
-        p = progress_service.target_progress(obj, progress_service.latest_run())
+        p = progress_service.target_progress(obj, run_latest())
         if not p.has_numbers:
             return format_html("<strong>{}</strong> — {}", p.status_label, p.reason)
         c = progress_service.card(p, suppress=True)["cells"]

@@ -25,8 +25,9 @@ class SnapshotRun(models.Model):
     episodes_seen = models.PositiveBigIntegerField(_("trajecten gezien"), default=0)
     declarations_seen = models.PositiveBigIntegerField(_("declaraties gezien"), default=0)
     data_fingerprint = models.CharField(_("vingerafdruk data"), max_length=64, blank=True)
-    regions_total = models.PositiveIntegerField(default=0)
-    regions_done = models.JSONField(default=list, blank=True)
+    # the parts of the run (monitoring.runs.parts) and those that have recorded themselves as done
+    parts = models.JSONField(_("delen"), default=list, blank=True)
+    parts_done = models.JSONField(_("delen klaar"), default=list, blank=True)
     series_count = models.PositiveIntegerField(_("reeksen"), default=0)
     message = models.TextField(_("melding"), blank=True)
     trigger = models.CharField(_("aanleiding"), max_length=20, default="manual")
@@ -38,9 +39,6 @@ class SnapshotRun(models.Model):
     locked_at = models.DateTimeField(_("vastgezet op"), null=True, blank=True)
     locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     lock_note = models.CharField(_("reden vastzetten"), max_length=200, blank=True)
-    # A one-month run is stored as a patch over its base run (FigurePatch rows plus replacing FigureSeries
-    # rows); read a run's series only through monitoring.store, which merges the chain root → … → run.
-    base = models.ForeignKey("self", verbose_name=_("basisrun"), null=True, blank=True, on_delete=models.PROTECT, related_name="patched_by")
 
     class Meta:
         verbose_name = _("rekenrun")
@@ -64,6 +62,7 @@ class FigureSeries(models.Model):
     band = models.CharField(max_length=5)  # 0-11, 12-17, 18+, all
     metric = models.CharField(max_length=40)
     values = models.JSONField(default=dict)
+    part = models.CharField(max_length=20)  # the part of the run that wrote it (a repeated part replaces its own)
 
     class Meta:
         verbose_name = _("reeks")
@@ -76,28 +75,6 @@ class FigureSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.scope} {self.group} {self.band}"
-
-
-class FigurePatch(models.Model):
-    """One value of a month run over its base run: `period` of the series (scope, group, band, metric) gets
-    `value`; null removes the period from the series. A series left without values does not exist."""
-
-    run = models.ForeignKey(SnapshotRun, on_delete=models.CASCADE, related_name="patches")
-    level = models.CharField(max_length=12)
-    scope = models.CharField(max_length=100)
-    group = models.CharField(max_length=30)
-    band = models.CharField(max_length=5)
-    metric = models.CharField(max_length=40)
-    period = models.CharField(max_length=7)
-    value = models.FloatField(null=True)
-
-    class Meta:
-        verbose_name = _("wijziging")
-        verbose_name_plural = _("wijzigingen")
-        indexes = [models.Index(fields=["run", "scope", "group", "band"])]
-
-    def __str__(self) -> str:
-        return f"{self.metric} {self.scope} {self.group} {self.band} {self.period}"
 
 
 class TargetKind(models.TextChoices):

@@ -56,10 +56,11 @@ def get(key: str) -> Metric | None:
 
 
 # Apps that measure figures outside the episode/declaration engine (casework, foster care) register a
-# provider in their AppConfig.ready(): provider(data_date=date, region=Region | None | ALL_SCOPES) -> list of
-# series tuples (level, scope, group, band, metric, {period: value}); region=None means the country ("NL"),
-# ALL_SCOPES every municipality, every region and the country in one pass (a full run).
-SERIES_PROVIDERS: list = []
+# provider under their name in their AppConfig.ready(), so that monitoring imports none of them:
+# provider(data_date=date, region=Region | None | ALL_SCOPES) -> list of series tuples
+# (level, scope, group, band, metric, {period: value}); region=None means the country ("NL"), ALL_SCOPES every
+# municipality, every region and the country in one pass (what a run asks). Each provider is a part of a run.
+SERIES_PROVIDERS: dict = {}
 ALL_SCOPES = "all"
 
 
@@ -94,17 +95,8 @@ class ProviderScopes:
         return self.scopes.get(muni_id, [("region", self.region.name)])
 
 
-def register_series_provider(provider) -> None:
-    if provider not in SERIES_PROVIDERS:
-        SERIES_PROVIDERS.append(provider)
-
-
-def provided_series(*, data_date, region, providers: list | None = None) -> list[tuple]:
-    """The series of every registered provider (or of `providers`)."""
-    out: list[tuple] = []
-    for provider in SERIES_PROVIDERS if providers is None else providers:
-        out += provider(data_date=data_date, region=region)
-    return out
+def register_series_provider(name: str, provider) -> None:
+    SERIES_PROVIDERS[name] = provider
 
 
 M, D = Kind, Aggregation

@@ -1,16 +1,17 @@
 from django.urls import path
 
-from . import views
+from .dashboard import views as dashboard
+from .runs import views as runs
 
 app_name = "monitoring"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("csv/", views.dashboard_csv, name="dashboard_csv"),
-    path("runs/", views.runs, name="runs"),
-    path("runs/start/", views.run_start, name="run_start"),
-    path("runs/herzieningen/", views.run_revisions, name="run_revisions"),
-    path("runs/<int:pk>/", views.run_detail, name="run_detail"),
-    path("runs/<int:pk>/status/", views.run_status, name="run_status"),
-    path("runs/<int:pk>/vastzetten/", views.run_lock, name="run_lock"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("csv/", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("runs/", runs.runs, name="runs"),
+    path("runs/start/", runs.run_start, name="run_start"),
+    path("runs/herzieningen/", runs.run_revisions, name="run_revisions"),
+    path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/status/", runs.run_status, name="run_status"),
+    path("runs/<int:pk>/vastzetten/", runs.run_lock, name="run_lock"),
 ]

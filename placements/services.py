@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import log_access
 from accounts.models import AccessAction
 
+from . import episode_rules
 from .bsn import pseudonymise
 from .models import CareForm, Child, Episode, Municipality, Provider
 
@@ -76,18 +77,18 @@ def episode_start(
 ) -> Episode:
     """Start an episode. A residential or closed form (with stay, rung >= 5) needs a completed, unused
     `checklist` (casework.ResidentialChecklist) of this child; only administrators and imports pass
-    `allow_without_checklist=True`, and such a placement is shown as "zonder checklist"."""
-    from casework.services import checklist_attach, checklist_rule
-
+    `allow_without_checklist=True`, and such a placement is shown as "zonder checklist". The rule itself is
+    casework's, registered with placements.episode_rules."""
     validate_episode(child=child, care_form=care_form, provider=provider, start=start_date, end=None)
-    checklist_rule(child=child, care_form=care_form, start_date=start_date, checklist=checklist,
+    for rule in episode_rules.RULES:
+        rule.check(child=child, care_form=care_form, start_date=start_date, checklist=checklist,
                    allow_without_checklist=allow_without_checklist)
     episode = Episode.objects.create(
         child=child, care_form=care_form, provider=provider, municipality=municipality or child.municipality,
         start_date=start_date, referrer=referrer, legal_framework=legal_framework, created_by=user,
     )
-    if checklist is not None:
-        checklist_attach(checklist=checklist, episode=episode)
+    for rule in episode_rules.RULES:
+        rule.attach(checklist=checklist, episode=episode)
     without = " without checklist (admin/import)" if care_form.is_residential and checklist is None else ""
     log_access(actor=user, request=request, action=AccessAction.CREATE, object_type="episode", object_ref=child.short_ref,
                detail=f"episode {episode.pk} {care_form.code}{without}")

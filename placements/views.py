@@ -19,10 +19,11 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
+from core.templatetags.fv import suppress_count
 
 from . import child_picker, selectors, services
+from .episode_rules import episode_start_prerequisite
 from .forms import ChildRegisterForm, ChildSearchForm, EpisodeEndForm, EpisodeStartForm, add_service_errors
-from .templatetags.fv import suppress_count
 from .timeline import legend, render_timeline
 
 PAGE_SIZE = 25
@@ -221,9 +222,7 @@ def episode_start(request, pk: int):
     child = selectors.child_get(user=request.user, pk=pk)
     if child is None:
         return _deny_object(request, pk=pk, action=AccessAction.CREATE)
-    from casework.selectors import open_checklist
-
-    checklist = open_checklist(child=child)  # a completed checklist not used yet (needed for rung 5-6)
+    checklist = episode_start_prerequisite(child=child)  # a completed checklist not used yet (needed for rung 5-6)
     form = EpisodeStartForm(_post(request), child=child, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -24,12 +24,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from monitoring import registry, selectors, store, suppression
-from monitoring import targets as targets_mod
+from core import suppression
+from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
+from core.suppression import Cell
+from monitoring import registry
+from monitoring.dashboard import selectors
+from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell, fmt_euro, fmt_number
 from monitoring.models import SnapshotRun, Target
 from monitoring.registry import Kind
-from monitoring.selectors import Scope, count_cell, dependent_cell, fmt_euro, fmt_number
-from monitoring.suppression import Cell
+from monitoring.runs import store
+from monitoring.targets import progress as targets_mod
 
 from . import charts
 from .cost_table import cost_table
@@ -43,29 +47,6 @@ NONE = Cell(None, "–")
 
 
 # --------------------------------------------------------------------------------------------- quarters
-def quarter_months(quarter: str) -> list[str]:
-    year, q = int(quarter[:4]), int(quarter[-1])
-    return [f"{year:04d}-{3 * q - 2 + i:02d}" for i in range(3)]
-
-
-def quarter_shift(quarter: str, n: int) -> str:
-    index = int(quarter[:4]) * 4 + int(quarter[-1]) - 1 + n
-    return f"{index // 4:04d}-Q{index % 4 + 1}"
-
-
-def quarter_of(month: str) -> str:
-    return selectors.quarter_of(month)
-
-
-def quarter_label(quarter: str) -> str:
-    return f"Q{quarter[-1]} {quarter[:4]}"
-
-
-def quarter_long(quarter: str) -> str:
-    months = quarter_months(quarter)
-    return f"{MONTHS_NL[int(months[0][5:]) - 1]} – {MONTHS_NL[int(months[-1][5:]) - 1]} {quarter[:4]}"
-
-
 def last_complete_quarter(run: SnapshotRun) -> str | None:
     if not run.last_month:
         return None
@@ -206,7 +187,7 @@ class Reader:
         self.run = run
         self.scope = scope
         self.k = k
-        self.available = set(selectors.month_range(run.first_month or run.last_month, run.last_month))
+        self.available = set(month_range(run.first_month or run.last_month, run.last_month))
         self.series: dict[tuple[str, str, str], dict] = {}
 
     def load(self, wanted: set[tuple[str, str, str]]) -> None:

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import BigIntegerField, Count, F, Sum
 from django.db.models.functions import Cast, ExtractYear, Round
 
-from monitoring import suppression
+from core import suppression
 from placements.models import CareForm, Declaration
 
 CENT = Decimal("0.01")

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import quarter_label
+
 from .storage import private_storage
 
 
@@ -112,7 +114,7 @@ class GeneratedReport(models.Model):
 
     @property
     def quarter_label(self) -> str:
-        return f"Q{self.quarter[-1]} {self.quarter[:4]}" if len(self.quarter) == 7 else self.quarter
+        return quarter_label(self.quarter) if len(self.quarter) == 7 else self.quarter
 
     @property
     def finished(self) -> bool:

@@ -8,7 +8,7 @@
 """
 from __future__ import annotations
 
-from monitoring import selectors as msel
+from monitoring.dashboard import selectors as msel
 from monitoring.models import RunStatus, SnapshotRun
 from placements.models import Municipality, Region
 

@@ -29,7 +29,7 @@ def run_publish(*, run_id: int, user=None, note: str = "") -> SnapshotRun:
     """Lock (publish) the run a report is built from with the runs page's own rule (monitoring.services.run_lock:
     only a finished run; a run that is locked already keeps its first lock and note), under a row lock so that two
     reports started at once lock it once."""
-    from monitoring import services as monitoring_services
+    from monitoring.runs import services as monitoring_services
 
     with transaction.atomic():
         run = SnapshotRun.objects.select_for_update().get(pk=run_id)

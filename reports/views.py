@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
+from core.periods import parse_month
 from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
-from monitoring import exports
-from monitoring import selectors as msel
+from monitoring.dashboard import selectors as msel
+from monitoring.exports import figures as exports
 from monitoring.models import RunStatus
 from placements.views import refused
 
@@ -299,7 +300,7 @@ def export_dashboard(request):
     if scope is None:
         return _deny(request, ref=f"scope {asked}", object_type="figures")
     forms = msel.care_forms()
-    month = msel.parse_month(request.GET.get("month", ""), first=run.first_month, last=run.last_month)
+    month = parse_month(request.GET.get("month", ""), first=run.first_month, last=run.last_month)
     codes = {f.code for f in forms}
     group = request.GET.get("group", msel.DEFAULT_GROUP)
     group = group if group in msel.SPECIAL_GROUPS or group in codes else msel.DEFAULT_GROUP

@@ -34,7 +34,7 @@ def _empty_caches():
     cache is keyed on the run id."""
     from django.core.cache import caches
 
-    from monitoring import recent
+    from monitoring.dashboard import recent
 
     for cache in caches.all():
         cache.clear()

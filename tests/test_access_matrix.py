@@ -271,7 +271,7 @@ def _report_objects(municipality) -> dict:
     from django.core.files.base import ContentFile
 
     from monitoring.models import SnapshotRun
-    from monitoring.services import run_create
+    from monitoring.runs.services import run_create
     from reports.models import GeneratedReport
 
     run = SnapshotRun.objects.order_by("id").first() or run_create(today=D(2025, 1, 15))
@@ -288,11 +288,11 @@ def _shared_objects() -> dict:
     from django.core.files.base import ContentFile
 
     from monitoring.models import SnapshotRun
-    from monitoring.services import run_compute_inline
+    from monitoring.runs.services import run_compute
     from placements.imports.service import create_job
 
     job = create_job(kind="episodes", fileobj=ContentFile(b"episode_id\n", name="x.csv"), original_name="x.csv")
-    run = run_compute_inline(SnapshotRun.objects.get(pk=SnapshotRun.objects.order_by("id").first().pk))
+    run = run_compute(SnapshotRun.objects.get(pk=SnapshotRun.objects.order_by("id").first().pk))
     return {"import_job": job, "run": run, "media_path": "imports/niet-bestaand.csv"}
 
 

@@ -140,10 +140,10 @@ def test_it_suppresses_small_counts_with_a_second_cell():
 def test_it_agrees_with_the_yearly_figures_of_a_snapshot_run(known):
     """The snapshot run computes clients_declared_year / cost_year / cost_per_client per care form with the engine;
     the cost table reads the declarations directly. Both must count the same clients and cost to the cent."""
-    from monitoring import services
     from monitoring.models import FigureSeries
+    from monitoring.runs import services
 
-    run = services.run_compute_inline(services.run_create(today=D(2023, 1, 15)))
+    run = services.run_compute(services.run_create(today=D(2023, 1, 15)))
     region = known["region"].name
     stored = {(g, m): v for g, m, v in FigureSeries.objects.filter(run=run, scope=region, band="all",
                                                                   metric__in=["clients_declared_year", "cost_year", "cost_per_client"])

@@ -25,8 +25,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AccessLogEntry
-from monitoring import charts, selectors, services
+from core.periods import month_add
+from monitoring.dashboard import charts, selectors
 from monitoring.models import RunStatus, SnapshotRun
+from monitoring.runs import services
+from monitoring.runs.selectors import run_latest
 from placements.bsn import pseudonymise, synthetic_bsn
 from placements.models import CareForm, Child, Episode, Provider, YouthPopulation
 from tests.conftest import login
@@ -62,7 +65,7 @@ def build_region(ede, veenendaal) -> dict:
 @pytest.fixture
 def region_run(ede, veenendaal) -> SnapshotRun:
     build_region(ede, veenendaal)
-    return services.run_compute_inline(services.run_create(today=TODAY))
+    return services.run_compute(services.run_create(today=TODAY))
 
 
 def tiles(response) -> dict:
@@ -243,7 +246,7 @@ def test_csv_escapes_formulas(client, project_user, ede, region_run):
     for i in range(6):  # six children so the value itself is shown
         kid = child if i == 0 else _child(100 + i, dt.date(2010, 1, 1), ede)
         Episode.objects.create(child=kid, care_form=evil, provider=prov, municipality=ede, start_date=dt.date(2020, 10, 1))
-    services.run_compute_inline(services.run_create(today=TODAY))
+    services.run_compute(services.run_create(today=TODAY))
     response = login(client, project_user).get(reverse("monitoring:dashboard_csv"), {"figure": "stock_forms", "group": evil.code})
     rows = read_csv(response)
     last = rows[-1]
@@ -322,7 +325,7 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"group": "residential"})  # other filters: read afresh
     assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
-    earlier = selectors.month_add(region_run.last_month, -3)
+    earlier = month_add(region_run.last_month, -3)
     with CaptureQueriesContext(connection) as queries:
         other_month = client.get(url, {"group": "residential", "month": earlier})  # a new page from series already read
     assert other_month.context["dash"].month == earlier
@@ -334,7 +337,7 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
     for series in region_run.series.all():
         values = {p: (v * 2 if series.metric == "stock" else v) for p, v in series.values.items()}
         newer.series.create(level=series.level, scope=series.scope, group=series.group, band=series.band, metric=series.metric, values=values)
-    assert selectors.latest_run().pk == newer.pk
+    assert run_latest().pk == newer.pk
     with CaptureQueriesContext(connection) as queries:
         fresh = client.get(url, {"group": "stay"}).content.decode()
     assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
@@ -342,7 +345,7 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
 
 
 def test_the_dashboard_cache_keeps_only_the_most_recently_used_sets():
-    from monitoring.recent import Recent
+    from monitoring.dashboard.recent import Recent
 
     recent = Recent(2)
     recent.set("a", 1)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AccessLogEntry, Role
-from monitoring import selectors
+from monitoring.dashboard import selectors
 from tests.conftest import login, make_user
 from tests.test_dashboard import region_run  # noqa: F401  (fixture)
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from monitoring import engine as E
-from monitoring import memory
+from monitoring.engine import memory
 
 FORMS = (1, 7, 9, 12, 14)
 RUNG = {1: 1, 7: 2, 9: 3, 12: 5, 14: 6}
@@ -75,7 +75,7 @@ def normalised(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def all_figures(ds: E.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     monthly = normalised(E.monthly_frames(ds))
-    other = normalised([E.cohort_figures(ds, ds.last_month, E.breakdown_episodes(ds)), E.yearly_cost_figures(ds, ds.last_month)])
+    other = normalised([E.cohort_figures(ds, ds.last_month), E.yearly_cost_figures(ds, ds.last_month)])
     return monthly, other
 
 
@@ -91,12 +91,12 @@ def test_every_figure_is_the_same_in_any_order_of_the_rows(seed):
         pd.testing.assert_frame_equal(figures[1], reference[1])
 
 
-def test_presort_orders_episodes_by_child_municipality_and_start_and_forgets_episode_indexes():
+def test_presort_orders_episodes_by_child_municipality_and_start_in_a_new_dataset_with_its_own_episode_indexes():
     data = random_data(4)
     ds = dataset(data, np.random.default_rng(4).permutation(len(data["ep"])))
     before = E.breakdown_episodes(ds)
     rows_before = {tuple(r) for r in np.stack([ds.ep_child, ds.ep_muni, ds.ep_start, ds.ep_end, ds.ep_form], 1)[before].tolist()}
-    E.presort(ds)
+    ds = E.presort(ds)
     code = (ds.ep_child * 1000 + ds.ep_muni) * 100_000 + ds.ep_start
     assert np.all(code[1:] >= code[:-1])
     after = E.breakdown_episodes(ds)  # recomputed: the cached indexes pointed at the old rows
@@ -197,22 +197,24 @@ def test_stock_and_clients_declared_match_a_brute_force_count_at_every_level():
     assert checked > 250
 
 
-def test_the_jobs_of_a_two_process_run_cover_every_part_once_and_need_only_their_half_of_the_data():
-    """A forked run reads the episodes in one process and the declarations in the other: episode jobs must give
-    the same figures without declarations, declaration jobs without episodes, and the lists together must be
-    every part of the figures and every provider, once."""
-    from monitoring import registry, services
+def test_the_parts_of_a_run_cover_every_figure_once_and_need_only_their_own_table():
+    """The episodes part reads no declarations and the declarations part no episodes: each must give the same
+    figures without the other table, and together they must be every figure of the engine, once."""
+    from dataclasses import replace
 
-    episode_jobs, declaration_jobs, provider_jobs = services.run_jobs()
-    assert provider_jobs == [f"provided:{i}" for i in range(len(registry.SERIES_PROVIDERS))]
-    assert sorted(episode_jobs + declaration_jobs) == sorted(services.FIGURE_PARTS)
+    from monitoring import registry
+    from monitoring.engine import frames
+    from monitoring.runs import parts
+
+    assert parts.names() == ["episodes", "declarations", *registry.SERIES_PROVIDERS]
+    assert not set(frames.EPISODE_FIGURES) & set(frames.DECLARATION_FIGURES)
+    assert sorted(frames.EPISODE_FIGURES + frames.DECLARATION_FIGURES) == sorted((*E.MONTHLY_PARTS, "cohort", "yearly"))
     data = random_data(8, children=120)
-    for jobs, drop in ((episode_jobs, ("dec_child", "dec_form", "dec_muni", "dec_start", "dec_cents")),
-                       (declaration_jobs, ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason"))):
-        for job in jobs:
-            full = normalised(list(services.figure_frames(dataset(data), part=job)))
-            half = dataset(data)
-            for name in drop:
-                setattr(half, name, np.zeros(0, getattr(half, name).dtype))
-            assert len(full) > 50, job
-            pd.testing.assert_frame_equal(normalised(list(services.figure_frames(half, part=job))), full)
+    none = np.zeros(0, np.int32)
+    for figures, drop in ((frames.EPISODE_FIGURES, ("dec_child", "dec_form", "dec_muni", "dec_start", "dec_cents")),
+                          (frames.DECLARATION_FIGURES, ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason"))):
+        for figure in figures:
+            full = normalised(list(frames.figure_frames(dataset(data), (figure,))))
+            half = replace(dataset(data), **{name: none for name in drop})
+            assert len(full) > 50, figure
+            pd.testing.assert_frame_equal(normalised(list(frames.figure_frames(half, (figure,)))), full)

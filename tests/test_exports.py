@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import AccessLogEntry
-from monitoring import exports
+from monitoring.exports import figures as exports
 from placements.models import Child, Declaration, Episode, Provider
 from tests.conftest import login
 

@@ -22,8 +22,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 
 from foodvalley.celery import app as celery_app
-from monitoring import services
 from monitoring.models import RunStatus, SnapshotRun
+from monitoring.runs import services
 from placements.bsn import synthetic_bsn
 from placements.demo import DemoOptions, build_demo
 from placements.models import Episode, ImportJob, ImportKind, ImportStatus
@@ -128,36 +128,36 @@ def series_keys(run: SnapshotRun) -> Counter:
 
 def test_a_worker_killed_mid_run_is_replaced_and_the_run_ends_complete_and_not_doubled(workers):
     build_demo(DemoOptions(children=4000, regions="4", from_year=2018, until=dt.date(2020, 12, 31), seed=7))
-    reference = services.run_compute_inline(services.run_create(today=TODAY))
+    reference = services.run_compute(services.run_create(today=TODAY))
     expected = series_keys(reference)
     assert max(expected.values()) == 1, "the reference itself has doubles"
-    regions = services.region_ids_with_data()
-    assert len(regions) >= 3, regions
+    parts = services.run_create(today=TODAY).parts
+    assert len(parts) >= 3, parts
 
     started = time.monotonic()
     run = services.run_create(today=TODAY)
     first = workers.start()
-    from monitoring.tasks import compute_snapshot
+    from monitoring.runs.tasks import compute_snapshot
 
     send(compute_snapshot, workers.queue, run.pk)
 
     def midway():
         r = SnapshotRun.objects.get(pk=run.pk)
-        done = set(r.regions_done)
-        return r.status == RunStatus.RUNNING and 1 <= len(done) < len(regions) + 1 and r
+        done = set(r.parts_done)
+        return r.status == RunStatus.RUNNING and 1 <= len(done) < len(parts) and r
 
     seen = wait_for(midway, 240, "the run to be part-way")
     workers.kill(first)  # SIGKILL in the middle of the next part: its message is never acked
     killed_at = time.monotonic()
     mid = SnapshotRun.objects.get(pk=run.pk)
-    assert mid.status == RunStatus.RUNNING and len(mid.regions_done) < len(regions) + 1, "the run was not mid-way when killed"
+    assert mid.status == RunStatus.RUNNING and len(mid.parts_done) < len(parts), "the run was not mid-way when killed"
 
     workers.start()
     wait_for(lambda: SnapshotRun.objects.filter(pk=run.pk, status__in=[RunStatus.DONE, RunStatus.FAILED]).exists(),
              240, "the run to finish on the new worker", poll=0.5)
     run.refresh_from_db()
     assert run.status == RunStatus.DONE, run.message
-    assert set(run.regions_done) == set(regions) | {services.COUNTRY_PART}
+    assert set(run.parts_done) == set(parts)
     got = series_keys(run)
     assert max(got.values()) == 1, [k for k, n in got.items() if n > 1][:5]
     assert got == expected
@@ -166,7 +166,7 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_run_ends_complete_and_not_d
     ref_values = dict(((s.scope, s.group, s.band, s.metric), s.values) for s in reference.series.filter(scope="NL"))
     run_values = dict(((s.scope, s.group, s.band, s.metric), s.values) for s in run.series.filter(scope="NL"))
     assert run_values == ref_values
-    sys.stdout.write(f"snapshot drill: killed with {len(seen.regions_done)} of {len(regions) + 1} parts in; "
+    sys.stdout.write(f"snapshot drill: killed with {len(seen.parts_done)} of {len(parts)} parts in; "
                      f"done {time.monotonic() - killed_at:.1f} s after the kill, {time.monotonic() - started:.1f} s in all; "
                      f"{run.series_count} series\n")
 

@@ -12,8 +12,8 @@ from accounts.models import AccessLogEntry, Role
 from fostercare import services
 from fostercare.models import FosterFamily, PlacementRisk
 from monitoring.models import Target
-from monitoring.services import run_compute_inline, run_create
-from monitoring.targets import target_progress
+from monitoring.runs.services import run_compute, run_create
+from monitoring.targets.progress import target_progress
 from placements.bsn import synthetic_bsn
 from placements.models import Episode
 from placements.services import child_register
@@ -100,7 +100,7 @@ def test_the_whole_flow_counts_a_prevented_breakdown_and_a_breakdown_with_escala
     target = Target.objects.create(name="15 breakdowns voorkomen", region=foodvalley, metric="breakdowns_prevented", group="all", band="all",
                                    period_start=D(2020, 1, 1), period_end=D(2020, 12, 31), kind="accumulate", target_value=15,
                                    direction="at_least")
-    run = run_compute_inline(run_create(today=D(2020, 7, 10)))  # data date 2020-06-30
+    run = run_compute(run_create(today=D(2020, 7, 10)))  # data date 2020-06-30
     series = {(s.scope, s.group, s.metric): s.values for s in run.series.filter(scope__in=["Food Valley", "GM0228"])}
     assert series[("Food Valley", "all", "breakdowns_prevented")] == {"2020-04": 1}
     assert series[("GM0228", "all", "breakdowns_prevented")] == {"2020-04": 1}

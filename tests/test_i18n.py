@@ -281,7 +281,7 @@ def test_strings_makemessages_cannot_extract_are_still_translated(dutch, english
 
 
 def test_month_labels_and_ladder_rungs_follow_the_language():
-    from monitoring.selectors import RUNG_LABELS, month_label
+    from monitoring.dashboard.selectors import RUNG_LABELS, month_label
 
     with translation.override("en"):
         assert month_label("2026-10") == "Oct 2026"

@@ -314,14 +314,14 @@ def test_wijkteam_worker_registers_a_child_places_it_in_foster_care_and_takes_a_
 
 # --------------------------------------------------------------------------------------------- journey 2
 def test_project_team_member_filters_the_dashboard_downloads_a_csv_and_the_quarterly_pdf(journey, project_user, settings):
-    from monitoring import services
+    from monitoring.runs import services
     from reports.models import GeneratedReport, ReportStatus
 
     page, watch = journey
     settings.MONITORING_PROCESSES = 1  # no fork next to the live server's thread
     started = time.monotonic()
     call_command("demo_region", "--children", "300", "--seed", "5", stdout=io.StringIO())
-    run = services.run_compute_inline(services.run_create())
+    run = services.run_compute(services.run_create())
     assert run.status == "done", run.message
     assert time.monotonic() - started < 30, "the journey's data should take seconds"
 

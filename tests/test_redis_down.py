@@ -18,8 +18,8 @@ from django.urls import reverse
 
 from foodvalley.background import BACKGROUND_UNAVAILABLE, broker_available
 from foodvalley.celery import app as celery_app
-from monitoring import services
 from monitoring.models import FigureSeries, RunStatus, SnapshotRun
+from monitoring.runs import services
 from placements.models import Episode, ImportJob, ImportStatus
 from reports.models import GeneratedReport, ReportStatus
 from tests.conftest import login
@@ -129,20 +129,21 @@ def test_the_eager_default_is_unchanged(client, admin_user, figures_run):
 # --- the run's own bookkeeping: a part recorded twice never finishes the run early --------------------------
 
 @pytest.mark.django_db
-def test_a_part_recorded_twice_counts_once_and_the_run_finishes_exactly_when_every_part_is_in(monkeypatch):
-    monkeypatch.setattr(services, "region_ids_with_data", lambda: [11, 12, 13])
-    run = SnapshotRun.objects.create(status=RunStatus.RUNNING, data_date=dt.date(2020, 12, 31))
-    assert not services.run_part_done(run.pk, 11)
-    assert not services.run_part_done(run.pk, 11)  # a redelivered part that had finished but was not acked
-    assert not services.run_part_done(run.pk, services.COUNTRY_PART)
-    assert not services.run_part_done(run.pk, 12)
+def test_a_part_recorded_twice_counts_once_and_the_run_finishes_exactly_when_every_part_is_in():
+    parts = ["episodes", "declarations", "casework", "fostercare"]
+    run = SnapshotRun.objects.create(status=RunStatus.RUNNING, data_date=dt.date(2020, 12, 31), parts=parts)
+    assert not services.run_part_done(run_id=run.pk, part="episodes")
+    assert not services.run_part_done(run_id=run.pk, part="episodes")  # a redelivered part that had finished but was not acked
+    assert not services.run_part_done(run_id=run.pk, part="casework")
+    assert not services.run_part_done(run_id=run.pk, part="declarations")
     run.refresh_from_db()
-    assert run.status == RunStatus.RUNNING and run.progress < 100 and run.phase == "2 van 3 regio's berekend"
-    assert services.run_part_done(run.pk, 13)  # the last part finishes the run
+    assert run.status == RunStatus.RUNNING and run.progress < 100 and run.phase == "3 van 4 delen berekend"
+    assert services.run_part_done(run_id=run.pk, part="fostercare")  # the last part finishes the run
     run.refresh_from_db()
     assert run.status == RunStatus.DONE and run.progress == 100
-    assert not services.run_part_done(run.pk, 13)  # and a late duplicate does not finish it again
+    assert not services.run_part_done(run_id=run.pk, part="fostercare")  # and a late duplicate does not finish it again
     # a failed run is not turned into a done one by a late part
-    failed = SnapshotRun.objects.create(status=RunStatus.FAILED, data_date=dt.date(2020, 12, 31), regions_done=[0, 11, 12])
-    assert not services.run_part_done(failed.pk, 13)
+    failed = SnapshotRun.objects.create(status=RunStatus.FAILED, data_date=dt.date(2020, 12, 31), parts=parts,
+                                        parts_done=["casework", "declarations", "episodes"])
+    assert not services.run_part_done(run_id=failed.pk, part="fostercare")
     assert SnapshotRun.objects.get(pk=failed.pk).status == RunStatus.FAILED

@@ -59,14 +59,14 @@ def test_the_pdf_names_its_run_and_shows_the_figures(figures_run, foodvalley, pr
     report = _generate(figures_run, foodvalley, project_user)
     assert report.status == ReportStatus.DONE and report.progress == 100 and report.pages >= 5
     text = _text(report)
-    assert "Food Valley" in text and "Q4 2025" in text
+    assert "Food Valley" in text and "K4 2025" in text
     assert f"Rekenrun {figures_run.pk}, gegevens tot en met 31 december 2025" in text
     assert "In residentiële zorg (trede 5–6) op de peildatum 163 150 +13 (+8,7%) 137 +26 (+19,0%)" in text
     assert "van wie jonger dan 12 op de peildatum <5 24 – 24 –" in text  # 3 children: suppressed, and so is the change
     assert "Minder kinderen in residentiële zorg" in text  # the target, with its status
     assert "uit koers" in text or "risico" in text
-    assert "Casussen besproken in het RET (casuswerk) Q4 2025 9" in text  # 2 + 4 + 3 in the quarter
-    assert "steeg met 19% ten opzichte van Q4 2024 (137 → 163 kinderen)" in text  # "what changed", generated from the figures
+    assert "Casussen besproken in het RET (casuswerk) K4 2025 9" in text  # 2 + 4 + 3 in the quarter
+    assert "steeg met 19% ten opzichte van K4 2024 (137 → 163 kinderen)" in text  # "what changed", generated from the figures
     assert "Ede" in text and "Jaarlijkse kostentabel" in text
     costs = text[text.index("Jaarlijkse kostentabel"):]
     assert "6 € 6.003,00 € 1.000,50" in costs  # residential care: 6 clients
@@ -75,7 +75,7 @@ def test_the_pdf_names_its_run_and_shows_the_figures(figures_run, foodvalley, pr
     assert "Totaal 13 € 13.006,50 € 1.000,50" in costs  # the total row sums the categories
     assert "Bijlage: definities" in text
     figures_run.refresh_from_db()
-    assert figures_run.locked and "Q4 2025" in figures_run.lock_note  # generating published the run
+    assert figures_run.locked and "K4 2025" in figures_run.lock_note  # generating published the run
 
 
 def test_generating_again_is_idempotent_and_progress_is_stored(figures_run, foodvalley, project_user):
@@ -99,7 +99,7 @@ def test_a_report_uses_the_settings_threshold_and_name(figures_run, foodvalley, 
 
 def test_a_municipality_report_shows_its_small_numbers_suppressed(figures_run, foodvalley, ede, project_user):
     text = _text(_generate(figures_run, foodvalley, project_user, municipality=ede))
-    assert "Q4 2025 · Ede" in text
+    assert "K4 2025 · Ede" in text
     assert "Ede <5" in text  # 2 children in residential care in Ede
 
 

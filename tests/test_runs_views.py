@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from monitoring import services
 from monitoring.models import FigureSeries, RunStatus, SnapshotRun
+from monitoring.runs import services
 from placements.bsn import pseudonymise, synthetic_bsn
 from placements.models import CareForm, Child, Episode, Municipality, Provider
 from tests.conftest import login
@@ -80,7 +80,7 @@ def test_a_running_run_blocks_a_second_start_and_reports_progress(client, admin_
 
 
 def test_a_failing_start_marks_the_run_failed(client, admin_user, db, monkeypatch):
-    from monitoring import tasks
+    from monitoring.runs import tasks
 
     def boom(run_id):
         raise RuntimeError("deelberekening kapot")
@@ -107,7 +107,7 @@ def test_lock_and_revisions(client, admin_user, region_run):  # noqa: F811
         child = Child.objects.create(pseudonym=pseudonymise(synthetic_bsn(900 + n)), birth_date=dt.date(2012, 1, 1), municipality=veen)
         Episode.objects.create(child=child, care_form=plz, provider=Provider.objects.first(), municipality=veen,
                                start_date=dt.date(2020, 11, 20), end_date=dt.date(2020, 12, 5))
-    newer = services.run_compute_inline(services.run_create(today=TODAY))
+    newer = services.run_compute(services.run_create(today=TODAY))
     response = client.get(reverse("monitoring:run_revisions"), {"scope": "GM0345"})
     assert response.status_code == 200
     rows = list(response.context["page"].paginator.object_list)  # every page: revisions now include appeared figures

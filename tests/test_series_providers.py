@@ -13,7 +13,7 @@ def test_all_scopes_in_one_pass_equal_the_region_and_country_passes():
     call_command("demo_fostercare", verbosity=0)
     data_date = dt.date(2026, 10, 31)
     assert len(registry.SERIES_PROVIDERS) >= 2
-    for provider in registry.SERIES_PROVIDERS:
+    for provider in registry.SERIES_PROVIDERS.values():
         separate = []
         for region in Region.objects.all():
             separate += provider(data_date=data_date, region=region)

@@ -1,4 +1,4 @@
-from monitoring.suppression import suppress_dependent, suppress_table, suppress_value
+from core.suppression import suppress_dependent, suppress_table, suppress_value
 
 
 def test_it_hides_counts_from_one_to_four_and_shows_zero_and_five():

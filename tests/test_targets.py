@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from monitoring.demo_targets import DEMO_TARGETS, ensure_demo_targets
 from monitoring.models import FigureSeries, SnapshotRun, Target
-from monitoring.targets import Status, computed_baseline, parse_period, target_progress
+from monitoring.targets.progress import Status, computed_baseline, parse_period, target_progress
 
 
 def month_end(label: str) -> dt.date:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from monitoring import registry, store
+from core.suppression import suppress_value
+from monitoring import registry
 from monitoring.registry import Kind
-from monitoring.suppression import suppress_value
+from monitoring.runs import store
 
 register = template.Library()
 

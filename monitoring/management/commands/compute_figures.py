@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from monitoring import services
 from monitoring.models import RunStatus
+from monitoring.runs import services
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         run = services.run_create(trigger="command", today=today)
         self.stderr.write(f"Run {run.pk}: gegevens tot en met {run.data_date:%d-%m-%Y}")
         try:
-            run = services.run_compute_inline(run, progress=lambda msg: self.stderr.write(f"  {msg}"))
+            run = services.run_compute(run, progress=lambda msg: self.stderr.write(f"  {msg}"))
         except Exception as exc:
             services.run_mark(run.pk, status=RunStatus.FAILED, message=str(exc)[:500])
             raise

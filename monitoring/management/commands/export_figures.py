@@ -4,9 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from monitoring.exports import write_csv
+from monitoring.exports.figures import write_csv
 from monitoring.models import RunStatus, SnapshotRun
-from monitoring.services import latest_run
+from monitoring.runs.selectors import run_latest as latest_run
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from . import store
-from .charts import FORMULA_PREFIXES, csv_number, safe_text
-from .models import SnapshotRun
+from monitoring.dashboard.charts import FORMULA_PREFIXES, csv_number, safe_text
+from monitoring.models import SnapshotRun
+from monitoring.runs import store
 
 HEADER = ["period", "scope", "care_form_group", "age_band", "metric", "value"]
 CSV_DELIMITER = ";"  # as the dashboard CSV: Dutch Excel reads ; with decimal commas
@@ -110,7 +110,7 @@ TARGET_HEADER = ["doel", "gebied", "figuur", "zorgvormgroep", "leeftijd", "doel_
 def targets_sheet(*, user, run, scope_key: str) -> Sheet:
     """The targets of one scope (region by name, municipality by CBS code) in a run, suppressed as on the targets
     page for a viewer without case access."""
-    from . import targets as t
+    from monitoring.targets import progress as t
 
     sheet = Sheet("targets", "Doelen", TARGET_HEADER)
     for target in t.targets_visible(user=user):

@@ -5,14 +5,16 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import registry
-from . import targets as service
+from monitoring import registry
+from monitoring.runs.selectors import run_latest
+
+from . import progress as service
 
 
 @require_GET
 def target_list(request):
     user = request.user
-    run = service.latest_run()
+    run = run_latest()
     cards = []
     for target in service.targets_visible(user=user):
         progress = service.target_progress(target, run)

@@ -1,4 +1,4 @@
-"""The dashboard (figures for the user's scope) and the administrators' runs pages.
+"""The dashboard: figures for the user's scope, and the CSV behind each figure.
 
 Views are thin: they read the filters, check the scope through the selectors, and hand the suppressed
 data to the templates (chart JSON through json_script; the charts are drawn by static/js/dashboard.js).
@@ -8,24 +8,23 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from accounts.audit import log_access
-from accounts.models import AccessAction, AccessResult, Role
-from accounts.permissions import role_required
-from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
+from accounts.models import AccessAction, AccessResult
+from core import suppression
+from core.periods import month_label, parse_month
+from monitoring import registry
+from monitoring.models import SnapshotRun
+from monitoring.runs.selectors import run_in_progress, run_latest
 
-from . import charts, registry, selectors, services, suppression, tasks
-from .models import RunStatus, SnapshotRun
+from . import charts, selectors
 from .recent import Recent
 
 OBJECT_TYPE = "figures"
@@ -41,7 +40,7 @@ def _filters(request, run: SnapshotRun, choices: selectors.ScopeChoices, forms: 
     """(scope, month, group, band) from GET, or None for the scope when the user asked for one outside their scope."""
     asked = request.GET.get("scope", "").strip()
     scope = choices.get(asked) if asked else choices.default
-    month = selectors.parse_month(request.GET.get("month", ""), first=run.first_month, last=run.last_month)
+    month = parse_month(request.GET.get("month", ""), first=run.first_month, last=run.last_month)
     codes = {f.code for f in forms}
     group = request.GET.get("group", selectors.DEFAULT_GROUP)
     if group not in selectors.SPECIAL_GROUPS and group not in codes:
@@ -58,9 +57,9 @@ def _prepare(request):
     if not choices.scopes:
         return None, _refused(request, _("Aan uw account is geen gemeente of jeugdregio gekoppeld. Vraag de beheerder om uw account in te stellen."),
                               detail="dashboard: no scope")
-    run = selectors.latest_run()
+    run = run_latest()
     if run is None:
-        return None, render(request, "monitoring/dashboard_empty.html", {"in_progress": selectors.run_in_progress()})
+        return None, render(request, "monitoring/dashboard_empty.html", {"in_progress": run_in_progress()})
     forms = selectors.care_forms()
     scope, month, group, band = _filters(request, run, choices, forms)
     if scope is None:
@@ -111,7 +110,7 @@ def dashboard(request):
         "band_choices": selectors.band_choices(),
         "group_label": selectors.group_label(group, forms),
         "band_label": selectors.band_label(band),
-        "month_label": selectors.month_label(month),
+        "month_label": month_label(month),
         "csv_url": f"{reverse('monitoring:dashboard_csv')}?{urlencode(query)}",
         "suppression_k": suppression.threshold(),
         "stock_help": [(registry.get(k).label, registry.get(k).definition) for k in ("stock", "stock_per_1000")],
@@ -138,122 +137,3 @@ def dashboard_csv(request):
     log_access(request=request, action=AccessAction.EXPORT, object_type=OBJECT_TYPE, object_ref=f"run {run.pk}",
                detail=f"{figure} {scope.key} {month} {group} {band}: {rows} rows")
     return response
-
-
-# --------------------------------------------------------------------------------------------- runs
-admin_only = role_required(Role.ADMIN, log_object_type="snapshot_run")
-
-
-@admin_only
-@require_GET
-def runs(request):
-    return render(request, "monitoring/runs.html", {
-        "runs": selectors.run_list(),
-        "in_progress": selectors.run_in_progress(),
-        "latest": selectors.latest_run(),
-        "latest_locked": services.latest_run(locked_only=True),
-    })
-
-
-@admin_only
-@require_POST
-def run_start(request):
-    busy = selectors.run_in_progress()
-    if busy is not None and timezone.now() - busy.created_at < STALE_RUN:
-        messages.warning(request, _("Er loopt al een berekening; wacht tot die klaar is."))
-        return redirect("monitoring:run_detail", pk=busy.pk)
-    run = services.run_create(user=request.user, trigger="manual")
-    try:
-        tasks.compute_snapshot.delay(run.pk)
-    except Exception as exc:  # eager mode propagates a failing part; a worker reports through the run itself
-        if broker_down(exc):  # the broker is unreachable: the run never started; close it, keep the page up
-            services.run_mark(run.pk, status=RunStatus.FAILED, phase="Niet gestart", message=NOT_QUEUED, finished_at=timezone.now())
-            messages.error(request, BACKGROUND_UNAVAILABLE)
-            return redirect("monitoring:run_detail", pk=run.pk)
-        services.run_mark(run.pk, status=RunStatus.FAILED, phase="Mislukt", message=str(exc)[:500], finished_at=timezone.now())
-        messages.error(request, _("De berekening is mislukt. Bekijk de melding bij de run en probeer het opnieuw."))
-        return redirect("monitoring:run_detail", pk=run.pk)
-    run.refresh_from_db()
-    if run.status == RunStatus.DONE:
-        messages.success(request, _("De cijfers zijn opnieuw berekend."))
-    else:
-        messages.info(request, _("De berekening is gestart. Deze pagina toont de voortgang."))
-    return redirect("monitoring:run_detail", pk=run.pk)
-
-
-def _run_or_404(pk: int) -> SnapshotRun:
-    run = selectors.run_get(pk)
-    if run is None:
-        raise Http404(_("Deze run bestaat niet."))
-    return run
-
-
-def _status_payload(run: SnapshotRun) -> dict:
-    badge = {RunStatus.DONE: "text-bg-success", RunStatus.FAILED: "text-bg-danger", RunStatus.RUNNING: "text-bg-primary"}.get(run.status, "text-bg-secondary")
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "status_display": str(run.get_status_display()),
-        "phase": run.phase,
-        "progress": int(run.progress or 0),
-        "finished": run.status in (RunStatus.DONE, RunStatus.FAILED),
-        "series_count": run.series_count,
-        "message": run.message,
-        "badge": badge,
-    }
-
-
-@admin_only
-@require_GET
-def run_detail(request, pk: int):
-    run = _run_or_404(pk)
-    return render(request, "monitoring/runs_detail.html", {"run": run, "status": _status_payload(run)})
-
-
-@admin_only
-@require_GET
-def run_status(request, pk: int):
-    return JsonResponse(_status_payload(_run_or_404(pk)))
-
-
-@admin_only
-@require_POST
-def run_lock(request, pk: int):
-    run = _run_or_404(pk)
-    try:
-        services.run_lock(run=run, user=request.user, note=request.POST.get("note", "").strip()[:200])
-    except ValueError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Run %(id)s is vastgezet en verandert niet meer.") % {"id": run.pk})
-    return redirect("monitoring:run_detail", pk=run.pk)
-
-
-@admin_only
-@require_GET
-def run_revisions(request):
-    newer = selectors.latest_run()
-    published = services.latest_run(locked_only=True)
-    choices = selectors.dashboard_scopes(request.user)
-    scope = choices.get(request.GET.get("scope", "")) or choices.default
-    context = {"newer": newer, "published": published, "choices": choices, "scope": scope, "page": None}
-    if newer is not None and published is not None and newer.pk != published.pk and scope is not None:
-        rows = [_revision_row(r) for r in services.revisions(newer=newer, published=published, scope=scope.key)]
-        context["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
-        context["page_query"] = urlencode({"scope": scope.key})
-    return render(request, "monitoring/runs_revisions.html", context)
-
-
-def _revision_row(row: dict) -> dict:
-    metric = registry.get(row["metric"])
-    counts = bool(metric and metric.counts_children)
-
-    def show(value):
-        if value is None:
-            return _("onbepaald")
-        if counts:
-            return selectors.count_cell(value, exact=False).text
-        return selectors.fmt_number(value, 0 if float(value).is_integer() else 2)
-
-    return {**row, "label": metric.label if metric else row["metric"], "old_text": show(row["old"]), "new_text": show(row["new"]),
-            "period_label": row["period"] if "-Q" in row["period"] or len(row["period"]) != 7 else selectors.month_label(row["period"])}

@@ -1,11 +1,14 @@
-"""Display helpers: Dutch dates and amounts, ages, small-number suppression."""
+"""Display helpers for templates: Dutch dates, numbers and amounts (core.formatting), ages, small-number
+suppression (core.suppression), names of access-log object types."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
 from django.utils import timezone
+
+from core import formatting, periods
+from core.suppression import suppress_value
 
 register = template.Library()
 
@@ -13,31 +16,37 @@ register = template.Library()
 @register.filter
 def nl_date(value) -> str:
     """A date as d-m-Y ("17-05-2012"); empty for None."""
-    if not value:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        return value.strftime("%d-%m-%Y %H:%M")
-    return value.strftime("%d-%m-%Y")
+    return formatting.date(value)
 
 
 @register.filter
 def euro(value) -> str:
-    """An amount in Dutch notation: "€ 1.234,56", negative as "€ -12,00"."""
-    if value in (None, ""):
-        return ""
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return str(value)
-    sign = "-" if amount < 0 else ""
-    whole, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
-    while len(whole) > 3:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    groups.insert(0, whole)
-    return f"€ {sign}{'.'.join(groups)},{cents}"
+    """An amount: "€ 1.234,56", negative as "€ -12,00"."""
+    return formatting.euro(value)
+
+
+@register.filter
+def euro_whole(value) -> str:
+    """An amount in whole euros: "€ 1.235"."""
+    return formatting.euro(value, cents=False)
+
+
+@register.filter
+def nl_int(value) -> str:
+    """A count with grouped thousands: "1.234"."""
+    return "" if value in (None, "") else formatting.number(value)
+
+
+@register.filter
+def nl_number(value, decimals=1) -> str:
+    """A number with `decimals` decimals: "2,5"."""
+    return "" if value in (None, "") else formatting.number(value, int(decimals))
+
+
+@register.filter
+def pct(share, decimals=0) -> str:
+    """A share (0.125) as a percentage: "13%"."""
+    return "" if share in (None, "") else formatting.percent(share, int(decimals))
 
 
 def age_on(birth_date: dt.date, day: dt.date | None = None) -> int:
@@ -53,9 +62,7 @@ def age(birth_date) -> int | str:
 
 def suppress_count(value: int, k: int | None = None) -> str:
     """Small-number suppression (metrics.md): counts 1..k-1 become "<k"; 0 and k+ are shown.
-    One rule for the whole project: monitoring.suppression."""
-    from monitoring.suppression import suppress_value
-
+    One rule for the whole project: core.suppression."""
     return suppress_value(int(value or 0), k=k).text
 
 
@@ -83,3 +90,9 @@ def _object_types() -> dict[str, str]:
 def object_type_label(value: str) -> str:
     """Dutch name of an access-log object type; unknown types are shown as stored."""
     return _object_types().get(value, value)
+
+
+@register.filter
+def period(value: str) -> str:
+    """A period key as a Dutch reader reads it: "2026-Q3" → "K3 2026", "2026-10" → "okt 2026"."""
+    return periods.period_label(value) if value else ""

@@ -10,7 +10,6 @@ page needs (filtered by run, scope, group, band and metric), one for the compari
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,12 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from core import suppression
+from core.periods import month_add, month_label, month_range, quarter_of
+from core.suppression import Cell
+from monitoring import registry
+from monitoring.models import RunStatus, SnapshotRun
+from monitoring.runs import store
 from placements.models import CareForm, Municipality, Region
 
-from . import registry, store, suppression
-from .models import RunStatus, SnapshotRun
 from .recent import Recent
-from .suppression import Cell
 
 COUNTRY = "NL"
 SPECIAL_GROUPS = ("all", "stay", "family_based", "residential")
@@ -34,7 +36,6 @@ DEFAULT_GROUP = "stay"
 DEFAULT_BAND = "all"
 
 Key = tuple[str, str, str]  # (group, band, metric)
-MONTH_RE = re.compile(r"\d{4}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -146,12 +147,6 @@ def comparison_scopes(user, scope: Scope, choices: ScopeChoices) -> tuple[list[S
 
 
 # --------------------------------------------------------------------------------------------- reads
-def latest_run() -> SnapshotRun | None:
-    from . import services
-
-    return services.latest_run()
-
-
 def care_forms() -> list[Form]:
     return [Form(code, name, rung, stay, family) for code, name, rung, stay, family in
             CareForm.objects.filter(active=True).order_by("rung", "code").values_list("code", "name", "rung", "with_stay", "family_based")]
@@ -221,44 +216,6 @@ def _finished_run_reads(run: SnapshotRun, key):
 def _keep_finished_run_read(run: SnapshotRun, key, value) -> None:
     if run.status == RunStatus.DONE:
         SERIES_READS.set(key, value)
-
-
-# --------------------------------------------------------------------------------------------- months
-def month_add(month: str, n: int) -> str:
-    year, mon = int(month[:4]), int(month[5:7])
-    index = year * 12 + mon - 1 + n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def month_range(first: str, last: str) -> list[str]:
-    out = []
-    current = first
-    while current <= last:
-        out.append(current)
-        current = month_add(current, 1)
-    return out
-
-
-def parse_month(value: str, *, first: str, last: str) -> str:
-    """A YYYY-MM within [first, last]; anything else falls back to `last` (clamped when out of range)."""
-    value = (value or "").strip()
-    if not MONTH_RE.fullmatch(value) or not 1 <= int(value[5:7]) <= 12:
-        return last
-    if first and value < first:
-        return first
-    return min(value, last)
-
-
-def run_list() -> list[SnapshotRun]:
-    return list(SnapshotRun.objects.select_related("created_by", "locked_by").order_by("-created_at", "-id")[:50])
-
-
-def run_get(pk: int) -> SnapshotRun | None:
-    return SnapshotRun.objects.select_related("created_by", "locked_by").filter(pk=pk).first()
-
-
-def run_in_progress() -> SnapshotRun | None:
-    return SnapshotRun.objects.filter(status__in=[RunStatus.PENDING, RunStatus.RUNNING]).order_by("-created_at").first()
 
 
 # --------------------------------------------------------------------------------------------- dashboard
@@ -391,14 +348,6 @@ def dependent_cell(value: float | None, base: float | None, *, exact: bool, fmt,
     return suppression.suppress_dependent(value, base, fmt=fmt, k=suppression.threshold() if k is None else k)
 
 
-MONTH_NAMES = [gettext_lazy("jan"), gettext_lazy("feb"), gettext_lazy("mrt"), gettext_lazy("apr"), gettext_lazy("mei"), gettext_lazy("jun"), gettext_lazy("jul"), gettext_lazy("aug"),
-               gettext_lazy("sep"), gettext_lazy("okt"), gettext_lazy("nov"), gettext_lazy("dec")]
-
-
-def month_label(month: str) -> str:
-    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
-
-
 def group_label(group: str, forms: list[Form]) -> str:
     labels = {"all": _("Alle zorgvormen"), "stay": _("Met verblijf"), "family_based": _("Gezinsgericht (pleegzorg, gezinshuis)"),
               "residential": _("Residentieel (trede 5–6)")}
@@ -417,10 +366,6 @@ def group_choices(forms: list[Form]) -> list[tuple[str, str]]:
 
 def band_choices() -> list[tuple[str, str]]:
     return [(b, band_label(b)) for b in BANDS]
-
-
-def quarter_of(month: str) -> str:
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
 RUNG_LABELS = {1: gettext_lazy("1 · thuis, zonder verblijf"), 2: gettext_lazy("2 · pleegzorg"), 3: gettext_lazy("3 · gezinshuis"),

@@ -71,10 +71,11 @@ import numpy as np
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from . import registry, store
-from .models import Direction, RunStatus, SnapshotRun, Target, TargetKind
-from .registry import Kind, Metric
-from .suppression import Cell, is_small, suppress_value, threshold
+from core.suppression import Cell, is_small, suppress_value, threshold
+from monitoring import registry
+from monitoring.models import Direction, RunStatus, SnapshotRun, Target, TargetKind
+from monitoring.registry import Kind, Metric
+from monitoring.runs import store
 
 EPS = 1e-9
 AT_RISK_SHARE = 0.10  # shortfall within 10% of the gap counts as "at risk"
@@ -502,10 +503,6 @@ def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
 
 
 # ------------------------------------------------------------------------------------------------ selectors
-def latest_run() -> SnapshotRun | None:
-    return SnapshotRun.objects.filter(status=RunStatus.DONE).exclude(last_month="").order_by("-finished_at", "-id").first()
-
-
 def targets_visible(*, user) -> list[Target]:
     """Active targets the user may read: administrators all; the project team their region and its
     municipalities; a wijkteam worker their municipality and its region; anyone else none."""

@@ -1,4 +1,4 @@
-"""Reading the registry into compact arrays for the engine, in one pass per table.
+"""Reading the registry into the engine's Dataset, in one pass per table.
 
 On PostgreSQL the rows stream through COPY … TO STDOUT into pandas' C parser, which is the fastest way
 to get millions of rows out; elsewhere (SQLite) a plain cursor is read in chunks. Both give identical
@@ -15,7 +15,8 @@ from django.db import connection
 
 from placements.models import CareForm, Municipality, YouthPopulation
 
-from .engine import OPEN, Dataset
+from .calendar import OPEN
+from .dataset import Dataset
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -62,37 +63,16 @@ def last_complete_month_end(today: dt.date) -> dt.date:
     return today.replace(day=1) - dt.timedelta(days=1)
 
 
-def load_dataset(*, data_date: dt.date, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
-    """Episodes, children, declarations and population up to `data_date` (inclusive).
-
-    `municipalities`: only children with an episode or declaration there (all of their episodes, since a
-    child's care level and spells run across municipalities) and the declarations of those municipalities.
-    `window`: only episodes overlapping [from, to] and declarations starting in it (one-month runs).
-    """
-    ds = load_episodes(data_date=data_date, municipalities=municipalities, window=window)
-    return load_declarations(ds, municipalities=municipalities, window=window)
+def load_dataset(*, data_date: dt.date) -> Dataset:
+    """Children, episodes, declarations, reference data and population up to `data_date` (inclusive)."""
+    return load_declarations(load_episodes(data_date=data_date))
 
 
-def _touching(municipalities: list[int]) -> tuple[str, str]:
-    ids = ",".join(str(int(m)) for m in municipalities) or "NULL"
-    touching = (f"SELECT child_id FROM placements_episode WHERE municipality_id IN ({ids}) "
-                f"UNION SELECT child_id FROM placements_declaration WHERE municipality_id IN ({ids})")
-    return ids, touching
-
-
-def _where(parts: list[str]) -> str:
-    return (" WHERE " + " AND ".join(parts)) if parts else ""
-
-
-def load_children(*, data_date: dt.date, municipalities: list[int] | None = None) -> Dataset:
+def load_children(*, data_date: dt.date) -> Dataset:
     """Children (birth dates), reference data and population, with no episodes or declarations yet
-    (`add_episodes`, `load_declarations`): what every figure needs."""
-    kid_where = []
-    if municipalities is not None:
-        _ids, touching = _touching(municipalities)
-        kid_where.append(f"id IN ({touching})")
+    (`load_episodes`, `load_declarations`): what every figure needs."""
     kids = _read(
-        f"SELECT id, {_day_sql('birth_date')} FROM placements_child" + _where(kid_where),
+        f"SELECT id, {_day_sql('birth_date')} FROM placements_child",
         ["id", "birth"],
         {"id": "int64", "birth": "int32"},
     )
@@ -107,7 +87,7 @@ def load_children(*, data_date: dt.date, municipalities: list[int] | None = None
     # 32-bit ids, days and child indexes (an open end is OPEN, the largest int32): half the memory and memory
     # traffic of int64; the engine widens to int64 where it combines or subtracts values
     none = np.zeros(0, np.int32)
-    ds = Dataset(
+    return Dataset(
         ep_child=none, ep_form=none, ep_muni=none, ep_start=none, ep_end=none, ep_reason=np.zeros(0, np.int16),
         child_birth=_int_days(kids["birth"])[order],
         form_rung={f: r for f, r, _, _ in forms},
@@ -116,28 +96,20 @@ def load_children(*, data_date: dt.date, municipalities: list[int] | None = None
         muni_region=dict(Municipality.objects.values_list("id", "region_id")),
         population=population,
         data_date=(data_date - EPOCH).days,
+        child_ids=child_ids[order],
     )
-    ds.__dict__["_child_ids"] = child_ids[order]
-    return ds
 
 
-def load_episodes(*, data_date: dt.date, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
-    """The first half of `load_dataset`: children, episodes, reference data and population, no declarations."""
-    return add_episodes(load_children(data_date=data_date, municipalities=municipalities), municipalities=municipalities, window=window)
+def load_episodes(*, data_date: dt.date) -> Dataset:
+    """Children, episodes, reference data and population, no declarations."""
+    return add_episodes(load_children(data_date=data_date))
 
 
-def add_episodes(ds: Dataset, *, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
-    """The episodes up to the data date, added to `ds` (from `load_children`); returns `ds`."""
-    ep_where = []
-    if municipalities is not None:
-        _ids, touching = _touching(municipalities)
-        ep_where.append(f"child_id IN ({touching})")
-    if window is not None:
-        lo, hi = (d.isoformat() for d in window)
-        ep_where.append(f"start_date <= '{hi}' AND (end_date IS NULL OR end_date >= '{lo}')")
+def add_episodes(ds: Dataset) -> Dataset:
+    """`ds` (from `load_children`) with the episodes up to its data date."""
     eps = _read(
         f"SELECT child_id, care_form_id, municipality_id, {_day_sql('start_date')}, {_day_sql('end_date')}, end_reason "
-        "FROM placements_episode" + _where(ep_where),
+        "FROM placements_episode",
         ["child", "form", "muni", "start", "end", "reason"],
         {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str"},
     )
@@ -148,43 +120,35 @@ def add_episodes(ds: Dataset, *, municipalities: list[int] | None = None, window
     end = np.where(end > cutoff + 1, OPEN, end)  # what ends after the data date is still running then
     reason = pd.to_numeric(eps["reason"], errors="coerce").fillna(0).astype(np.int16).to_numpy()
     i32 = np.int32
-    ds.ep_child = np.searchsorted(ds.__dict__["_child_ids"], eps["child"].to_numpy(dtype=np.int64))[keep].astype(i32)
-    ds.ep_form = eps["form"].to_numpy(dtype=i32)[keep]
-    ds.ep_muni = eps["muni"].to_numpy(dtype=i32)[keep]
-    ds.ep_start = start[keep].astype(i32)
-    ds.ep_end = end[keep].astype(i32)
-    ds.ep_reason = reason[keep]
-    for cached in ("_movers", "_presorted", "_episode_cache"):  # they depend on the episodes
-        ds.__dict__.pop(cached, None)
-    return ds
+    return ds.derive(
+        ep_child=np.searchsorted(ds.child_ids, eps["child"].to_numpy(dtype=np.int64))[keep].astype(i32),
+        ep_form=eps["form"].to_numpy(dtype=i32)[keep],
+        ep_muni=eps["muni"].to_numpy(dtype=i32)[keep],
+        ep_start=start[keep].astype(i32),
+        ep_end=end[keep].astype(i32),
+        ep_reason=reason[keep],
+        presorted=False,
+        keep_memo=("birthdays", "dec_months"),
+    )
 
 
-def load_declarations(ds: Dataset, *, municipalities: list[int] | None = None, window: tuple[dt.date, dt.date] | None = None) -> Dataset:
-    """The second half of `load_dataset`: the declarations up to the data date, added to `ds` (from
-    `load_children` or `load_episodes` with the same municipalities); returns `ds`."""
-    dec_where = []
-    if municipalities is not None:
-        ids, _touching_sql = _touching(municipalities)
-        dec_where.append(f"municipality_id IN ({ids})")
-    if window is not None:
-        lo, hi = (d.isoformat() for d in window)
-        dec_where.append(f"period_start >= '{lo}' AND period_start <= '{hi}'")
+def load_declarations(ds: Dataset) -> Dataset:
+    """`ds` (from `load_children` or `load_episodes`) with the declarations up to its data date."""
     decs = _read(
         f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')} "
-        "FROM placements_declaration" + _where(dec_where),
+        "FROM placements_declaration",
         ["child", "form", "muni", "start", "cents"],
         {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64"},
     )
-    child_ids = ds.__dict__["_child_ids"]
     d_start = _int_days(decs["start"])
     d_keep = d_start <= ds.data_date
     cents = pd.to_numeric(decs["cents"], errors="coerce").fillna(0).astype(np.int64).to_numpy()
     i32 = np.int32
-    ds.dec_child = np.searchsorted(child_ids, decs["child"].to_numpy(dtype=np.int64))[d_keep].astype(i32)
-    ds.dec_form = decs["form"].to_numpy(dtype=i32)[d_keep]
-    ds.dec_muni = decs["muni"].to_numpy(dtype=i32)[d_keep]
-    ds.dec_start = d_start[d_keep].astype(i32)
-    ds.dec_cents = cents[d_keep]
-    for cached in ("_movers", "_dec_months"):  # they depend on the declarations
-        ds.__dict__.pop(cached, None)
-    return ds
+    return ds.derive(
+        dec_child=np.searchsorted(ds.child_ids, decs["child"].to_numpy(dtype=np.int64))[d_keep].astype(i32),
+        dec_form=decs["form"].to_numpy(dtype=i32)[d_keep],
+        dec_muni=decs["muni"].to_numpy(dtype=i32)[d_keep],
+        dec_start=d_start[d_keep].astype(i32),
+        dec_cents=cents[d_keep],
+        keep_memo=("birthdays", "episodes"),
+    )

@@ -6,20 +6,24 @@ value by value in Python costs more than the whole computation, so this module:
   and period labels of the frame to Python objects in one call each, and builds each series' dict from list
   slices (C speed);
 - computes `stock_per_1000` from the stock frame directly (vectorised division by the population);
-- streams series into the database as they are made (COPY on PostgreSQL, in chunks), so the run never holds
+- hands series out as they are made (monitoring.runs writes them with COPY in chunks), so a run never holds
   all series in memory at once.
+
+`part_series(ds, part)` is the engine's entry point for a run: every series of one part of the figures.
 """
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import numpy as np
-import orjson
 import pandas as pd
-from django.db import connection
 
-from . import engine
+from .calendar import BAND_NAMES, month_label
+from .cohorts import cohort_figures, yearly_cost_figures
+from .dataset import GROUP_NAMES, Dataset, presort
+from .kernels import _combine, _decode, _lookup, _runs
+from .memory import reuse_freed_memory
+from .monthly import DROPOUT_REASONS, monthly_frames
 
 Series = tuple[str, str, str, str, str, dict]
 
@@ -34,7 +38,7 @@ class Labels:
     def __init__(self):
         from placements.models import CareForm, Municipality, Region
 
-        self.groups = {**dict(CareForm.objects.values_list("id", "code")), **engine.GROUP_NAMES}
+        self.groups = {**dict(CareForm.objects.values_list("id", "code")), **GROUP_NAMES}
         self.munis = dict(Municipality.objects.values_list("id", "cbs_code"))
         self.regions = {k: v.replace("\t", " ") for k, v in Region.objects.values_list("id", "name")}
 
@@ -54,7 +58,7 @@ def _period_codes(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     if "month" in frame.columns:
         months = frame["month"].to_numpy(np.int64)
         lo = int(months.min())
-        labels = np.array([engine.month_label(m) for m in range(lo, int(months.max()) + 1)], dtype=object)
+        labels = np.array([month_label(m) for m in range(lo, int(months.max()) + 1)], dtype=object)
         return months - lo, labels
     codes, uniques = pd.factorize(frame["period"])
     uniques = np.asarray(uniques, dtype=object)
@@ -87,7 +91,7 @@ def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
     scope = frame["scope"].to_numpy(np.int64)
     group = frame["group"].to_numpy(np.int64)
     band = frame["band"].to_numpy(np.int64)
-    key, radix = engine._combine([lv_codes, mt_codes, scope, group, band])
+    key, radix = _combine([lv_codes, mt_codes, scope, group, band])
     code = key * (len(pr_labels) + 1) + pr_codes
     order = None if len(code) < 2 or bool(np.all(code[1:] >= code[:-1])) else np.argsort(code, kind="stable")
 
@@ -95,9 +99,9 @@ def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
         return a if order is None else a[order]
 
     key = take(key)
-    starts = engine._runs(key)
+    starts = _runs(key)
     ends = np.append(starts[1:], len(key))
-    lv_s, mt_s, sc_s, gr_s, bd_s = engine._decode(key[starts], radix)
+    lv_s, mt_s, sc_s, gr_s, bd_s = _decode(key[starts], radix)
     values = take(frame["value"].to_numpy(dtype=float))
     periods = pr_labels[take(pr_codes)].tolist()
     metrics = list(mt_uni)
@@ -115,18 +119,18 @@ def frame_series(frame: pd.DataFrame, labels: Labels) -> Iterator[Series]:
     for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         level = level_names[int(lv_s[i])]
         vals = as_int[a:b] if integer[i] else as_float[a:b]
-        yield (level, labels.scope(level, int(sc_s[i])), labels.group(int(gr_s[i])), engine.BAND_NAMES[int(bd_s[i])],
+        yield (level, labels.scope(level, int(sc_s[i])), labels.group(int(gr_s[i])), BAND_NAMES[int(bd_s[i])],
                metrics[int(mt_s[i])], dict(zip(periods[a:b], vals, strict=True)))
 
 
-def per_1000_frame(stock: pd.DataFrame, ds: engine.Dataset) -> pd.DataFrame:
+def per_1000_frame(stock: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     """stock_per_1000 rows from stock rows: stock / youths aged 0-17 of that year in the scope × 1000,
     rounded to 4 decimals; periods without a population are left out."""
     if stock.empty or not ds.population:
         return stock.iloc[:0]
     pop = pd.DataFrame([(m, y, n) for (m, y), n in ds.population.items()], columns=["muni", "year", "n"])
     tables = {"municipality": pop.groupby(["muni", "year"])["n"].sum()}
-    pop["region"] = engine._lookup(ds.muni_region, pop["muni"].to_numpy(np.int64), np.int64) if ds.muni_region else 0
+    pop["region"] = _lookup(ds.muni_region, pop["muni"].to_numpy(np.int64), np.int64) if ds.muni_region else 0
     tables["region"] = pop.groupby(["region", "year"])["n"].sum()
     tables["country"] = pop.assign(c=0).groupby(["c", "year"])["n"].sum()
     parts = []
@@ -140,49 +144,45 @@ def per_1000_frame(stock: pd.DataFrame, ds: engine.Dataset) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else stock.iloc[:0]
 
 
-class SeriesWriter:
-    """Appends series to a run's FigureSeries: COPY in chunks on PostgreSQL, bulk_create elsewhere.
-    Use inside a transaction together with the delete of the run's earlier series."""
+#: The parts of the engine's figures that a run computes apart, and the tables each needs: the figures of the
+#: episodes (monthly figures of episodes and the cohorts) and those of the declarations (monthly cost and
+#: declared clients, and the yearly cost table).
+EPISODE_FIGURES = ("additive", "stock_served", "entries_exits", "cohort")
+DECLARATION_FIGURES = ("clients_declared", "cost", "yearly")
 
-    CHUNK_BYTES = 32 * 1024 * 1024
 
-    def __init__(self, run):
-        from .models import FigureSeries
+def figure_frames(ds: Dataset, figures: tuple[str, ...], breakdown_reasons: tuple[int, ...] = DROPOUT_REASONS) -> Iterator[pd.DataFrame]:
+    """Frames of the given figures (names of EPISODE_FIGURES and DECLARATION_FIGURES), metric by metric (a
+    frame per level, or one for all levels; each series lies wholly in one frame), with stock_per_1000 next to
+    stock. Frames are made and handed out one metric at a time, so a run never holds every figure twice."""
+    ds = presort(ds)
+    by_metric: dict[str, list[pd.DataFrame]] = {}
+    for name in figures:
+        if name == "cohort":
+            extra = cohort_figures(ds, ds.last_month, breakdown_reasons)
+        elif name == "yearly":
+            extra = yearly_cost_figures(ds, ds.last_month)
+        else:
+            for f in monthly_frames(ds, part=name):
+                by_metric.setdefault(f["metric"].iat[0], []).append(f)
+            continue
+        extra = extra[extra["level"].isin(ds.levels)] if not extra.empty else extra
+        for metric, f in extra.groupby("metric", sort=False):
+            by_metric.setdefault(metric, []).append(f)
+    stock = by_metric.get("stock")
+    if stock:
+        rates = per_1000_frame(pd.concat(stock, ignore_index=True), ds)
+        if not rates.empty:
+            by_metric["stock_per_1000"] = [rates]
+    for metric in list(by_metric):
+        # the parts of a metric (one per level, or one for all levels) hold whole series each
+        yield from (f for f in by_metric.pop(metric) if not f.empty)
 
-        self.run = run
-        self.model = FigureSeries
-        self.count = 0
-        self.copy = connection.vendor == "postgresql"
-        self.buf = io.StringIO()
-        self.pending: list = []
 
-    def add(self, series: Iterable[Series]) -> int:
-        before = self.count
-        run_id = str(self.run.pk)
-        for lv, sc, g, b, m, v in series:
-            self.count += 1
-            if self.copy:
-                line = "\t".join((run_id, lv, sc, g, b, m, orjson.dumps(v).decode()))
-                if "\\" in line or "\n" in line:
-                    line = line.replace("\\", "\\\\").replace("\n", " ")
-                self.buf.write(line)
-                self.buf.write("\n")
-                if self.buf.tell() > self.CHUNK_BYTES:
-                    self.flush()
-            else:
-                self.pending.append(self.model(run=self.run, level=lv, scope=sc, group=g, band=b, metric=m, values=v))
-                if len(self.pending) >= 5000:
-                    self.flush()
-        return self.count - before
-
-    def flush(self) -> None:
-        if self.copy:
-            if self.buf.tell():
-                self.buf.seek(0)
-                with connection.cursor() as cursor:
-                    cursor.connection.cursor().copy_expert(
-                        f'COPY {self.model._meta.db_table} (run_id, level, scope, "group", band, metric, "values") FROM STDIN', self.buf)
-                self.buf = io.StringIO()
-        elif self.pending:
-            self.model.objects.bulk_create(self.pending, batch_size=2000)
-            self.pending = []
+def figure_series(ds: Dataset, figures: tuple[str, ...], labels: Labels | None = None) -> Iterator[Series]:
+    """Every series of the given figures, as (level, scope, group, band, metric, {period: value}), computed with
+    the process's freed memory kept for reuse (engine.memory)."""
+    labels = labels or Labels()
+    with reuse_freed_memory():
+        for frame in figure_frames(ds, figures):
+            yield from frame_series(frame, labels)

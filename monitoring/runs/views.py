@@ -1,0 +1,148 @@
+"""The administrators' pages of snapshot runs: the list, start, progress, lock, and revisions of a published run."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import Role
+from accounts.permissions import role_required
+from core.periods import month_label
+from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
+from monitoring import registry
+from monitoring.dashboard import selectors as dashboard_selectors
+from monitoring.models import RunStatus, SnapshotRun
+
+from . import selectors, services, tasks
+
+STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
+PART_LABELS = {"episodes": _lazy("trajecten"), "declarations": _lazy("declaraties"), "casework": _lazy("casuïstiek"),
+               "fostercare": _lazy("pleegzorg")}
+
+
+admin_only = role_required(Role.ADMIN, log_object_type="snapshot_run")
+
+
+@admin_only
+@require_GET
+def runs(request):
+    return render(request, "monitoring/runs.html", {
+        "runs": selectors.run_list(),
+        "in_progress": selectors.run_in_progress(),
+        "latest": selectors.run_latest(),
+        "latest_locked": selectors.run_latest(locked_only=True),
+    })
+
+
+@admin_only
+@require_POST
+def run_start(request):
+    busy = selectors.run_in_progress()
+    if busy is not None and timezone.now() - busy.created_at < STALE_RUN:
+        messages.warning(request, _("Er loopt al een berekening; wacht tot die klaar is."))
+        return redirect("monitoring:run_detail", pk=busy.pk)
+    run = services.run_create(user=request.user, trigger="manual")
+    try:
+        tasks.compute_snapshot.delay(run.pk)
+    except Exception as exc:  # eager mode propagates a failing part; a worker reports through the run itself
+        if broker_down(exc):  # the broker is unreachable: the run never started; close it, keep the page up
+            services.run_fail(run.pk, phase="Niet gestart", message=NOT_QUEUED)
+            messages.error(request, BACKGROUND_UNAVAILABLE)
+            return redirect("monitoring:run_detail", pk=run.pk)
+        services.run_fail(run.pk, message=str(exc))
+        messages.error(request, _("De berekening is mislukt. Bekijk de melding bij de run en probeer het opnieuw."))
+        return redirect("monitoring:run_detail", pk=run.pk)
+    run.refresh_from_db()
+    if run.status == RunStatus.DONE:
+        messages.success(request, _("De cijfers zijn opnieuw berekend."))
+    else:
+        messages.info(request, _("De berekening is gestart. Deze pagina toont de voortgang."))
+    return redirect("monitoring:run_detail", pk=run.pk)
+
+
+def _run_or_404(pk: int) -> SnapshotRun:
+    run = selectors.run_get(pk)
+    if run is None:
+        raise Http404(_("Deze run bestaat niet."))
+    return run
+
+
+def _status_payload(run: SnapshotRun) -> dict:
+    badge = {RunStatus.DONE: "text-bg-success", RunStatus.FAILED: "text-bg-danger", RunStatus.RUNNING: "text-bg-primary"}.get(run.status, "text-bg-secondary")
+    return {
+        "id": run.pk,
+        "status": run.status,
+        "status_display": str(run.get_status_display()),
+        "phase": run.phase,
+        "progress": int(run.progress or 0),
+        "finished": run.status in (RunStatus.DONE, RunStatus.FAILED),
+        "series_count": run.series_count,
+        "message": run.message,
+        "badge": badge,
+    }
+
+
+@admin_only
+@require_GET
+def run_detail(request, pk: int):
+    run = _run_or_404(pk)
+    done = set(run.parts_done)
+    parts = [{"label": PART_LABELS.get(part, part), "done": part in done} for part in run.parts]
+    return render(request, "monitoring/runs_detail.html", {"run": run, "status": _status_payload(run), "parts": parts})
+
+
+@admin_only
+@require_GET
+def run_status(request, pk: int):
+    return JsonResponse(_status_payload(_run_or_404(pk)))
+
+
+@admin_only
+@require_POST
+def run_lock(request, pk: int):
+    run = _run_or_404(pk)
+    try:
+        services.run_lock(run=run, user=request.user, note=request.POST.get("note", "").strip()[:200])
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Run %(id)s is vastgezet en verandert niet meer.") % {"id": run.pk})
+    return redirect("monitoring:run_detail", pk=run.pk)
+
+
+@admin_only
+@require_GET
+def run_revisions(request):
+    newer = selectors.run_latest()
+    published = selectors.run_latest(locked_only=True)
+    choices = dashboard_selectors.dashboard_scopes(request.user)
+    scope = choices.get(request.GET.get("scope", "")) or choices.default
+    context = {"newer": newer, "published": published, "choices": choices, "scope": scope, "page": None}
+    if newer is not None and published is not None and newer.pk != published.pk and scope is not None:
+        rows = [_revision_row(r) for r in selectors.run_revisions(newer=newer, published=published, scope=scope.key)]
+        context["page"] = Paginator(rows, 50).get_page(request.GET.get("page"))
+        context["page_query"] = urlencode({"scope": scope.key})
+    return render(request, "monitoring/runs_revisions.html", context)
+
+
+def _revision_row(row: dict) -> dict:
+    metric = registry.get(row["metric"])
+    counts = bool(metric and metric.counts_children)
+
+    def show(value):
+        if value is None:
+            return _("onbepaald")
+        if counts:
+            return dashboard_selectors.count_cell(value, exact=False).text
+        return dashboard_selectors.fmt_number(value, 0 if float(value).is_integer() else 2)
+
+    return {**row, "label": metric.label if metric else row["metric"], "old_text": show(row["old"]), "new_text": show(row["new"]),
+            "period_label": row["period"] if "-Q" in row["period"] or len(row["period"]) != 7 else month_label(row["period"])}
