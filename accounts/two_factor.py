@@ -22,6 +22,8 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .access import refuse
+
 DEVICE_NAME = "Authenticator-app"
 
 
@@ -47,10 +49,7 @@ def _next_url(request) -> str:
 
 
 def _refused(request):
-    return render(request, "placements/refused.html", {
-        "title": _("Geen toegang"), "status": 403,
-        "message": _("Tweestapsverificatie is er voor beheerders."),
-    }, status=403)
+    return refuse(request, message=_("Tweestapsverificatie is er voor beheerders."))
 
 
 def _confirmed(user):

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from .audit import log_access
+from .access import refuse
 from .models import AccessAction, AccessLogEntry, AccessResult
 
 PAGE_SIZE = 50
@@ -53,12 +53,8 @@ class AccessLogFilter(django_filters.FilterSet):
 def access_log(request):
     """The access log, newest first, searchable by actor, object, action, result and period (administrators only)."""
     if not request.user.is_admin_role:
-        log_access(request=request, action=AccessAction.READ, object_type="access_log", result=AccessResult.DENIED,
-                   detail=f"role {request.user.role} refused")
-        return render(request, "placements/refused.html", {
-            "title": _("Geen toegang"), "status": 403,
-            "message": _("Het toegangslog is alleen voor beheerders. De poging is vastgelegd."),
-        }, status=403)
+        return refuse(request, object_type="access_log", action=AccessAction.READ,
+                      message=_("Het toegangslog is alleen voor beheerders. De poging is vastgelegd."))
     filterset = AccessLogFilter(request.GET or None, queryset=AccessLogEntry.objects.all())
     queryset = filterset.qs if filterset.is_bound else AccessLogEntry.objects.all()
     page = Paginator(queryset.order_by("-timestamp", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))

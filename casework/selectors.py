@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.roles import is_admin, is_project, is_ret, is_wijkteam
 from core.periods import quarter_key, quarter_label
 from placements.models import Child, Episode
 
@@ -27,24 +27,12 @@ MONITOR_DAYS = 92
 CASE_WEEK_WINDOW_DAYS = 365
 
 
-def is_wijkteam(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.WIJKTEAM and user.municipality_id and not user.is_superuser)
-
-
-def is_ret(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.RET and user.region_id and not user.is_superuser)
-
-
-def is_ret_chair(user) -> bool:
-    return is_ret(user) and bool(user.is_ret_chair)
-
-
 def can_see_cases(*, user) -> bool:
     return is_wijkteam(user) or is_ret(user)
 
 
 def can_see_lessons(*, user) -> bool:
-    return bool(user and user.is_authenticated and (is_wijkteam(user) or is_ret(user) or user.is_project or user.is_admin_role))
+    return is_wijkteam(user) or is_ret(user) or is_project(user) or is_admin(user)
 
 
 # ------------------------------------------------------------------------------------------- cases

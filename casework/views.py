@@ -11,12 +11,13 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import roles
+from accounts.access import access_required, refuse
 from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction, AccessResult
 from placements import child_picker
 from placements.forms import add_service_errors
 from placements.timeline import legend, render_timeline
-from placements.views import access_gate, refused
 
 from . import selectors, services
 from .forms import (
@@ -38,25 +39,14 @@ def _post(request):
     return request.POST if request.method == "POST" else None
 
 
-def _gate(check, object_type: str):
-    return access_gate(check, object_type, "casework")
-
-
-def _wijkteam(*, user) -> bool:
-    return selectors.is_wijkteam(user)
-
-
-cases_required = _gate(selectors.can_see_cases, "threat_case")
-wijkteam_required = _gate(_wijkteam, "threat_case")
-chair_required = _gate(selectors.is_ret_chair, "ret_review")
-lessons_required = _gate(selectors.can_see_lessons, "case_week_review")
+cases_required = access_required(selectors.can_see_cases, object_type="threat_case", area="casework")
+wijkteam_required = access_required(roles.is_wijkteam, object_type="threat_case", area="casework")
+chair_required = access_required(roles.is_ret_chair, object_type="ret_review", area="casework")
+lessons_required = access_required(selectors.can_see_lessons, object_type="case_week_review", area="casework")
 
 
 def _deny(request, *, ref: str, object_type: str):
-    action = AccessAction.READ if request.method == "GET" else AccessAction.CHANGE
-    log_access(request=request, action=action, object_type=object_type, object_ref=ref, result=AccessResult.DENIED,
-               detail="outside scope")
-    return refused(request, status=404)
+    return refuse(request, status=404, object_type=object_type, object_ref=ref, detail="outside scope")
 
 
 def _log_read(request, object_type: str, child, detail: str) -> None:
@@ -75,7 +65,7 @@ def case_list(request):
     return render(request, "casework/case_list.html", {
         "cases": cases, "page": page, "status": status, "statuses": CaseStatus.choices,
         "status_query": urlencode({"status": status}) + "&" if status else "",
-        "is_ret": selectors.is_ret(request.user), "is_chair": selectors.is_ret_chair(request.user),
+        "is_ret": roles.is_ret(request.user), "is_chair": roles.is_ret_chair(request.user),
     })
 
 
@@ -124,7 +114,7 @@ def case_detail(request, pk: int):
     if denied:
         return denied
     _log_read(request, "threat_case", case.child, f"case {case.pk}")
-    wijkteam = selectors.is_wijkteam(request.user)
+    wijkteam = roles.is_wijkteam(request.user)
     return render(request, "casework/case_detail.html", {
         "case": case,
         "reviews": list(case.ret_reviews.all()),

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 
+from core.views import home
 from foodvalley import errors
 
 # A lost database gets a Dutch 503 page instead of a 500 (foodvalley/errors.py); neither page touches the database.
@@ -24,6 +25,7 @@ urlpatterns = [
     path("casework/", include("casework.urls")),
     path("rapportages/", include("reports.urls")),
     path("pleegzorg/", include("fostercare.urls")),
+    path("", home, name="home"),
     path("", include("placements.urls")),
 ]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.roles import is_admin, is_fostercare, is_project, is_wijkteam
 from placements.models import Child, Episode
 
 from .models import (
@@ -39,20 +39,12 @@ from .services import age_on, fit_errors, placed_on
 STATUS_ORDER = (FamilyStatus.ACTIVE, FamilyStatus.APPROVED, FamilyStatus.IN_TRAINING, FamilyStatus.PAUSED, FamilyStatus.STOPPED)
 
 
-def is_fostercare(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.FOSTERCARE and user.provider_id and not user.is_superuser)
-
-
-def is_wijkteam(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.WIJKTEAM and user.municipality_id and not user.is_superuser)
-
-
 def can_see_records(*, user) -> bool:
     return is_fostercare(user) or is_wijkteam(user)
 
 
 def can_see_funnel(*, user) -> bool:
-    return bool(user and user.is_authenticated and (is_fostercare(user) or user.is_project or user.is_admin_role))
+    return is_fostercare(user) or is_project(user) or is_admin(user)
 
 
 # ------------------------------------------------------------------------------------------- families

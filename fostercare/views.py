@@ -14,11 +14,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import roles
+from accounts.access import access_required, refuse
 from accounts.audit import log_access, log_access_many
-from accounts.models import AccessAction, AccessResult
+from accounts.models import AccessAction
 from placements import child_picker
 from placements.forms import add_service_errors
-from placements.views import access_gate, refused
 
 from . import selectors, services
 from .forms import (
@@ -43,28 +44,14 @@ def _post(request):
     return request.POST if request.method == "POST" else None
 
 
-def _gate(check, object_type: str):
-    return access_gate(check, object_type, "foster-care")
-
-
-def _provider(*, user) -> bool:
-    return selectors.is_fostercare(user)
-
-
-def _wijkteam(*, user) -> bool:
-    return selectors.is_wijkteam(user)
-
-
-records_required = _gate(selectors.can_see_records, "foster_family")
-provider_required = _gate(_provider, "foster_family")
-wijkteam_required = _gate(_wijkteam, "foster_placement")
-funnel_required = _gate(selectors.can_see_funnel, "prospect")
+records_required = access_required(selectors.can_see_records, object_type="foster_family", area="foster-care")
+provider_required = access_required(roles.is_fostercare, object_type="foster_family", area="foster-care")
+wijkteam_required = access_required(roles.is_wijkteam, object_type="foster_placement", area="foster-care")
+funnel_required = access_required(selectors.can_see_funnel, object_type="prospect", area="foster-care")
 
 
 def _deny(request, *, ref: str, object_type: str):
-    action = AccessAction.READ if request.method == "GET" else AccessAction.CHANGE
-    log_access(request=request, action=action, object_type=object_type, object_ref=ref, result=AccessResult.DENIED, detail="outside scope")
-    return refused(request, status=404)
+    return refuse(request, status=404, object_type=object_type, object_ref=ref, detail="outside scope")
 
 
 def _read(request, object_type: str, ref: str, detail: str) -> None:
@@ -73,9 +60,9 @@ def _read(request, object_type: str, ref: str, detail: str) -> None:
 
 # ------------------------------------------------------------------------------------------- start page
 def home_fostercare(request):
-    """The start page of a foster-care worker (placements.views.home sends the role here)."""
+    """The start page of a foster-care worker (registered in fostercare.apps as the role's start page)."""
     user = request.user
-    if not selectors.is_fostercare(user):
+    if not roles.is_fostercare(user):
         return render(request, "home/fostercare.html", {"has_scope": False})
     overview = selectors.overview(user=user)
     month, rows = selectors.monthly_risk_list(user=user)
@@ -106,7 +93,7 @@ def family_list(request):
     query = urlencode({k: v for k, v in (("status", status), ("soort", kind)) if v})
     return render(request, "fostercare/family_list.html", {
         "rows": rows, "page": page, "status": status, "kind": kind, "statuses": FamilyStatus.choices, "kinds": FamilyKind.choices,
-        "page_query": query + "&" if query else "", "is_provider": selectors.is_fostercare(request.user),
+        "page_query": query + "&" if query else "", "is_provider": roles.is_fostercare(request.user),
     })
 
 
@@ -153,13 +140,13 @@ def family_detail(request, pk: int):
         log_access_many(request=request, action=AccessAction.READ, object_type="foster_placement",
                         object_refs=sorted({p.episode.child.short_ref for p in placements}), detail=f"family {family.pk}")
     placed, free = selectors.occupancy(family)
-    provider = selectors.is_fostercare(request.user)
+    provider = roles.is_fostercare(request.user)
     today = timezone.localdate()
     return render(request, "fostercare/family_detail.html", {
         "family": family, "placements": placements, "placed": placed, "free": free, "is_provider": provider,
         "supports": list(family.supports.select_related("risk")) if provider else [],
         "history": list(family.status_changes.all()) if provider else [],
-        "wijkteam_view": selectors.is_wijkteam(request.user),
+        "wijkteam_view": roles.is_wijkteam(request.user),
         "today": today,
     })
 
@@ -321,7 +308,7 @@ def risk_list(request):
     else:
         log_access(request=request, action=AccessAction.SEARCH, object_type="placement_risk", detail=f"risk list {month}, empty")
     return render(request, "fostercare/risk_list.html", {
-        "month": month, "rows": rows, "open_count": sum(r.open_on_last for r in rows), "wijkteam_view": selectors.is_wijkteam(request.user),
+        "month": month, "rows": rows, "open_count": sum(r.open_on_last for r in rows), "wijkteam_view": roles.is_wijkteam(request.user),
         "max_month": timezone.localdate().strftime("%Y-%m"),
     })
 
@@ -463,14 +450,14 @@ def recruitment(request):
     year, first, last = _year_bounds(request)
     funnel = selectors.funnel(user=request.user, first=first, last=last)
     prospects = []
-    if selectors.is_fostercare(request.user):
+    if roles.is_fostercare(request.user):
         prospects = list(selectors.prospect_scope(user=request.user).exclude(stage__in=(Stage.APPROVED, Stage.DROPPED))
                          .select_related("municipality").order_by("info_on", "id"))
     log_access(request=request, action=AccessAction.READ, object_type="prospect", detail=f"recruitment funnel {year}, {len(prospects)} open prospects")
     return render(request, "fostercare/recruitment.html", {
         "funnel": funnel, "year": year, "years": list(range(timezone.localdate().year, 2016, -1)), "prospects": prospects,
         "leaving": selectors.families_leaving(user=request.user, first=first, last=last),
-        "is_provider": selectors.is_fostercare(request.user),
+        "is_provider": roles.is_fostercare(request.user),
     })
 
 

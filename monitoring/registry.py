@@ -99,6 +99,15 @@ def register_series_provider(name: str, provider) -> None:
     SERIES_PROVIDERS[name] = provider
 
 
+# The same apps add a section to the dashboard: section(dash) -> {"rows": [{"key", "label", "help", "period", "text",
+# "suppressed"}, ...]}, the rows their template shows under the charts and the dashboard export writes.
+DASHBOARD_SECTIONS: dict = {}
+
+
+def register_dashboard_section(name: str, section) -> None:
+    DASHBOARD_SECTIONS[name] = section
+
+
 M, D = Kind, Aggregation
 
 for _m in (

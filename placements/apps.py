@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class PlacementsConfig(AppConfig):
     name = "placements"
     verbose_name = "Zorgregistratie"
+
+    def ready(self):
+        from accounts.models import Role
+        from core.start_pages import DEFAULT, register_start_page
+
+        from . import views
+
+        register_start_page(Role.ADMIN, views.home_admin)
+        register_start_page(Role.PROJECT, views.home_project)
+        register_start_page(DEFAULT, views.home_wijkteam)

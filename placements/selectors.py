@@ -14,7 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.roles import is_wijkteam
 
 from .bsn import is_valid_bsn, normalise_bsn, pseudonymise
 from .models import CareForm, Child, Declaration, Episode, Municipality
@@ -26,13 +26,9 @@ QUERY_INVALID_BSN = "invalid_bsn"
 QUERY_LABEL = "label"
 
 
-def _can_see_children(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.WIJKTEAM and user.municipality_id and not user.is_superuser)
-
-
 def can_see_children(*, user) -> bool:
     """True for the only users with case access: wijkteam workers of a municipality."""
-    return _can_see_children(user)
+    return is_wijkteam(user)
 
 
 def classify_query(query: str) -> str:
@@ -52,7 +48,7 @@ def classify_query(query: str) -> str:
 
 def child_scope(*, user) -> QuerySet[Child]:
     """All children the user may see (empty for everyone but a wijkteam worker of a municipality)."""
-    if not _can_see_children(user):
+    if not is_wijkteam(user):
         return Child.objects.none()
     return Child.objects.filter(municipality_id=user.municipality_id)
 

@@ -11,6 +11,5 @@ children_patterns = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("kinderen/", include((children_patterns, "children"))),
 ]

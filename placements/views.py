@@ -5,8 +5,6 @@ write through the services, and log every access to a child (never a BSN or a la
 """
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,6 +15,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts import roles
+from accounts.access import access_required, refuse
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
 from core.templatetags.fv import suppress_count
@@ -36,76 +36,24 @@ def _post(request):
 
 def case_access_required(action: str):
     """Only wijkteam workers of a municipality reach child pages; anyone else gets 403 and a "denied" log entry."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not selectors.can_see_children(user=request.user):
-                log_access(request=request, action=action, object_type="child", result=AccessResult.DENIED,
-                           detail=f"no case access (role {request.user.role})")
-                return refused(request, status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def refused(request, *, status: int):
-    """A Dutch refusal page: 403 for a role without case access, 404 for a record outside the user's scope."""
-    if status == 404:
-        title = _("Niet gevonden")
-        message = _("Dit dossier bestaat niet of valt buiten uw gemeente. De poging is vastgelegd in het toegangslog.")
-    else:
-        title = _("Geen toegang")
-        message = _("Met uw rol heeft u geen toegang tot dossiers van kinderen. De poging is vastgelegd in het toegangslog.")
-    return render(request, "placements/refused.html", {"title": title, "message": message, "status": status}, status=status)
-
-
-def access_gate(check, object_type: str, area: str):
-    """View decorator: users for whom `check(user=…)` is false get the 403 refusal page, logged as denied
-    (`area` names what was refused, e.g. "casework"). Used by the casework and foster-care views."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(user=request.user):
-                action = AccessAction.READ if request.method == "GET" else AccessAction.CHANGE
-                log_access(request=request, action=action, object_type=object_type, result=AccessResult.DENIED,
-                           detail=f"no {area} access (role {request.user.role})")
-                return refused(request, status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+    return access_required(roles.is_wijkteam, object_type="child", area="case", action=action,
+                           message=_("Met uw rol heeft u geen toegang tot dossiers van kinderen. De poging is vastgelegd in het toegangslog."))
 
 
 def _deny_object(request, *, pk, action: str, object_type: str = "child", ref: str | None = None):
     """Log a refused access to a record outside the user's scope and answer 404 (its existence is not revealed)."""
-    log_access(request=request, action=action, object_type=object_type,
-               object_ref=ref if ref is not None else selectors.child_ref_for_audit(pk=pk),
-               result=AccessResult.DENIED, detail="outside scope")
-    return refused(request, status=404)
+    return refuse(request, status=404, action=action, object_type=object_type,
+                  object_ref=ref if ref is not None else selectors.child_ref_for_audit(pk=pk), detail="outside scope")
 
 
 # --- start page -------------------------------------------------------------------------------
 
 
-def home(request):
-    user = request.user
-    if user.is_admin_role:
-        return render(request, "home/admin.html", {"counts": selectors.admin_counts()})
-    if user.is_project:
-        return _home_project(request)
-    if user.is_fostercare:
-        from fostercare.views import home_fostercare
-
-        return home_fostercare(request)
-    return _home_wijkteam(request)
+def home_admin(request):
+    return render(request, "home/admin.html", {"counts": selectors.admin_counts()})
 
 
-def _home_wijkteam(request):
+def home_wijkteam(request):
     user = request.user
     context = {"has_scope": selectors.can_see_children(user=user)}
     if context["has_scope"]:
@@ -118,7 +66,7 @@ def _home_wijkteam(request):
     return render(request, "home/wijkteam.html", context)
 
 
-def _home_project(request):
+def home_project(request):
     user = request.user
     rows = [
         {

@@ -8,6 +8,7 @@
 """
 from __future__ import annotations
 
+from accounts import roles
 from monitoring.dashboard import selectors as msel
 from monitoring.models import RunStatus, SnapshotRun
 from placements.models import Municipality, Region
@@ -16,11 +17,11 @@ from .models import GeneratedReport
 
 
 def can_generate(user) -> bool:
-    return bool(user.is_authenticated and (user.is_admin_role or (user.is_project and user.scope_region_id)))
+    return roles.is_admin(user) or roles.is_project_with_region(user)
 
 
 def can_read_reports(user) -> bool:
-    return bool(user.is_authenticated and (can_generate(user) or (msel.is_wijkteam(user) and user.municipality_id)))
+    return can_generate(user) or roles.is_wijkteam(user)
 
 
 def report_list(*, user):
@@ -31,7 +32,7 @@ def report_list(*, user):
         return qs
     if user.is_project and user.scope_region_id:
         return qs.filter(region_id=user.scope_region_id)
-    if msel.is_wijkteam(user) and user.municipality_id:
+    if roles.is_wijkteam(user):
         return qs.filter(municipality_id=user.municipality_id)
     return qs.none()
 

@@ -6,7 +6,6 @@ and export. Files are served from private storage only through these views."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
 from django.db.models import Q
@@ -16,16 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import roles
+from accounts.access import access_required, refuse
 from accounts.audit import log_access
-from accounts.models import AccessAction, AccessResult
+from accounts.models import AccessAction
 from core.periods import parse_month
 from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from monitoring.dashboard import selectors as msel
 from monitoring.exports import figures as exports
 from monitoring.models import RunStatus
-from placements.views import refused
 
 from . import content, cost_table, selectors, services, tasks
 from .models import GeneratedReport, ReportStatus
@@ -34,25 +35,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_REPORT = dt.timedelta(minutes=15)
 
 
+NO_REPORTS = _lazy("Met uw rol heeft u geen toegang tot rapportages. De poging is vastgelegd in het toegangslog.")
+
+
 def _gate(check, object_type: str):
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(request.user):
-                log_access(request=request, action=AccessAction.READ, object_type=object_type, result=AccessResult.DENIED,
-                           detail=f"role {request.user.role} refused")
-                return render(request, "placements/refused.html", {"title": _("Geen toegang"), "status": 403,
-                              "message": _("Met uw rol heeft u geen toegang tot rapportages. De poging is vastgelegd in het toegangslog.")},
-                              status=403)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _is_admin(user) -> bool:
-    return bool(user.is_authenticated and user.is_admin_role)
+    return access_required(lambda *, user: check(user), object_type=object_type, action=AccessAction.READ, message=NO_REPORTS)
 
 
 def _has_scope(user) -> bool:
@@ -62,13 +49,11 @@ def _has_scope(user) -> bool:
 readers = _gate(selectors.can_read_reports, "report")
 generators = _gate(selectors.can_generate, "report")
 scoped = _gate(_has_scope, "figures")
-admins = _gate(_is_admin, "episode_export")
+admins = _gate(roles.is_admin, "episode_export")
 
 
 def _deny(request, *, ref: str, object_type: str):
-    log_access(request=request, action=AccessAction.READ, object_type=object_type, object_ref=ref[:80], result=AccessResult.DENIED,
-               detail="outside scope")
-    return refused(request, status=404)
+    return refuse(request, status=404, action=AccessAction.READ, object_type=object_type, object_ref=ref[:80], detail="outside scope")
 
 
 def _report_or_deny(request, pk: int):
@@ -383,7 +368,7 @@ def exports_page(request):
     runs = [r for r in selectors.runs_for_reports()]
     choices = msel.dashboard_scopes(request.user)
     return render(request, "reports/exports.html", {
-        "runs": runs, "choices": choices, "is_admin": _is_admin(request.user), "figures": _figure_keys(),
+        "runs": runs, "choices": choices, "is_admin": roles.is_admin(request.user), "figures": _figure_keys(),
         "run_status_done": RunStatus.DONE, "scope_choices": selectors.scope_choices(request.user),
     })
 

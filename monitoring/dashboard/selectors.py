@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.roles import is_admin, is_project_with_region, is_wijkteam
 from core import suppression
 from core.periods import month_add, month_label, month_range, quarter_of
 from core.suppression import Cell
@@ -92,10 +92,6 @@ class ScopeChoices:
 
 
 # --------------------------------------------------------------------------------------------- access
-def is_wijkteam(user) -> bool:
-    return bool(user.role == Role.WIJKTEAM and not user.is_superuser)
-
-
 def dashboard_scopes(user) -> ScopeChoices:
     """The scopes the user may see on the dashboard, and the default one.
 
@@ -103,7 +99,7 @@ def dashboard_scopes(user) -> ScopeChoices:
     every region and every municipality (default: own region if set, else the country)."""
     if not user.is_authenticated:
         return ScopeChoices()
-    if user.is_admin_role:
+    if is_admin(user):
         regions = list(Region.objects.order_by("name").values_list("name", flat=True))
         munis = Municipality.objects.order_by("region__name", "name").values_list("cbs_code", "name", "region__name")
         scopes = [Scope(COUNTRY, _("Nederland"), "country")]
@@ -114,12 +110,10 @@ def dashboard_scopes(user) -> ScopeChoices:
             default = next((s for s in scopes if s.level == "region" and s.key == user.region.name), None)
         return ScopeChoices(scopes, default or scopes[0])
     if is_wijkteam(user):
-        if not user.municipality_id:
-            return ScopeChoices()
         m = Municipality.objects.select_related("region").get(pk=user.municipality_id)
         scope = Scope(m.cbs_code, m.name, "municipality", m.region.name)
         return ScopeChoices([scope], scope)
-    if user.is_project and user.scope_region_id:
+    if is_project_with_region(user):
         region = Region.objects.get(pk=user.scope_region_id)
         scopes = [Scope(region.name, region.name, "region", region.name)]
         scopes += [Scope(code, name, "municipality", region.name)
@@ -130,7 +124,7 @@ def dashboard_scopes(user) -> ScopeChoices:
 
 def sees_exact(user, scope: Scope) -> bool:
     """Only a wijkteam worker looking at their own municipality sees unsuppressed figures (case access)."""
-    return is_wijkteam(user) and scope.level == "municipality" and bool(user.municipality_id) and user.municipality.cbs_code == scope.key
+    return is_wijkteam(user) and scope.level == "municipality" and user.municipality.cbs_code == scope.key
 
 
 def comparison_scopes(user, scope: Scope, choices: ScopeChoices) -> tuple[list[Scope], Scope | None]:

@@ -16,8 +16,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from accounts.access import refuse
 from accounts.audit import log_access
-from accounts.models import AccessAction, AccessResult
+from accounts.models import AccessAction
 from core import suppression
 from core.periods import month_label, parse_month
 from monitoring import registry
@@ -32,8 +33,7 @@ STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no lo
 
 
 def _refused(request, message: str, *, detail: str):
-    log_access(request=request, action=AccessAction.READ, object_type=OBJECT_TYPE, result=AccessResult.DENIED, detail=detail)
-    return render(request, "placements/refused.html", {"title": _("Geen toegang"), "message": message, "status": 403}, status=403)
+    return refuse(request, message=message, object_type=OBJECT_TYPE, action=AccessAction.READ, detail=detail)
 
 
 def _filters(request, run: SnapshotRun, choices: selectors.ScopeChoices, forms: list[selectors.Form]):

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from monitoring import registry
 from monitoring.dashboard.charts import FORMULA_PREFIXES, csv_number, safe_text
 from monitoring.models import SnapshotRun
 from monitoring.runs import store
+from monitoring.targets import progress as target_progress
+from monitoring.targets.selectors import targets_visible
 
 HEADER = ["period", "scope", "care_form_group", "age_band", "metric", "value"]
 CSV_DELIMITER = ";"  # as the dashboard CSV: Dutch Excel reads ; with decimal commas
@@ -96,8 +99,9 @@ def dashboard_sheets(dash) -> list[Sheet]:
                     sheet.rows.append([table.key, p.x, scope, trace.name, trace.group, trace.band, trace.metric, _cell_value(p.cell)])
         sheets.append(sheet)
     casework = Sheet("casework", "Casuswerk en pleegzorg", FIGURE_HEADER)
-    for row in _casework_rows(dash):
-        casework.rows.append(["casework", row["period"], scope, str(row["label"]), "all", "all", row["key"], _text_value(row["text"])])
+    for name, section in registry.DASHBOARD_SECTIONS.items():
+        for row in section(dash).get("rows", []):
+            casework.rows.append([name, row["period"], scope, str(row["label"]), "all", "all", row["key"], _text_value(row["text"])])
     if casework.rows:
         sheets.append(casework)
     return sheets
@@ -110,25 +114,17 @@ TARGET_HEADER = ["doel", "gebied", "figuur", "zorgvormgroep", "leeftijd", "doel_
 def targets_sheet(*, user, run, scope_key: str) -> Sheet:
     """The targets of one scope (region by name, municipality by CBS code) in a run, suppressed as on the targets
     page for a viewer without case access."""
-    from monitoring.targets import progress as t
-
     sheet = Sheet("targets", "Doelen", TARGET_HEADER)
-    for target in t.targets_visible(user=user):
-        if t.scope_key(target)[1] != scope_key:
+    for target in targets_visible(user=user):
+        if target_progress.scope_key(target)[1] != scope_key:
             continue
-        progress = t.target_progress(target, run)
-        card = t.card(progress, suppress=True)
+        progress = target_progress.target_progress(target, run)
+        card = target_progress.card(progress, suppress=True)
         cells = card["cells"]
         sheet.rows.append([target.name, card["scope"], target.metric, card["group"], card["band"], card["goal_text"], progress.status_label,
                            *(_cell_value(cells[k]) for k in ("baseline", "actual", "expected", "forecast")),
                            progress.as_of.isoformat() if progress.as_of else None])
     return sheet
-
-
-def _casework_rows(dash) -> list[dict]:
-    from casework.templatetags.casework_figures import casework_figures
-
-    return casework_figures(dash).get("rows", [])
 
 
 def _text_value(text: str):

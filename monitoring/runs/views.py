@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import role_required
 from accounts.models import Role
-from accounts.permissions import role_required
 from core.periods import month_label
 from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from monitoring import registry
@@ -28,7 +28,7 @@ PART_LABELS = {"episodes": _lazy("trajecten"), "declarations": _lazy("declaratie
                "fostercare": _lazy("pleegzorg")}
 
 
-admin_only = role_required(Role.ADMIN, log_object_type="snapshot_run")
+admin_only = role_required(Role.ADMIN, object_type="snapshot_run")
 
 
 @admin_only

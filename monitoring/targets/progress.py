@@ -68,7 +68,6 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.suppression import Cell, is_small, suppress_value, threshold
@@ -500,30 +499,6 @@ def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
     p.status = judge(direction=target.direction, actual=p.actual, goal=p.goal, expected=p.expected, forecast=p.forecast,
                      start=p.baseline, finished=finished)
     return p
-
-
-# ------------------------------------------------------------------------------------------------ selectors
-def targets_visible(*, user) -> list[Target]:
-    """Active targets the user may read: administrators all; the project team their region and its
-    municipalities; a wijkteam worker their municipality and its region; anyone else none."""
-    qs = Target.objects.filter(active=True).select_related("region", "municipality", "municipality__region")
-    if not user.is_authenticated:
-        return []
-    if user.is_admin_role:
-        return list(qs)
-    region_id = user.scope_region_id
-    if user.is_project:
-        if not region_id:
-            return []
-        return list(qs.filter(Q(region_id=region_id) | Q(municipality__region_id=region_id)))
-    if user.is_wijkteam and user.municipality_id:
-        return list(qs.filter(Q(municipality_id=user.municipality_id) | Q(region_id=region_id)))
-    return []
-
-
-def sees_unsuppressed(user, target: Target) -> bool:
-    """Only a wijkteam worker of the target's own municipality has case access to those children."""
-    return bool(user.is_authenticated and user.is_wijkteam and target.municipality_id and user.municipality_id == target.municipality_id)
 
 
 # ------------------------------------------------------------------------------------------------ display

@@ -9,6 +9,7 @@ from monitoring import registry
 from monitoring.runs.selectors import run_latest
 
 from . import progress as service
+from .selectors import sees_unsuppressed, targets_visible
 
 
 @require_GET
@@ -16,9 +17,9 @@ def target_list(request):
     user = request.user
     run = run_latest()
     cards = []
-    for target in service.targets_visible(user=user):
+    for target in targets_visible(user=user):
         progress = service.target_progress(target, run)
-        cards.append(service.card(progress, suppress=not service.sees_unsuppressed(user, target)))
+        cards.append(service.card(progress, suppress=not sees_unsuppressed(user, target)))
     sections = [
         ("running", [c for c in cards if c["progress"].has_numbers and not c["progress"].finished]),
         ("finished", [c for c in cards if c["progress"].has_numbers and c["progress"].finished]),

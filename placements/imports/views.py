@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.access import role_required
 from accounts.models import Role
-from accounts.permissions import role_required
 from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from placements.models import ImportJob, ImportStatus
 
@@ -58,7 +58,7 @@ def _status(job: ImportJob) -> dict:
     }
 
 
-@role_required(Role.ADMIN, log_object_type="import")
+@role_required(Role.ADMIN, object_type="import")
 @require_GET
 def job_list(request):
     jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
@@ -66,7 +66,7 @@ def job_list(request):
     return render(request, "imports/list.html", {"page": page, "badges": STATUS_BADGE})
 
 
-@role_required(Role.ADMIN, log_object_type="import")
+@role_required(Role.ADMIN, object_type="import")
 @require_http_methods(["GET", "POST"])
 def upload(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None)
@@ -101,7 +101,7 @@ def upload(request):
     })
 
 
-@role_required(Role.ADMIN, log_object_type="import")
+@role_required(Role.ADMIN, object_type="import")
 @require_GET
 def job_detail(request, pk: int):
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
@@ -109,7 +109,7 @@ def job_detail(request, pk: int):
     return render(request, "imports/detail.html", {"job": job, "issues": issues, "status": _status(job)})
 
 
-@role_required(Role.ADMIN, log_object_type="import")
+@role_required(Role.ADMIN, object_type="import")
 @require_GET
 @never_cache
 def job_status(request, pk: int):
