@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class MonitoringConfig(AppConfig):
     name = "monitoring"
+
+    def ready(self):
+        from core.jobs import register_job_kind
+
+        from .runs.selectors import run_get
+
+        register_job_kind("run", lambda request, pk: run_get(pk))  # the runs pages are for administrators (urls)

@@ -5,20 +5,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import number
+from core.models import Job, JobStatus
 
-class RunStatus(models.TextChoices):
-    PENDING = "pending", _("Wacht")
-    RUNNING = "running", _("Bezig")
-    DONE = "done", _("Klaar")
-    FAILED = "failed", _("Mislukt")
+RunStatus = JobStatus
 
 
-class SnapshotRun(models.Model):
-    """One computation of all figures over the data as it was at `started_at`."""
+class SnapshotRun(Job):
+    """One computation of all figures over the data as it was when the run was created (a job: core.jobs)."""
 
-    status = models.CharField(_("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.PENDING)
-    phase = models.CharField(_("fase"), max_length=80, blank=True)
-    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
     data_date = models.DateField(_("datadatum"), help_text=_("Laatste dag van de laatste volledige maand."))
     first_month = models.CharField(_("eerste maand"), max_length=7, blank=True)
     last_month = models.CharField(_("laatste maand"), max_length=7, blank=True)
@@ -29,11 +24,7 @@ class SnapshotRun(models.Model):
     parts = models.JSONField(_("delen"), default=list, blank=True)
     parts_done = models.JSONField(_("delen klaar"), default=list, blank=True)
     series_count = models.PositiveIntegerField(_("reeksen"), default=0)
-    message = models.TextField(_("melding"), blank=True)
     trigger = models.CharField(_("aanleiding"), max_length=20, default="manual")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("klaar"), null=True, blank=True)
     seconds = models.FloatField(_("duur (s)"), null=True, blank=True)
     locked = models.BooleanField(_("vastgezet"), default=False)
     locked_at = models.DateTimeField(_("vastgezet op"), null=True, blank=True)
@@ -47,6 +38,9 @@ class SnapshotRun(models.Model):
 
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.data_date:%d-%m-%Y})"
+
+    def status_fields(self) -> dict:
+        return {"series_count": number(self.series_count), "parts_done": f"{len(self.parts_done)} / {len(self.parts)}"}
 
 
 class FigureSeries(models.Model):

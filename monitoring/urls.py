@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.views import job_status
+
 from .dashboard import views as dashboard
 from .runs import views as runs
 
@@ -12,6 +14,6 @@ urlpatterns = [
     path("runs/start/", runs.run_start, name="run_start"),
     path("runs/herzieningen/", runs.run_revisions, name="run_revisions"),
     path("runs/<int:pk>/", runs.run_detail, name="run_detail"),
-    path("runs/<int:pk>/status/", runs.run_status, name="run_status"),
+    path("runs/<int:pk>/status/", runs.admin_only(job_status), {"kind": "run"}, name="run_status"),
     path("runs/<int:pk>/vastzetten/", runs.run_lock, name="run_lock"),
 ]

@@ -8,6 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import number
+from core.models import Job
+
 
 class Region(models.Model):
     """A youth-care region (jeugdregio), one of 42."""
@@ -260,12 +263,13 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("Mislukt")
 
 
-class ImportJob(models.Model):
+class ImportJob(Job):
+    """One import file: checked row by row, then written in one transaction or refused whole (a job: core.jobs)."""
+
     kind = models.CharField(_("soort"), max_length=20, choices=ImportKind.choices)
     file = models.FileField(_("bestand"), upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("bestandsnaam"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
-    phase = models.CharField(_("fase"), max_length=40, blank=True)
     rows_total = models.PositiveIntegerField(_("regels"), default=0)
     rows_done = models.PositiveIntegerField(_("regels verwerkt"), default=0)
     error_count = models.PositiveIntegerField(_("fouten"), default=0)
@@ -273,11 +277,6 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("bijgewerkt"), default=0)
     unchanged = models.PositiveIntegerField(_("ongewijzigd"), default=0)
     new_providers = models.JSONField(_("nieuwe aanbieders"), default=list, blank=True)
-    message = models.TextField(_("melding"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
-    started_at = models.DateTimeField(_("gestart"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("klaar"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -292,6 +291,12 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0 if self.status in (ImportStatus.PENDING, ImportStatus.RUNNING) else 100
         return min(100, round(100 * self.rows_done / self.rows_total))
+
+    def percent(self) -> int:
+        return self.progress_percent
+
+    def status_fields(self) -> dict:
+        return {name: number(getattr(self, name)) for name in ("rows_done", "rows_total", "created", "updated", "unchanged", "error_count")}
 
 
 class ImportIssue(models.Model):

@@ -6,8 +6,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.formatting import number
+from core.models import Job, JobStatus
 from core.periods import quarter_label
 
 from .storage import private_storage
@@ -65,34 +68,22 @@ class ReportSettings(models.Model):
         return cls.objects.filter(region__isnull=True).first() or cls(region=None)
 
 
-class ReportStatus(models.TextChoices):
-    PENDING = "pending", _("Wacht")
-    RUNNING = "running", _("Bezig")
-    DONE = "done", _("Klaar")
-    FAILED = "failed", _("Mislukt")
+ReportStatus = JobStatus
 
 
-class GeneratedReport(models.Model):
-    """One quarterly report of a region or municipality, built from (and locking) one snapshot run."""
+class GeneratedReport(Job):
+    """One quarterly report of a region or municipality, built from (and locking) one snapshot run (a job)."""
 
     run = models.ForeignKey("monitoring.SnapshotRun", verbose_name=_("rekenrun"), on_delete=models.PROTECT, related_name="reports")
     region = models.ForeignKey("placements.Region", verbose_name=_("jeugdregio"), on_delete=models.PROTECT, related_name="+")
     municipality = models.ForeignKey("placements.Municipality", verbose_name=_("gemeente"), null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", help_text=_("Leeg: de hele regio."))
     quarter = models.CharField(_("kwartaal"), max_length=7, help_text="YYYY-Qn")
-    status = models.CharField(_("status"), max_length=10, choices=ReportStatus.choices, default=ReportStatus.PENDING)
-    phase = models.CharField(_("fase"), max_length=80, blank=True)
-    progress = models.PositiveSmallIntegerField(_("voortgang (%)"), default=0)
-    message = models.TextField(_("melding"), blank=True)
     file = models.FileField(_("PDF"), storage=private_storage, upload_to="reports/", blank=True)
     html_file = models.FileField(_("HTML"), storage=private_storage, upload_to="reports/", blank=True)
     pages = models.PositiveSmallIntegerField(_("pagina's"), default=0)
     size = models.PositiveIntegerField(_("grootte (bytes)"), default=0)
     seconds = models.FloatField(_("bouwtijd (s)"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("aangemaakt door"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("aangemaakt"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("klaar"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gegenereerde rapportage")
@@ -107,6 +98,9 @@ class GeneratedReport(models.Model):
     def scope_label(self) -> str:
         return str(self.municipality or self.region)
 
+    def status_fields(self) -> dict:
+        return {"download_url": reverse("reports:download", args=[self.pk]) if self.status == JobStatus.DONE else ""}
+
     @property
     def scope_key(self) -> str:
         """FigureSeries.scope of the report: the municipality's CBS code or the region's name."""
@@ -117,10 +111,48 @@ class GeneratedReport(models.Model):
         return quarter_label(self.quarter) if len(self.quarter) == 7 else self.quarter
 
     @property
-    def finished(self) -> bool:
-        return self.status in (ReportStatus.DONE, ReportStatus.FAILED)
-
-    @property
     def filename(self) -> str:
         scope = "".join(ch if ch.isalnum() else "-" for ch in self.scope_key).strip("-").lower()
         return f"kwartaalrapportage-{scope}-{self.quarter.lower()}-run{self.run_id}.pdf"
+
+
+class ExportKind(models.TextChoices):
+    EPISODES = "episodes", _("Gepseudonimiseerde trajecten")
+
+
+class ExportJob(Job):
+    """A download made in the background (a job: core.jobs): the file is written by a task, row by row, and kept
+    in private storage until the user downloads it."""
+
+    kind = models.CharField(_("soort"), max_length=20, choices=ExportKind.choices)
+    format = models.CharField(_("formaat"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    region = models.ForeignKey("placements.Region", verbose_name=_("jeugdregio"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    municipality = models.ForeignKey("placements.Municipality", verbose_name=_("gemeente"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    rows = models.PositiveIntegerField(_("regels"), default=0)
+    rows_expected = models.PositiveIntegerField(_("verwachte regels"), default=0)
+    file = models.FileField(_("bestand"), storage=private_storage, upload_to="exports/", blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.scope_label} ({self.format})"
+
+    @property
+    def scope_label(self) -> str:
+        """The CBS code, the region's name, or "alle" for every municipality (as in the access log)."""
+        if self.municipality_id:
+            return self.municipality.cbs_code
+        return self.region.name if self.region_id else "alle"
+
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, round(100 * self.rows / self.rows_expected)) if self.rows_expected else int(self.progress or 0)
+
+    def status_fields(self) -> dict:
+        return {"rows": number(self.rows), "rows_expected": number(self.rows_expected)}

@@ -13,7 +13,7 @@ from monitoring.dashboard import selectors as msel
 from monitoring.models import RunStatus, SnapshotRun
 from placements.models import Municipality, Region
 
-from .models import GeneratedReport
+from .models import ExportJob, GeneratedReport
 
 
 def can_generate(user) -> bool:
@@ -74,3 +74,16 @@ def run_for_export(value: str | None) -> SnapshotRun | None:
         except (TypeError, ValueError):
             return None
     return qs.order_by("-finished_at", "-id").first()
+
+
+def export_list(*, user) -> list[ExportJob]:
+    """The user's own export jobs, newest first (an export is for the one who asked for it)."""
+    if not roles.is_admin(user):
+        return []
+    return list(ExportJob.objects.filter(created_by=user).select_related("region", "municipality")[:20])
+
+
+def export_get(*, user, pk: int) -> ExportJob | None:
+    if not roles.is_admin(user):
+        return None
+    return ExportJob.objects.select_related("region", "municipality").filter(pk=pk, created_by=user).first()

@@ -1,18 +1,24 @@
 """Writes of the reports app: creating a report request and generating its PDF (idempotent)."""
 from __future__ import annotations
 
+import tempfile
 import time
+from pathlib import Path
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from core.formatting import number
+from core.jobs import job_fail
+from core.models import JobStatus
+from monitoring.exports import episodes
 from monitoring.models import RunStatus, SnapshotRun
 
 from . import content, render
-from .models import GeneratedReport, ReportStatus
+from .models import ExportJob, ExportKind, GeneratedReport, ReportStatus
 
 
 def report_create(*, user, run: SnapshotRun, region, municipality=None, quarter: str) -> GeneratedReport:
@@ -78,3 +84,57 @@ def report_generate(report_id: int) -> GeneratedReport:
 
 def report_failed(report_id: int, message: str) -> None:
     report_mark(report_id, status=ReportStatus.FAILED, phase=_("Mislukt"), message=message[:1000], finished_at=timezone.now())
+
+
+# ------------------------------------------------------------------------------------------- exports (jobs)
+def export_create(*, user, kind: str, fmt: str, region=None, municipality=None) -> ExportJob:
+    """A new export job. An XLSX export with more rows than a sheet holds is refused at once, with a Dutch message
+    (CSV has no limit)."""
+    if kind != ExportKind.EPISODES:
+        raise ValueError(_("Onbekende export."))
+    if fmt not in ("csv", "xlsx"):
+        raise ValueError(_("Onbekend formaat."))
+    expected = episodes.episode_count(region=region, municipality=municipality)
+    if fmt == "xlsx" and expected > episodes.XLSX_MAX_ROWS:
+        raise ValueError(_("Een XLSX-blad bevat ten hoogste %(max)s regels en deze export heeft er %(n)s. Kies CSV of een kleiner gebied.")
+                         % {"max": number(episodes.XLSX_MAX_ROWS), "n": number(expected)})
+    return ExportJob.objects.create(kind=kind, format=fmt, region=region, municipality=municipality, rows_expected=expected,
+                                    created_by=user)
+
+
+def export_build(export_id: int) -> ExportJob:
+    """Write the export's file, row by row, into private storage. Idempotent: a finished export is returned as it
+    is; a repeated or retried task replaces its own file."""
+    job = ExportJob.objects.select_related("region", "municipality").get(pk=export_id)
+    if job.finished:
+        return job
+    ExportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, phase="Schrijven", started_at=timezone.now(), rows=0)
+
+    def progress(n: int) -> None:
+        ExportJob.objects.filter(pk=job.pk).update(rows=n)
+
+    rows = episodes.episode_rows(region=job.region, municipality=job.municipality)
+    name = f"trajecten-gepseudonimiseerd-{_safe_name(job.scope_label)}-{timezone.localdate():%Y%m%d}.{job.format}"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        if job.format == "csv":
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                n = episodes.write_episodes_csv(rows, fh, progress=progress)
+        else:
+            about = [(_("Inhoud"), _("Gepseudonimiseerde trajecten: geboortemaand, geen kenmerken.")), (_("Gebied"), job.scope_label)]
+            n = episodes.write_episodes_xlsx(rows, path, about=about, progress=progress)
+        if job.file:
+            job.file.delete(save=False)
+        with open(path, "rb") as fh:
+            job.file.save(name, File(fh), save=False)
+    job.rows, job.status, job.progress, job.phase, job.finished_at = n, JobStatus.DONE, 100, "Klaar", timezone.now()
+    job.save(update_fields=["file", "rows", "status", "progress", "phase", "finished_at"])
+    return job
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower() or "export"
+
+
+def export_failed(export_id: int, message: str) -> None:
+    job_fail(ExportJob.objects.get(pk=export_id), message=message[:500])

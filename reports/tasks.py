@@ -21,3 +21,16 @@ def generate_report(report_id: int) -> int:
         raise
     log.info("report %s done: %s pages, %.1f s", report_id, report.pages, report.seconds or 0)
     return report.pk
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def build_export(export_id: int) -> int:
+    """Write an export's file; safe to repeat (a finished export is left as it is)."""
+    try:
+        job = services.export_build(export_id)
+    except Exception as exc:
+        log.exception("export %s failed", export_id)
+        services.export_failed(export_id, f"{type(exc).__name__}: {exc}")
+        raise
+    log.info("export %s done: %s rows", export_id, job.rows)
+    return job.pk

@@ -9,27 +9,27 @@ import datetime as dt
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
 from accounts.access import access_required, refuse
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from core.jobs import job_payload, job_start
+from core.models import JobStatus
 from core.periods import parse_month
-from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from monitoring.dashboard import selectors as msel
 from monitoring.exports import figures as exports
 from monitoring.models import RunStatus
 
 from . import content, cost_table, selectors, services, tasks
-from .models import GeneratedReport, ReportStatus
+from .models import ExportKind, GeneratedReport, ReportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_REPORT = dt.timedelta(minutes=15)
@@ -116,15 +116,10 @@ def report_start(request):
         return redirect("reports:list")
     log_access(request=request, action=AccessAction.CREATE, object_type="report", object_ref=f"report {report.pk}",
                detail=f"{scope.key} {quarter} run {run.pk}")
-    try:
-        tasks.generate_report.delay(report.pk)
-    except Exception as exc:  # eager mode propagates; the report row holds the message
-        if broker_down(exc):  # never queued: close the report so it does not block a new one as 'pending'
-            GeneratedReport.objects.filter(pk=report.pk, status=ReportStatus.PENDING).update(
-                status=ReportStatus.FAILED, phase="Niet gestart", message=NOT_QUEUED, finished_at=timezone.now())
-            messages.error(request, BACKGROUND_UNAVAILABLE)
-            return redirect("reports:detail", pk=report.pk)
-        messages.error(request, _("Het maken van de rapportage is mislukt. Bekijk de melding en probeer het opnieuw."))
+    started = job_start(report, tasks.generate_report, report.pk,
+                        failure=_("Het maken van de rapportage is mislukt. Bekijk de melding en probeer het opnieuw."))
+    if not started.ok:
+        messages.error(request, started.message)
         return redirect("reports:detail", pk=report.pk)
     report.refresh_from_db()
     if report.status == ReportStatus.DONE:
@@ -134,38 +129,14 @@ def report_start(request):
     return redirect("reports:detail", pk=report.pk)
 
 
-def _status_payload(report: GeneratedReport) -> dict:
-    badge = {ReportStatus.DONE: "text-bg-success", ReportStatus.FAILED: "text-bg-danger", ReportStatus.RUNNING: "text-bg-primary"}.get(report.status, "text-bg-secondary")
-    return {
-        "id": report.pk,
-        "status": report.status,
-        "status_display": str(report.get_status_display()),
-        "phase": report.phase,
-        "progress": int(report.progress or 0),
-        "finished": report.finished,
-        "message": report.message,
-        "badge": badge,
-        "download_url": reverse("reports:download", args=[report.pk]) if report.status == ReportStatus.DONE else "",
-    }
-
-
 @readers
 @require_GET
 def report_detail(request, pk: int):
     report, denied = _report_or_deny(request, pk)
     if denied:
         return denied
-    return render(request, "reports/detail.html", {"report": report, "status": _status_payload(report),
+    return render(request, "reports/detail.html", {"report": report, "status": job_payload(report),
                                                    "can_generate": selectors.can_generate(request.user)})
-
-
-@readers
-@require_GET
-def report_status(request, pk: int):
-    report = selectors.report_get(user=request.user, pk=pk)
-    if report is None:
-        raise Http404
-    return JsonResponse(_status_payload(report))
 
 
 @readers
@@ -317,46 +288,58 @@ def export_dashboard(request):
 
 
 # --------------------------------------------------------------------------------------------- episodes (admin)
-class _Echo:
-    def write(self, value):
-        return value
+@admins
+@require_http_methods(["GET", "POST"])
+def export_episodes(request):
+    """Pseudonymised episodes for administrators (export pseudonym, birth month, no labels), made in the background:
+    a POST starts an export job; the page lists the administrator's own exports."""
+    if request.method == "POST":
+        fmt = _fmt(request.POST.get("format", "csv"))
+        if not fmt:
+            raise Http404(_("Onbekend formaat."))
+        region = municipality = None
+        asked = request.POST.get("scope", "").strip()
+        if asked:
+            scope = selectors.scope_choices(request.user).get(asked)
+            if scope is None:
+                raise Http404(_("Onbekend gebied."))
+            region, municipality = selectors.scope_objects(scope)
+        try:
+            job = services.export_create(user=request.user, kind=ExportKind.EPISODES, fmt=fmt, region=region, municipality=municipality)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect("reports:export_episodes")
+        started = job_start(job, tasks.build_export, job.pk, failure=_("De export is mislukt. Bekijk de melding en probeer het opnieuw."))
+        if not started.ok:
+            messages.error(request, started.message)
+        return redirect("reports:export_detail", pk=job.pk)
+    return render(request, "reports/export_list.html", {
+        "jobs": selectors.export_list(user=request.user), "scope_choices": selectors.scope_choices(request.user),
+    })
 
 
 @admins
 @require_GET
-def export_episodes(request):
-    """Pseudonymised episodes for administrators: export pseudonym, birth month, no labels. Logged."""
-    fmt = _fmt(request.GET.get("format", "csv"))
-    if not fmt:
-        raise Http404(_("Onbekend formaat."))
-    region = municipality = None
-    asked = request.GET.get("scope", "").strip()
-    if asked:
-        scope = selectors.scope_choices(request.user).get(asked)
-        if scope is None:
-            raise Http404(_("Onbekend gebied."))
-        region, municipality = selectors.scope_objects(scope)
-    label = municipality.cbs_code if municipality else (region.name if region else "alle")
-    log_access(request=request, action=AccessAction.EXPORT, object_type="episode_export", object_ref=label[:80],
-               detail=f"pseudonymised episodes {fmt} {label}")
-    name = f"trajecten-gepseudonimiseerd-{_safe(label)}-{dt.date.today():%Y%m%d}"
-    rows = exports.episode_rows(region=region, municipality=municipality)
-    if fmt == "csv":
-        import csv
+def export_detail(request, pk: int):
+    job = selectors.export_get(user=request.user, pk=pk)
+    if job is None:
+        return _deny(request, ref=f"export {pk}", object_type="episode_export")
+    return render(request, "reports/export_detail.html", {"job": job, "status": job_payload(job)})
 
-        writer = csv.writer(_Echo(), delimiter=exports.CSV_DELIMITER, lineterminator="\r\n")
 
-        def stream():
-            yield "\ufeff" + writer.writerow([exports.escape(h) for h in exports.EPISODE_HEADER])
-            for row in rows:
-                yield writer.writerow([exports.csv_value(v) for v in row])
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    else:
-        sheet = exports.Sheet("episodes", "Trajecten", exports.EPISODE_HEADER, list(rows))
-        response = HttpResponse(exports.write_sheets_xlsx([sheet], about=[(_("Inhoud"), _("Gepseudonimiseerde trajecten: geboortemaand, geen kenmerken."))]),
-                                content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+@admins
+@require_GET
+def export_download(request, pk: int):
+    """The file of a finished export, once the access log has it."""
+    job = selectors.export_get(user=request.user, pk=pk)
+    if job is None:
+        return _deny(request, ref=f"export {pk}", object_type="episode_export")
+    if job.status != JobStatus.DONE or not job.file:
+        raise Http404(_("Deze export is nog niet klaar."))
+    log_access(request=request, action=AccessAction.EXPORT, object_type="episode_export", object_ref=job.scope_label[:80],
+               detail=f"pseudonymised episodes {job.format} {job.scope_label}: {job.rows} rows")
+    content_type = XLSX if job.format == "xlsx" else "text/csv; charset=utf-8"
+    response = FileResponse(job.file.open("rb"), content_type=content_type, as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1])
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -164,6 +164,9 @@ EXPECT: dict[str, Row] = {
     "reports:exports": row(**W, project=OK, admin=OK),
     "reports:export_dashboard": row(**W, project=OK, admin=OK),
     "reports:export_episodes": row(admin=OK),
+    "reports:export_detail": row("export", admin=OK),  # an export job is its maker's (an administrator)
+    "reports:export_status": row("export", admin=OK),
+    "reports:export_download": row("export", admin=OK),
     # media files are served by runserver only with DEBUG (uploads are deleted after their import)
     "^media/(?P<path>.*)$": row({"path": "media_path"}, rest=HIDE, optional=True),
 }
@@ -287,13 +290,18 @@ def _shared_objects() -> dict:
     """Objects without a municipality (administrators' pages): the same in both worlds."""
     from django.core.files.base import ContentFile
 
+    from accounts.models import Role, User
     from monitoring.models import SnapshotRun
     from monitoring.runs.services import run_compute
     from placements.imports.service import create_job
+    from reports.models import ExportJob
 
     job = create_job(kind="episodes", fileobj=ContentFile(b"episode_id\n", name="x.csv"), original_name="x.csv")
     run = run_compute(SnapshotRun.objects.get(pk=SnapshotRun.objects.order_by("id").first().pk))
-    return {"import_job": job, "run": run, "media_path": "imports/niet-bestaand.csv"}
+    export = ExportJob.objects.create(kind="episodes", format="csv", status="done", rows=1,
+                                      created_by=User.objects.filter(role=Role.ADMIN, is_superuser=True).order_by("id").first())
+    export.file.save("e.csv", ContentFile(b"\xef\xbb\xbfpseudoniem\r\n"), save=True)
+    return {"import_job": job, "run": run, "media_path": "imports/niet-bestaand.csv", "export": export}
 
 
 @pytest.fixture

@@ -12,15 +12,18 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from accounts.models import AccessLogEntry
+from monitoring.exports import episodes
 from monitoring.exports import figures as exports
 from placements.models import Child, Declaration, Episode, Provider
+from reports.models import ExportJob
 from tests.conftest import login
 
 DANGEROUS = ["=SUM(A1:A9)", "+31 6 1234", "-2+3", "@cmd", "\tTAB", "\rCR"]
 
 
 def _workbook(response):
-    return load_workbook(io.BytesIO(response.content))
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(io.BytesIO(body))
 
 
 def _csv_rows(response, delimiter=";"):
@@ -157,17 +160,22 @@ def test_the_pseudonymised_episode_export_is_for_administrators_and_logged(clien
     login(client, project_user)
     assert client.get(url).status_code == 403
     login(client, admin_user)
-    response = client.get(url, {"format": "csv"})
+    page = client.post(url, {"format": "csv"}, follow=True)  # a job; without a broker it is done at once
+    job = ExportJob.objects.get()
+    assert (job.status, job.rows, job.created_by) == ("done", 1, admin_user) and "js/jobs.js" in page.content.decode()
+    response = client.get(reverse("reports:export_download", args=[job.pk]))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0] == exports.EPISODE_HEADER
+    assert rows[0] == episodes.EPISODE_HEADER
     row = rows[1]
     assert row[1] == "2012-05" and "2012-05-17" not in text  # birth month only
     assert "AB-1001" not in text and child.pseudonym not in text and child.short_ref not in text  # no label, no registry pseudonym
-    assert row[0] == exports.export_pseudonym(child.pseudonym) and len(row[0]) == 20
+    assert row[0] == episodes.export_pseudonym(child.pseudonym) and len(row[0]) == 20
     assert row[5] == "'=HYPERLINK(\"http://x\")"  # a provider name cannot become a formula
     assert row[6:9] == ["2024-03-01", "2025-01-31", "31"]
-    wb = _workbook(client.get(url, {"format": "xlsx", "scope": "GM0228"}))
+    client.post(url, {"format": "xlsx", "scope": "GM0228"})
+    xlsx = ExportJob.objects.latest("id")
+    wb = _workbook(client.get(reverse("reports:export_download", args=[xlsx.pk])))
     sheet = wb["Trajecten"]
     assert sheet.cell(row=2, column=2).value == "2012-05" and sheet.cell(row=2, column=6).data_type == "s"
     logged = AccessLogEntry.objects.filter(object_type="episode_export")
@@ -193,3 +201,34 @@ def test_the_dashboard_links_to_the_exports_of_its_run(client, figures_run, proj
     login(client, project_user)
     html = client.get(reverse("monitoring:dashboard")).content.decode()
     assert f'{reverse("reports:export_dashboard")}?run={figures_run.pk}&amp;scope=Food%20Valley' in html
+
+
+def test_the_episode_export_streams_csv_past_the_xlsx_limit_and_refuses_xlsx_above_it(client, admin_user, episode, child, monkeypatch,
+                                                                                       settings, tmp_path):
+    """An XLSX sheet holds 1,048,575 data rows: above that the export says so in Dutch and starts nothing; CSV has no
+    limit and is written row by row. Shown here with the limit set to 0 rows."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(episodes, "XLSX_MAX_ROWS", 0)
+    login(client, admin_user)
+    url = reverse("reports:export_episodes")
+    page = client.post(url, {"format": "xlsx"}, follow=True).content.decode()
+    assert "ten hoogste 0 regels en deze export heeft er 1" in page and not ExportJob.objects.exists()
+    client.post(url, {"format": "csv"})
+    job = ExportJob.objects.get()
+    assert job.status == "done" and job.rows == job.rows_expected == 1
+    body = b"".join(client.get(reverse("reports:export_download", args=[job.pk])).streaming_content).decode("utf-8-sig")
+    assert body.count("\r\n") == 2  # header and one episode
+
+
+def test_an_export_is_only_its_makers(client, admin_user, episode, settings, tmp_path):
+    from accounts.models import Role
+    from tests.conftest import make_user
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    login(client, admin_user)
+    client.post(reverse("reports:export_episodes"), {"format": "csv"})
+    job = ExportJob.objects.get()
+    other = make_user("kees", Role.ADMIN, is_staff=True, is_superuser=True)
+    login(client, other)
+    assert client.get(reverse("reports:export_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("reports:export_status", args=[job.pk])).status_code == 404

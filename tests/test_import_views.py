@@ -85,7 +85,7 @@ def test_admin_uploads_a_file_and_sees_the_report(client, admin_user, provider, 
     text = report.content.decode()
     assert report.status_code == 200
     assert "Nieuwe Aanbieder BV" in text and "Geïmporteerd" in text
-    assert f'data-import-status-url="/imports/{job.pk}/status.json"' in text
+    assert f'data-job-status-url="/imports/{job.pk}/status.json"' in text
     assert 'data-finished="1"' in text
     assert AccessLogEntry.objects.get(object_ref=f"import {job.pk}").actor == admin_user
     listing = client.get(reverse("imports:list")).content.decode()
@@ -120,8 +120,8 @@ def test_the_status_json_for_polling(client, admin_user, job):
     login(client, admin_user)
     data = client.get(reverse("imports:status", args=[job.pk])).json()
     assert data == {"id": job.pk, "status": "running", "status_display": "Bezig", "badge": "text-bg-primary",
-                    "phase": "controleren", "rows_total": 200, "rows_done": 50, "percent": 25, "error_count": 1,
-                    "created": 0, "updated": 0, "unchanged": 0, "finished": False}
+                    "phase": "controleren", "progress": 25, "finished": False, "message": "",
+                    "fields": {"rows_total": "200", "rows_done": "50", "error_count": "1", "created": "0", "updated": "0", "unchanged": "0"}}
     page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
     assert 'data-finished="0"' in page and "progress-bar-animated" in page
 
@@ -132,7 +132,7 @@ def test_pages_use_no_inline_script(client, admin_user, job):
         html = client.get(url).content.decode()
         scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
         assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts), url
-    assert "js/import_progress.js" in client.get(urls(job)[2]).content.decode()
+    assert "js/jobs.js" in client.get(urls(job)[2]).content.decode()
 
 
 def test_an_upload_without_a_file_shows_the_form_again(client, admin_user, queued):

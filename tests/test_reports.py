@@ -124,7 +124,7 @@ def test_the_project_team_generates_follows_and_downloads(client, figures_run, p
     report = GeneratedReport.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("reports:detail", args=[report.pk])
     status = client.get(reverse("reports:status", args=[report.pk])).json()
-    assert status["status"] == "done" and status["progress"] == 100 and status["download_url"]
+    assert status["status"] == "done" and status["progress"] == 100 and status["fields"]["download_url"]
     pdf = client.get(reverse("reports:download", args=[report.pk]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and b"".join(pdf.streaming_content).startswith(b"%PDF")
     html = client.get(reverse("reports:html", args=[report.pk]))

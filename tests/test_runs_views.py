@@ -52,9 +52,10 @@ def test_starting_a_run_eagerly_finishes_it(client, admin_user, ede, veenendaal,
     assert run.series_count == FigureSeries.objects.filter(run=run).count() > 0
     assert FigureSeries.objects.get(run=run, scope="Food Valley", group="stay", band="all", metric="stock").values["2020-12"] == 10
     status = client.get(reverse("monitoring:run_status", args=[run.pk])).json()
-    assert status == {**status, "status": "done", "progress": 100, "finished": True, "series_count": run.series_count}
+    assert status == {**status, "status": "done", "progress": 100, "finished": True}
+    assert status["fields"]["series_count"] == f"{run.series_count:,}".replace(",", ".")
     page = client.get(reverse("monitoring:run_detail", args=[run.pk])).content.decode()
-    assert 'data-finished="1"' in page and "js/runs.js" in page
+    assert 'data-finished="1"' in page and "js/jobs.js" in page
     # and the dashboard now has figures
     assert client.get(reverse("monitoring:dashboard"), {"scope": "Food Valley"}).context["dash"].run == run
 

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import hmac
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-
-from django.conf import settings
 
 from monitoring import registry
 from monitoring.dashboard.charts import FORMULA_PREFIXES, csv_number, safe_text
@@ -209,38 +205,5 @@ def write_sheets_xlsx(sheets: Iterable[Sheet], *, about: list[tuple[str, str]] |
     return buf.getvalue()
 
 
-# --------------------------------------------------------------------------------------------- episodes
-EPISODE_HEADER = ["pseudoniem", "geboortemaand", "geslacht", "gemeente", "zorgvorm", "aanbieder", "begindatum", "einddatum",
-                  "reden_beeindiging", "verwijzer", "juridisch_kader"]
-
-
-def export_pseudonym(pseudonym: str) -> str:
-    """A pseudonym for exports only: HMAC of the registry pseudonym with a purpose label. Stable across exports (so
-    episodes of one child can be linked), but not the registry's own pseudonym nor its access-log reference."""
-    key = settings.BSN_HASH_KEY.encode()
-    return hmac.new(key, f"export:{pseudonym}".encode(), hashlib.sha256).hexdigest()[:20]
-
-
-def episode_rows(*, region=None, municipality=None) -> Iterator[list]:
-    """Pseudonymised episodes: export pseudonym, birth month (YYYY-MM), sex, municipality code, care form, provider,
-    dates and codes. Never a label, a BSN, the registry pseudonym or a birth day."""
-    from placements.models import Episode
-
-    qs = Episode.objects.all()
-    if municipality is not None:
-        qs = qs.filter(municipality=municipality)
-    elif region is not None:
-        qs = qs.filter(municipality__region=region)
-    rows = qs.order_by("child_id", "start_date", "id").values_list(
-        "child__pseudonym", "child__birth_date", "child__sex", "municipality__cbs_code", "care_form__code", "provider__name",
-        "start_date", "end_date", "end_reason", "referrer", "legal_framework")
-    cache: dict[str, str] = {}
-    for pseudonym, birth, sex, muni, form, provider, start, end, reason, referrer, legal in rows.iterator(chunk_size=5000):
-        alias = cache.get(pseudonym)
-        if alias is None:
-            alias = cache[pseudonym] = export_pseudonym(pseudonym)
-        yield [alias, f"{birth:%Y-%m}", sex, muni, form, provider, start.isoformat(), end.isoformat() if end else "", reason, referrer, legal]
-
-
-__all__ = ["TARGET_HEADER", "targets_sheet", "EPISODE_HEADER", "FIGURE_HEADER", "FORMULA_PREFIXES", "Sheet", "dashboard_sheets", "episode_rows", "escape", "export_pseudonym",
+__all__ = ["TARGET_HEADER", "targets_sheet", "FIGURE_HEADER", "FORMULA_PREFIXES", "Sheet", "dashboard_sheets", "escape",
            "figure_rows", "write_csv", "write_sheets_csv", "write_sheets_xlsx"]

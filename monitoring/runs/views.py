@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
+from core.jobs import job_payload, job_start
 from core.periods import month_label
-from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from monitoring import registry
 from monitoring.dashboard import selectors as dashboard_selectors
 from monitoring.models import RunStatus, SnapshotRun
@@ -50,15 +50,10 @@ def run_start(request):
         messages.warning(request, _("Er loopt al een berekening; wacht tot die klaar is."))
         return redirect("monitoring:run_detail", pk=busy.pk)
     run = services.run_create(user=request.user, trigger="manual")
-    try:
-        tasks.compute_snapshot.delay(run.pk)
-    except Exception as exc:  # eager mode propagates a failing part; a worker reports through the run itself
-        if broker_down(exc):  # the broker is unreachable: the run never started; close it, keep the page up
-            services.run_fail(run.pk, phase="Niet gestart", message=NOT_QUEUED)
-            messages.error(request, BACKGROUND_UNAVAILABLE)
-            return redirect("monitoring:run_detail", pk=run.pk)
-        services.run_fail(run.pk, message=str(exc))
-        messages.error(request, _("De berekening is mislukt. Bekijk de melding bij de run en probeer het opnieuw."))
+    started = job_start(run, tasks.compute_snapshot, run.pk,
+                        failure=_("De berekening is mislukt. Bekijk de melding bij de run en probeer het opnieuw."))
+    if not started.ok:
+        messages.error(request, started.message)
         return redirect("monitoring:run_detail", pk=run.pk)
     run.refresh_from_db()
     if run.status == RunStatus.DONE:
@@ -75,34 +70,13 @@ def _run_or_404(pk: int) -> SnapshotRun:
     return run
 
 
-def _status_payload(run: SnapshotRun) -> dict:
-    badge = {RunStatus.DONE: "text-bg-success", RunStatus.FAILED: "text-bg-danger", RunStatus.RUNNING: "text-bg-primary"}.get(run.status, "text-bg-secondary")
-    return {
-        "id": run.pk,
-        "status": run.status,
-        "status_display": str(run.get_status_display()),
-        "phase": run.phase,
-        "progress": int(run.progress or 0),
-        "finished": run.status in (RunStatus.DONE, RunStatus.FAILED),
-        "series_count": run.series_count,
-        "message": run.message,
-        "badge": badge,
-    }
-
-
 @admin_only
 @require_GET
 def run_detail(request, pk: int):
     run = _run_or_404(pk)
     done = set(run.parts_done)
     parts = [{"label": PART_LABELS.get(part, part), "done": part in done} for part in run.parts]
-    return render(request, "monitoring/runs_detail.html", {"run": run, "status": _status_payload(run), "parts": parts})
-
-
-@admin_only
-@require_GET
-def run_status(request, pk: int):
-    return JsonResponse(_status_payload(_run_or_404(pk)))
+    return render(request, "monitoring/runs_detail.html", {"run": run, "status": job_payload(run), "parts": parts})
 
 
 @admin_only

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from core.views import job_status
+
 from . import views
 
 app_name = "imports"
@@ -7,5 +9,5 @@ urlpatterns = [
     path("", views.job_list, name="list"),
     path("new/", views.upload, name="upload"),
     path("<int:pk>/", views.job_detail, name="detail"),
-    path("<int:pk>/status.json", views.job_status, name="status"),
+    path("<int:pk>/status.json", views.admin_only(job_status), {"kind": "import"}, name="status"),
 ]

@@ -1,12 +1,14 @@
-/* Run detail: poll the run's status URL (data-run-status-url) and move the progress bar until the run
-   has finished or failed, then reload the page once to show the result. */
+/* The progress of a background job (a run, an import, a report, an export): poll the element's
+   data-job-status-url (core.views.job_status) and show what it says: the progress bar, the status badge
+   ([data-badge]), and every element with a data-field named in the answer (status_display, phase, message, and
+   the job's own figures). When the job has finished, the page is loaded again once to show the result. */
 (function () {
   "use strict";
-  var box = document.querySelector("[data-run-status-url]");
+  var box = document.querySelector("[data-job-status-url]");
   if (!box || box.dataset.finished === "1") {
     return;
   }
-  var url = box.dataset.runStatusUrl;
+  var url = box.dataset.jobStatusUrl;
   var interval = parseInt(box.dataset.pollInterval || "1500", 10);
   var failures = 0;
 
@@ -23,13 +25,15 @@
       bar.textContent = data.progress + "%";
       bar.parentElement.setAttribute("aria-valuenow", String(data.progress));
     }
-    var badge = document.querySelector("[data-badge]");
-    if (badge) {
-      badge.className = "badge fs-6 align-middle " + data.badge;
-    }
+    document.querySelectorAll("[data-badge]").forEach(function (badge) {
+      badge.classList.remove("text-bg-secondary", "text-bg-primary", "text-bg-success", "text-bg-danger", "text-bg-warning");
+      badge.classList.add(data.badge);
+    });
     setText("status_display", data.status_display);
     setText("phase", data.phase || "–");
-    setText("series_count", String(data.series_count));
+    Object.keys(data.fields || {}).forEach(function (name) {
+      setText(name, data.fields[name]);
+    });
   }
 
   function poll() {
