@@ -30,6 +30,7 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 
+from core.periods import month_end, month_key, month_range, quarter_end, quarter_key
 from monitoring.registry import ProviderScopes
 from placements.models import Episode, Region
 
@@ -43,30 +44,9 @@ MONITOR_DAYS = 92
 Series = tuple[str, str, str, str, str, dict]
 
 
-def month_key(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def quarter_key(day: dt.date) -> str:
-    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
-
-
-def month_end(year: int, month: int) -> dt.date:
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
-def quarter_end(key: str) -> dt.date:
-    year, q = int(key[:4]), int(key[-1])
-    return month_end(year, 3 * q)
-
-
 def months_between(first: dt.date, last: dt.date) -> list[tuple[str, dt.date]]:
-    out, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        out.append((f"{y:04d}-{m:02d}", month_end(y, m)))
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
+    """(month key, last day) of every month from `first`'s to `last`'s."""
+    return [(m, month_end(int(m[:4]), int(m[5:]))) for m in month_range(month_key(first), month_key(last))]
 
 
 _Scopes = ProviderScopes

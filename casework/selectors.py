@@ -17,11 +17,11 @@ from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts.roles import is_admin, is_project, is_ret, is_wijkteam
-from core.periods import quarter_key, quarter_label
+from core.periods import age_on, quarter_key, quarter_label
 from placements.models import Child, Episode
 
 from .models import CaseStatus, CaseWeekReview, Lesson, ResidentialChecklist, RetAction, RetFollowUp, RetReview, ThreatCase
-from .services import FOLLOW_UP_CODES, age_on
+from .services import FOLLOW_UP_CODES
 
 MONITOR_DAYS = 92
 CASE_WEEK_WINDOW_DAYS = 365

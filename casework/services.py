@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from core.periods import age_on
 from placements.models import CareForm, Child, Episode
 
 from .models import (
@@ -41,11 +42,6 @@ CHECKLIST_TEXTS = ("alternatives_note", "consulted_note", "return_plan", "under1
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    """Age in full years on `day`."""
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def default_follow_up(review_date: dt.date) -> dt.date:

@@ -15,6 +15,7 @@ from accounts import roles
 from accounts.access import access_required, refuse
 from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction, AccessResult
+from core.periods import age_on
 from placements import child_picker
 from placements.forms import add_service_errors
 from placements.timeline import legend, render_timeline
@@ -32,7 +33,7 @@ from .forms import (
     TransitionForm,
 )
 from .models import CaseStatus
-from .services import CHECKLIST_ITEMS, CHECKLIST_TEXTS, age_on, parse_tags
+from .services import CHECKLIST_ITEMS, CHECKLIST_TEXTS, parse_tags
 
 
 def _post(request):

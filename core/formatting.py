@@ -30,9 +30,16 @@ def euro(value: float | int | Decimal | str | None, *, cents: bool = True) -> st
         amount = Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    amount = amount.quantize(Decimal("0.01") if cents else Decimal(1), rounding=ROUND_HALF_UP)
+    if not cents:  # whole euros (charts, tiles): rounded as the counts are
+        return f"€ {'-' if amount < 0 else ''}{number(abs(float(amount)))}"
+    amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "-" if amount < 0 else ""
-    return f"€ {sign}{formats.number_format(abs(amount), decimal_pos=2 if cents else 0, use_l10n=True, force_grouping=True)}"
+    return f"€ {sign}{formats.number_format(abs(amount), decimal_pos=2, use_l10n=True, force_grouping=True)}"
+
+
+def euro_whole(value: float | None) -> str:
+    """An amount in whole euros ("€ 1.235"), "–" when missing."""
+    return MISSING if value is None else euro(value, cents=False)
 
 
 def percent(share: float | None, decimals: int = 0) -> str:
@@ -40,6 +47,37 @@ def percent(share: float | None, decimals: int = 0) -> str:
     if share is None:
         return MISSING
     return f"{number(100 * share, decimals)}%"
+
+
+def change_percent(value: float | None) -> str:
+    """A change in percent with its sign and one decimal: "+8,1%", "−12,0%", "–" when missing."""
+    if value is None or value == "":
+        return MISSING
+    value = float(value)
+    sign = "+" if value > 0 else (MINUS if value < 0 else "")
+    return f"{sign}{number(abs(value), 1)}%"
+
+
+def count_or_decimal(value: float) -> str:
+    """A whole number as "1.234", anything else with one decimal ("2,5")."""
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
+def spreadsheet_number(value: float | None, decimals: int = 2) -> str:
+    """A number for a CSV that Dutch Excel reads as a number: decimal comma, no thousands separator, at most
+    `decimals` decimals without trailing zeros; "" when missing."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return f"{value:.{decimals}f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def date_long(day: dt.date) -> str:
+    """"17 mei 2026"."""
+    from .periods import MONTH_NAMES
+
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def change(value: float) -> str:

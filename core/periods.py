@@ -27,6 +27,11 @@ def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+def age_on(birth: dt.date, day: dt.date) -> int:
+    """Age in full years on `day` (29 February birthdays count on 1 March in other years)."""
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
 def last_complete_month_end(today: dt.date) -> dt.date:
     """The last day of the month before `today`'s month: a run's data date."""
     return today.replace(day=1) - dt.timedelta(days=1)
@@ -39,6 +44,19 @@ def month_key(day: dt.date) -> str:
 
 def quarter_key(day: dt.date) -> str:
     return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def month_number(day: dt.date) -> int:
+    """Months since year 0 (year * 12 + month - 1): months as integers for counting and ranges."""
+    return day.year * 12 + day.month - 1
+
+
+def month_number_key(n: int) -> str:
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def month_number_end(n: int) -> dt.date:
+    return month_end(n // 12, n % 12 + 1)
 
 
 def month_add(month: str, n: int) -> str:

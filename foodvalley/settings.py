@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "monitoring",
     "fostercare",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -60,6 +60,7 @@ from collections import defaultdict
 
 from django.db.models import Min, Q
 
+from core.periods import month_key, month_number, month_number_end, month_number_key
 from monitoring.registry import ProviderScopes
 from placements.models import Episode, Region
 
@@ -84,24 +85,6 @@ FOSTER_CBS = "11"
 Series = tuple[str, str, str, str, str, dict]
 
 
-def month_key(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def month_index(day: dt.date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def index_key(i: int) -> str:
-    return f"{i // 12:04d}-{i % 12 + 1:02d}"
-
-
-def month_end(i: int) -> dt.date:
-    y, m = i // 12, i % 12 + 1
-    nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
 _Scopes = ProviderScopes
 
 
@@ -123,10 +106,10 @@ def _tally(scopes: _Scopes, rows, metric: str) -> list[Series]:
 
 def _months(first: dt.date, data_date: dt.date) -> range:
     """Month indexes from `first` up to the last month whose last day is on or before the data date."""
-    last = month_index(data_date)
-    if month_end(last) > data_date:
+    last = month_number(data_date)
+    if month_number_end(last) > data_date:
         last -= 1
-    return range(month_index(first), last + 1)
+    return range(month_number(first), last + 1)
 
 
 def fostercare_series(*, data_date: dt.date, region: Region | None = None) -> list[Series]:
@@ -187,9 +170,9 @@ def _risk_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
         open_spans.append((muni, placement, reg, stop))
         day = reg
         while day < stop:
-            m = month_index(day)
-            nxt = min(month_end(m) + dt.timedelta(days=1), stop)
-            at_risk_days.append((muni, index_key(m), ("all",), (nxt - day).days))
+            m = month_number(day)
+            nxt = min(month_number_end(m) + dt.timedelta(days=1), stop)
+            at_risk_days.append((muni, month_number_key(m), ("all",), (nxt - day).days))
             day = nxt
     out = _tally(scopes, prevented, "breakdowns_prevented")
     out += _tally(scopes, registered, "foster_risks_registered")
@@ -198,11 +181,11 @@ def _risk_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
     # at risk on the peildatum L: distinct placements with reg <= L < stop
     stock: dict = defaultdict(lambda: defaultdict(set))
     for muni, placement, reg, stop in open_spans:
-        for m in range(month_index(reg), month_index(min(stop, data_date)) + 1):
-            last = month_end(m)
+        for m in range(month_number(reg), month_number(min(stop, data_date)) + 1):
+            last = month_number_end(m)
             if reg <= last < stop and last <= data_date:
                 for level, scope in scopes.of(muni):
-                    stock[(level, scope, "all")][index_key(m)].add(placement)
+                    stock[(level, scope, "all")][month_number_key(m)].add(placement)
     out += _emit({k: {p: len(s) for p, s in v.items()} for k, v in stock.items()}, "foster_at_risk")
     return out
 
@@ -268,8 +251,8 @@ def _foster_children_series(scopes: _Scopes, data_date: dt.date) -> list[Series]
                 else:
                     merged.append([s, e])
             for s, e in merged:
-                first = month_index(s)
-                last = last_month if e is None else min(month_index(e) - 1, last_month)
+                first = month_number(s)
+                last = last_month if e is None else min(month_number(e) - 1, last_month)
                 if first <= last:
                     diff[first] += 1
                     diff[last + 1] -= 1
@@ -277,7 +260,7 @@ def _foster_children_series(scopes: _Scopes, data_date: dt.date) -> list[Series]
         for m in months:
             running += diff.get(m, 0)
             if running:
-                values[index_key(m)] = running
+                values[month_number_key(m)] = running
         out[(key[0], key[1], "all")] = values
     return _emit(out, "foster_children")
 
@@ -312,21 +295,21 @@ def _family_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
         # children placed on each peildatum: a placement [s, e) counts in the months month(s) .. month(e) - 1
         diff: dict[int, int] = defaultdict(int)
         for s, e in placed.get(family, ()):
-            diff[month_index(s)] += 1
+            diff[month_number(s)] += 1
             if e is not None:
-                diff[month_index(e)] -= 1
+                diff[month_number(e)] -= 1
         h, status = 0, None
         n = sum(v for k, v in diff.items() if k < months[0]) if months else 0
         for m in months:
             n += diff.get(m, 0)
-            last = month_end(m)
+            last = month_number_end(m)
             while h < len(history) and history[h][0] <= last:
                 status = history[h][1]
                 h += 1
             if status not in ACTIVE_FAMILY:
                 continue
-            active_rows.append((muni, index_key(m), groups, 1))
-            free_rows.append((muni, index_key(m), groups, max(0, places - n)))
+            active_rows.append((muni, month_number_key(m), groups, 1))
+            free_rows.append((muni, month_number_key(m), groups, max(0, places - n)))
     out = _tally(scopes, active_rows, "foster_families_active")
     out += _tally(scopes, free_rows, "foster_free_places")
     out += _tally(scopes, leaving, "foster_families_leaving")

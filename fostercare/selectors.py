@@ -20,6 +20,7 @@ from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterR
 from django.utils import timezone
 
 from accounts.roles import is_admin, is_fostercare, is_project, is_wijkteam
+from core.periods import age_on
 from placements.models import Child, Episode
 
 from .models import (
@@ -34,7 +35,7 @@ from .models import (
     RiskStatus,
     Stage,
 )
-from .services import age_on, fit_errors, placed_on
+from .services import fit_errors, placed_on
 
 STATUS_ORDER = (FamilyStatus.ACTIVE, FamilyStatus.APPROVED, FamilyStatus.IN_TRAINING, FamilyStatus.PAUSED, FamilyStatus.STOPPED)
 

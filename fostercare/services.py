@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from core.periods import age_on
 from placements.models import CareForm, Child, Episode, Municipality, Provider
 
 from .models import (
@@ -37,10 +38,6 @@ from .models import (
 
 def today() -> dt.date:
     return timezone.localdate()
-
-
-def age_on(birth: dt.date, day: dt.date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
 def family_ref(family: FosterFamily) -> str:

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import parse_period
 from placements.models import CareForm
 
 from . import registry
@@ -73,7 +74,7 @@ class TargetAdminForm(forms.ModelForm):
         metric = registry.get(data.get("metric") or "")
         kind = data.get("kind")
         label = (data.get("baseline_period") or "").strip()
-        period = progress_service.parse_period(label) if label else None
+        period = parse_period(label) if label else None
         if label and period is None:
             self.add_error("baseline_period", _("Gebruik JJJJ, JJJJ-MM, JJJJ-Qn of JJJJ-Hn, bijvoorbeeld 2019 of 2019-12."))
         if period and end and period.start > end:

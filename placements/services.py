@@ -20,7 +20,7 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def overlapping_episodes(*, child: Child, care_form: CareForm, provider: Provider, start: dt.date, end: dt.date | None, exclude_pk=None):
+def episodes_overlapping(*, child: Child, care_form: CareForm, provider: Provider, start: dt.date, end: dt.date | None, exclude_pk=None):
     """Episodes of the same form at the same provider that overlap [start, end) (half-open, open end = ∞)."""
     qs = Episode.objects.filter(child=child, care_form=care_form, provider=provider)
     if exclude_pk:
@@ -32,7 +32,7 @@ def overlapping_episodes(*, child: Child, care_form: CareForm, provider: Provide
     return qs.filter(Q(end_date__isnull=True) | Q(end_date__gt=start))
 
 
-def validate_episode(*, child: Child, care_form: CareForm, provider: Provider, start: dt.date, end: dt.date | None, exclude_pk=None) -> None:
+def episode_validate(*, child: Child, care_form: CareForm, provider: Provider, start: dt.date, end: dt.date | None, exclude_pk=None) -> None:
     errors: dict[str, list[str]] = {}
     if start > today():
         errors.setdefault("start_date", []).append(_("De begindatum ligt in de toekomst."))
@@ -42,7 +42,7 @@ def validate_episode(*, child: Child, care_form: CareForm, provider: Provider, s
         errors.setdefault("end_date", []).append(_("De einddatum ligt in de toekomst."))
     if start < child.birth_date:
         errors.setdefault("start_date", []).append(_("De begindatum ligt vóór de geboortedatum van het kind."))
-    if not errors and overlapping_episodes(child=child, care_form=care_form, provider=provider, start=start, end=end, exclude_pk=exclude_pk).exists():
+    if not errors and episodes_overlapping(child=child, care_form=care_form, provider=provider, start=start, end=end, exclude_pk=exclude_pk).exists():
         errors.setdefault("start_date", []).append(
             _("Dit kind heeft in die periode al een traject met deze zorgvorm bij deze aanbieder.")
         )
@@ -79,7 +79,7 @@ def episode_start(
     `checklist` (casework.ResidentialChecklist) of this child; only administrators and imports pass
     `allow_without_checklist=True`, and such a placement is shown as "zonder checklist". The rule itself is
     casework's, registered with placements.episode_rules."""
-    validate_episode(child=child, care_form=care_form, provider=provider, start=start_date, end=None)
+    episode_validate(child=child, care_form=care_form, provider=provider, start=start_date, end=None)
     for rule in episode_rules.RULES:
         rule.check(child=child, care_form=care_form, start_date=start_date, checklist=checklist,
                    allow_without_checklist=allow_without_checklist)
@@ -99,7 +99,7 @@ def episode_start(
 def episode_end(*, user, request=None, episode: Episode, end_date: dt.date, end_reason: str) -> Episode:
     if episode.end_date is not None:
         raise ValidationError({"end_date": [_("Dit traject is al beëindigd.")]})
-    validate_episode(child=episode.child, care_form=episode.care_form, provider=episode.provider,
+    episode_validate(child=episode.child, care_form=episode.care_form, provider=episode.provider,
                      start=episode.start_date, end=end_date, exclude_pk=episode.pk)
     episode.end_date = end_date
     episode.end_reason = end_reason

@@ -14,6 +14,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core import formatting
+
 #: Colour per rung of the ladder "zo thuis mogelijk" (1 = at home … 6 = closed care).
 RUNG_COLOURS = {
     1: "#2e8b57",
@@ -59,10 +61,6 @@ class _Bar:
     start: dt.date
     end: dt.date
     is_open: bool
-
-
-def _nl(day: dt.date) -> str:
-    return day.strftime("%d-%m-%Y")
 
 
 def _assign_rows(bars: list[_Bar]) -> list[list[_Bar]]:
@@ -165,7 +163,7 @@ def render_timeline(episodes: Iterable, *, today: dt.date) -> SafeString:
         for bar in row:
             ep = bar.episode
             x1, x2 = x(bar.start), x(bar.end)
-            tip = f"{cf.name} · {ep.provider} · {_nl(ep.start_date)} – {_nl(ep.end_date) if ep.end_date else open_label}"
+            tip = f"{cf.name} · {ep.provider} · {formatting.date(ep.start_date)} – {formatting.date(ep.end_date) if ep.end_date else open_label}"
             parts.append(f'<g class="tl-bar"><title>{escape(tip)}</title>')
             if bar.is_open:
                 solid_end = max(x1, x2 - FADE_W)

@@ -14,6 +14,8 @@ import math
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from core import formatting
+
 PALETTE = ["#2f6b3f", "#7cb342", "#e0a800", "#f57c00", "#d32f2f", "#6a1b1a", "#1f77b4", "#9467bd", "#8c564b", "#17becf"]
 FONT = 'font-family="DejaVu Sans, sans-serif"'
 AXIS = "#adb5bd"
@@ -23,11 +25,8 @@ TEXT = "#495057"
 
 def _nl_number(value: float) -> str:
     if abs(value) >= 1_000_000:
-        text = f"{value / 1_000_000:.1f}".replace(".", ",")
-        return f"{text.removesuffix(',0')} mln"
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:.1f}".replace(".", ",")
+        return f"{formatting.count_or_decimal(round(value / 1_000_000, 1))} mln"
+    return formatting.count_or_decimal(value)
 
 
 def nice_ticks(top: float, count: int = 5) -> list[float]:

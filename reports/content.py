@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from core import suppression
+from core import formatting, suppression
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
 from core.suppression import Cell
 from monitoring import registry
 from monitoring.dashboard import selectors
-from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell, fmt_euro, fmt_number
+from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell
 from monitoring.models import SnapshotRun, Target
 from monitoring.registry import Kind
 from monitoring.runs import store
@@ -39,7 +39,6 @@ from . import charts
 from .cost_table import cost_table
 from .models import ReportSettings
 
-MONTHS_NL = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]
 CHART_MONTHS = 36
 COST_QUARTERS = 8
 HIDDEN = selectors.HIDDEN_SECONDARY
@@ -72,7 +71,7 @@ def nl_date(day) -> str:
         return "–"
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
-    return f"{day.day} {MONTHS_NL[day.month - 1]} {day.year}"
+    return formatting.date_long(day)
 
 
 # --------------------------------------------------------------------------------------------- data classes
@@ -90,12 +89,12 @@ class Headline:
         if self.now.value is None or other.value is None:
             return "–"
         diff = self.now.value - other.value
-        text = fmt_euro(diff) if self.unit == "euro" else selectors.fmt_change(diff)
+        text = formatting.euro_whole(diff) if self.unit == "euro" else formatting.change(diff)
         if self.unit == "euro" and diff > 0:
             text = "+" + text
         if other.value:
             pct = 100 * diff / abs(other.value)
-            text += f" ({'+' if pct > 0 else ''}{fmt_number(pct, 1)}%)".replace("(-", "(−")
+            text += f" ({'+' if pct > 0 else ''}{formatting.number(pct, 1)}%)".replace("(-", "(−")
         return text
 
     @property
@@ -216,7 +215,7 @@ class Reader:
         cost = self.quarter_sum((group, band, "cost"), quarter)
         clients = [self.month((group, band, "clients_declared"), m) for m in quarter_months(quarter)]
         base = None if any(c is None for c in clients) else min(clients)  # hidden when any month has few clients
-        return dependent_cell(cost, base, exact=False, fmt=fmt_euro, k=self.k)
+        return dependent_cell(cost, base, exact=False, fmt=formatting.euro_whole, k=self.k)
 
 
 def _reader_user():
@@ -384,9 +383,9 @@ def what_changed(reader: Reader, forms, quarter: str, k: int, *, limit_year: int
 
 def _sentence(label: str, pct: float, before: float, now: float, other: str, *, unit: str = "", euro: bool = False) -> str:
     verb = _("steeg") if pct > 0 else _("daalde")
-    values = (f"{fmt_euro(before)} → {fmt_euro(now)}" if euro else f"{fmt_number(before)} → {fmt_number(now)} {unit}").strip()
+    values = (f"{formatting.euro_whole(before)} → {formatting.euro_whole(now)}" if euro else f"{formatting.number(before)} → {formatting.number(now)} {unit}").strip()
     return _("%(label)s %(verb)s met %(pct)s%% ten opzichte van %(other)s (%(values)s).") % {
-        "label": label, "verb": verb, "pct": fmt_number(abs(pct), 0 if abs(pct) >= 10 else 1), "other": other, "values": values}
+        "label": label, "verb": verb, "pct": formatting.number(abs(pct), 0 if abs(pct) >= 10 else 1), "other": other, "values": values}
 
 
 # --------------------------------------------------------------------------------------------- charts
@@ -550,7 +549,7 @@ def _source_cell(metric, value, k: int) -> Cell:
     if value is None:
         return NONE
     if metric.unit == "share":
-        return Cell(value, f"{fmt_number(100 * value, 0)}%")
+        return Cell(value, f"{formatting.number(100 * value, 0)}%")
     return suppression.suppress_value(value, counts_children=metric.counts_children, k=k)
 
 
@@ -603,7 +602,7 @@ def _municipalities(report: Report, run, region, municipality, end_month: str, q
     for r, key in enumerate(keys):
         rate = data.get((key, "stay", "stock_per_1000"), {}).get(end_month)
         stay_cell = cells[r][2]
-        rates.append(Cell(None, HIDDEN, True) if stay_cell.suppressed else (NONE if rate is None else Cell(rate, fmt_number(rate, 1))))
+        rates.append(Cell(None, HIDDEN, True) if stay_cell.suppressed else (NONE if rate is None else Cell(rate, formatting.number(rate, 1))))
     labels = [name for _c, name in munis] + [f"{region.name} ({_('regio')})"]
     report.muni_header = [_("Residentieel"), _("Gezinsgericht"), _("Met verblijf"), _("Per 1.000 jeugdigen"), _("Instroom"), _("Uitstroom")]
     report.muni_rows = [MuniRow(label, i == len(keys) - 1, [row[0], row[1], row[2], rate, row[3], row[4]])

@@ -82,7 +82,7 @@ def report_generate(report_id: int) -> GeneratedReport:
     return report
 
 
-def report_failed(report_id: int, message: str) -> None:
+def report_fail(report_id: int, message: str) -> None:
     report_mark(report_id, status=ReportStatus.FAILED, phase=_("Mislukt"), message=message[:1000], finished_at=timezone.now())
 
 
@@ -136,5 +136,5 @@ def _safe_name(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower() or "export"
 
 
-def export_failed(export_id: int, message: str) -> None:
+def export_fail(export_id: int, message: str) -> None:
     job_fail(ExportJob.objects.get(pk=export_id), message=message[:500])

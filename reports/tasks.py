@@ -17,7 +17,7 @@ def generate_report(report_id: int) -> int:
         report = services.report_generate(report_id)
     except Exception as exc:
         log.exception("report %s failed", report_id)
-        services.report_failed(report_id, f"{type(exc).__name__}: {exc}")
+        services.report_fail(report_id, f"{type(exc).__name__}: {exc}")
         raise
     log.info("report %s done: %s pages, %.1f s", report_id, report.pages, report.seconds or 0)
     return report.pk
@@ -30,7 +30,7 @@ def build_export(export_id: int) -> int:
         job = services.export_build(export_id)
     except Exception as exc:
         log.exception("export %s failed", export_id)
-        services.export_failed(export_id, f"{type(exc).__name__}: {exc}")
+        services.export_fail(export_id, f"{type(exc).__name__}: {exc}")
         raise
     log.info("export %s done: %s rows", export_id, job.rows)
     return job.pk

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 
+from core import formatting
 from core.suppression import suppress_value
 from monitoring import registry
 from monitoring.registry import Kind
@@ -17,10 +18,6 @@ SECTION = (
     "jim_families", "jim_families_monitored", "systemic_families", "systemic_families_monitored",
     "prevented_6m", "prevented_12m", "residential_checklists_share",
 )
-
-
-def _share_text(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value)}%"
 
 
 @register.simple_tag
@@ -40,7 +37,7 @@ def casework_figures(dash) -> dict:
             periods = sorted(p for p in values if len(p) == 4)
             period = periods[-1] if periods else ""
             value = values.get(period) if period else None
-            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": _share_text(value),
+            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": formatting.percent(value),
                          "period": period or "–", "suppressed": False})
             continue
         if metric.kind == Kind.FLOW:

@@ -51,8 +51,7 @@ def pct(share, decimals=0) -> str:
 
 def age_on(birth_date: dt.date, day: dt.date | None = None) -> int:
     """Age in full years on `day` (today by default)."""
-    day = day or timezone.localdate()
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+    return periods.age_on(birth_date, day or timezone.localdate())
 
 
 @register.filter

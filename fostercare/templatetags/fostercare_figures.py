@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from core import formatting
 from core.suppression import suppress_value
 from monitoring import registry
 from monitoring.registry import Kind
@@ -33,14 +34,6 @@ SECTION = (
 )
 
 
-def _fmt_share(value: float | None) -> str:
-    return "–" if value is None else f"{round(100 * value)}%"
-
-
-def _fmt_ratio(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
-
-
 @register.simple_tag
 def fostercare_figures(dash) -> dict:
     if dash is None or dash.run is None:
@@ -65,7 +58,7 @@ def fostercare_figures(dash) -> dict:
             periods = sorted(p for p in values if len(p) == 4 and p < year) or sorted(p for p in values if len(p) == 4)
             period = periods[-1] if periods else ""
             value = values.get(period) if period else None
-            row |= {"text": _fmt_share(value) if metric.unit == "share" else _fmt_ratio(value), "period": period or "–", "suppressed": False}
+            row |= {"text": formatting.percent(value) if metric.unit == "share" else formatting.number(value, 1), "period": period or "–", "suppressed": False}
             rows.append(row)
             continue
         if metric.kind == Kind.FLOW:

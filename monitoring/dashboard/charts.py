@@ -17,6 +17,9 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from core.formatting import spreadsheet_number
+from core.periods import period_label
+
 from .selectors import Dashboard, FigureTable, Trace
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
@@ -161,11 +164,6 @@ def ladder_figure(table: FigureTable) -> dict:
     return {"data": data, "layout": layout}
 
 
-def quarter_label(period: str) -> str:
-    """2024-Q1 → "2024 K1" (kwartaal)."""
-    return period.replace("-Q", " K") if "-Q" in period else period
-
-
 def los_figure(table: FigureTable) -> dict:
     layout = _layout(xaxis={"type": "category", "hoverformat": "", "tickangle": 0, "nticks": 6, "automargin": True},
                      yaxis={"title": {"text": _("dagen"), "font": {"size": 11}}})
@@ -176,7 +174,7 @@ def los_figure(table: FigureTable) -> dict:
     for t in table.traces:
         xs, ys, texts = [], [], []
         for p in t.points:
-            xs.append(quarter_label(p.x))
+            xs.append(period_label(p.x))
             ys.append(None if p.cell.suppressed else p.cell.value)
             texts.append(hidden if p.cell.suppressed else (undefined if p.cell.value is None else f"{p.cell.text} {days}"))
         dash = "solid" if t.metric == "los_median" else "dot"
@@ -265,17 +263,8 @@ def safe_text(value) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_number(value: float | None, decimals: int = 2) -> str:
-    """A number for Dutch spreadsheets: decimal comma, no thousands separator (never text, so never escaped)."""
-    if value is None:
-        return ""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".").replace(".", ",")
-
-
 def _cell_out(cell) -> str:
-    return safe_text(cell.text) if cell.suppressed or cell.value is None else csv_number(cell.value)
+    return safe_text(cell.text) if cell.suppressed or cell.value is None else spreadsheet_number(cell.value)
 
 
 def csv_rows(dash: Dashboard, figure: str) -> Iterable[list[str]]:

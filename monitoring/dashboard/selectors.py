@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_admin, is_project_with_region, is_wijkteam
-from core import suppression
+from core import formatting, suppression
 from core.periods import month_add, month_label, month_range, quarter_of
 from core.suppression import Cell
 from monitoring import registry
@@ -298,27 +298,6 @@ class Dashboard:
         return next((f for f in self.figures if f.key == key), None)
 
 
-def fmt_number(value: float | None, decimals: int = 0) -> str:
-    """Dutch notation: 1.234 / 2,5."""
-    if value is None:
-        return "–"
-    if decimals == 0:
-        return f"{round(value):,}".replace(",", ".")
-    return f"{value:,.{decimals}f}".replace(",", "X").replace(".", ",").replace("X", ".")
-
-
-def fmt_euro(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"€ {'-' if value < 0 else ''}{fmt_number(abs(value))}"
-
-
-def fmt_change(value: float) -> str:
-    if value == 0:
-        return "0"
-    return f"{'+' if value > 0 else '−'}{fmt_number(abs(value), 0 if float(value).is_integer() else 1)}"
-
-
 NO_VALUE = Cell(None, "–")
 
 
@@ -330,7 +309,7 @@ def count_cell(value: float | None, *, exact: bool, k: int | None = None) -> Cel
     k = suppression.threshold() if k is None else k
     if not exact and suppression.is_small(value, k):
         return Cell(None, suppression.label(k), True)
-    return Cell(value, fmt_number(value))
+    return Cell(value, formatting.number(value))
 
 
 def dependent_cell(value: float | None, base: float | None, *, exact: bool, fmt, k: int | None = None) -> Cell:
@@ -425,7 +404,7 @@ def dashboard(*, user, run: SnapshotRun, scope: Scope, choices: ScopeChoices, mo
 def _change(current: Cell, previous: Cell) -> Cell:
     if current.value is None or previous.value is None:
         return Cell(None, "–", current.suppressed or previous.suppressed)
-    return Cell(current.value - previous.value, fmt_change(current.value - previous.value))
+    return Cell(current.value - previous.value, formatting.change(current.value - previous.value))
 
 
 def _tiles(*, series_value, month: str, band: str, forms: list[Form], exact: bool, k: int) -> list[Tile]:
@@ -446,7 +425,7 @@ def _tiles(*, series_value, month: str, band: str, forms: list[Form], exact: boo
             rate = 0
         tiles.append(Tile(
             key=key, label=str(label), group=group, band=tile_band, value=cells[month],
-            per_1000=dependent_cell(rate, now, exact=exact, fmt=lambda v: fmt_number(v, 1), k=k),
+            per_1000=dependent_cell(rate, now, exact=exact, fmt=lambda v: formatting.number(v, 1), k=k),
             change_month=_change(cells[month], cells[prev_month]), change_year=_change(cells[month], cells[prev_year]),
             previous_month=month_label(prev_month), previous_year=month_label(prev_year), note=str(note),
         ))
@@ -513,7 +492,7 @@ def _los(series, months, exact, k) -> FigureTable:
     traces = []
     for metric in ("los_q1", "los_median", "los_q3"):
         values = series.get(("stay", "all", metric), {})
-        points = [Point(q, dependent_cell(values.get(q), size.get(q, 0), exact=exact, fmt=fmt_number, k=k))
+        points = [Point(q, dependent_cell(values.get(q), size.get(q, 0), exact=exact, fmt=formatting.number, k=k))
                   for q in quarters]
         traces.append(Trace(name=str(names[metric]), group="stay", band="all", metric=metric, color=colors[metric], points=points))
     return FigureTable("los", str(_("Verblijfsduur per instroomcohort (dagen)")), ("los_q1", "los_median", "los_q3", "cohort_size"),
@@ -529,7 +508,7 @@ def _cost(value, months, group, band, forms, exact, k) -> FigureTable:
         for m in months:
             amount = value((f.code, band, "cost"), m, count=False)
             clients = value((f.code, band, "clients_declared"), m)
-            points.append(Point(m, dependent_cell(amount, clients, exact=exact, fmt=fmt_euro, k=k)))
+            points.append(Point(m, dependent_cell(amount, clients, exact=exact, fmt=formatting.euro_whole, k=k)))
         traces.append(Trace(name=f.short_name, group=f.code, band=band, metric="cost", color=FORM_PALETTE[i % len(FORM_PALETTE)], points=points))
     return FigureTable("cost", str(_("Kosten per zorgvorm per maand")), ("cost", "clients_declared"),
                        str(_("Gedeclareerde bedragen naar begin van de declaratieperiode. Bedragen van minder dan 5 cliënten zijn afgeschermd.")),
@@ -563,7 +542,7 @@ def _comparison(*, user, run, scope, choices, month, group, band, exact, k) -> t
             per = Cell(None, HIDDEN_SECONDARY, True)
         else:
             r = rate(s)
-            per = Cell(r, fmt_number(r, 1))
+            per = Cell(r, formatting.number(r, 1))
         rows.append(ComparisonRow(scope=s, stock=cell, per_1000=per, is_total=total is not None and s.key == total.key))
     children = _("kinderen")
 

@@ -13,7 +13,7 @@ value by value in Python costs more than the whole computation, so this module:
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -144,45 +144,47 @@ def per_1000_frame(stock: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else stock.iloc[:0]
 
 
-#: The parts of the engine's figures that a run computes apart, and the tables each needs: the figures of the
-#: episodes (monthly figures of episodes and the cohorts) and those of the declarations (monthly cost and
+#: The engine's figures in the groups that a run computes apart, and the table each group needs: the figures of
+#: the episodes (monthly figures of episodes and the cohorts) and those of the declarations (monthly cost and
 #: declared clients, and the yearly cost table).
 EPISODE_FIGURES = ("additive", "stock_served", "entries_exits", "cohort")
 DECLARATION_FIGURES = ("clients_declared", "cost", "yearly")
 
 
 def figure_frames(ds: Dataset, figures: tuple[str, ...], breakdown_reasons: tuple[int, ...] = DROPOUT_REASONS) -> Iterator[pd.DataFrame]:
-    """Frames of the given figures (names of EPISODE_FIGURES and DECLARATION_FIGURES), metric by metric (a
-    frame per level, or one for all levels; each series lies wholly in one frame), with stock_per_1000 next to
-    stock. Frames are made and handed out one metric at a time, so a run never holds every figure twice."""
+    """Frames of the given figures (names of EPISODE_FIGURES and DECLARATION_FIGURES), one figure after the other,
+    each as frames of one level and metric (a series lies wholly in one frame), with stock_per_1000 next to stock.
+    A figure's frames are handed out before the next figure is computed, so a part never holds more than one
+    figure's frames."""
     ds = presort(ds)
-    by_metric: dict[str, list[pd.DataFrame]] = {}
     for name in figures:
         if name == "cohort":
             extra = cohort_figures(ds, ds.last_month, breakdown_reasons)
         elif name == "yearly":
             extra = yearly_cost_figures(ds, ds.last_month)
         else:
-            for f in monthly_frames(ds, part=name):
-                by_metric.setdefault(f["metric"].iat[0], []).append(f)
+            frames = monthly_frames(ds, part=name)
+            stock = [f for f in frames if f["metric"].iat[0] == "stock"]
+            if stock:
+                rates = per_1000_frame(pd.concat(stock, ignore_index=True), ds)
+                if not rates.empty:
+                    frames.append(rates)
+            while frames:
+                frame = frames.pop(0)
+                if not frame.empty:
+                    yield frame
             continue
         extra = extra[extra["level"].isin(ds.levels)] if not extra.empty else extra
-        for metric, f in extra.groupby("metric", sort=False):
-            by_metric.setdefault(metric, []).append(f)
-    stock = by_metric.get("stock")
-    if stock:
-        rates = per_1000_frame(pd.concat(stock, ignore_index=True), ds)
-        if not rates.empty:
-            by_metric["stock_per_1000"] = [rates]
-    for metric in list(by_metric):
-        # the parts of a metric (one per level, or one for all levels) hold whole series each
-        yield from (f for f in by_metric.pop(metric) if not f.empty)
+        for _metric, frame in extra.groupby("metric", sort=False):
+            if not frame.empty:
+                yield frame
 
 
-def figure_series(ds: Dataset, figures: tuple[str, ...], labels: Labels | None = None) -> Iterator[Series]:
-    """Every series of the given figures, as (level, scope, group, band, metric, {period: value}), computed with
-    the process's freed memory kept for reuse (engine.memory)."""
+def figure_series(data: Dataset | Callable[[], Dataset], figures: tuple[str, ...], labels: Labels | None = None) -> Iterator[Series]:
+    """Every series of the given figures, as (level, scope, group, band, metric, {period: value}), of a dataset or
+    of what `data()` loads; loading and computing keep the process's freed memory for reuse (engine.memory)."""
     labels = labels or Labels()
     with reuse_freed_memory():
+        ds = data() if callable(data) else data
         for frame in figure_frames(ds, figures):
             yield from frame_series(frame, labels)

@@ -348,10 +348,12 @@ def declaration_clients(ds: Dataset, first_month: int, last_month: int) -> list[
     # clients: distinct (child, municipality, month, form) once, in that order; band from the age on the last
     # day of the month
     code, radix = _combine([child, muni, month, form])
-    u_child, u_muni, u_month, u_form = _decode(_unique(code), radix)
+    del child, form, muni, month, keep
+    # the distinct tuples as 32-bit columns (ids, months and forms fit): half the memory of every copy below
+    u_child, u_muni, u_month, u_form = (a.astype(np.int32) for a in _decode(_unique(code), radix))
     del code
     _, _, child_m12, child_m18 = ds.birthdays()
-    u_band = np.where(u_month < child_m12[u_child], 0, np.where(u_month < child_m18[u_child], 1, 2)).astype(np.int64)
+    u_band = np.where(u_month < child_m12[u_child], 0, np.where(u_month < child_m18[u_child], 1, 2)).astype(np.int8)
     specials = _form_groups(ds, u_form)
     for level in ds.levels:
         scope = scope_ids(ds, u_muni, level)

@@ -13,8 +13,9 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from core.formatting import spreadsheet_number
 from monitoring import registry
-from monitoring.dashboard.charts import FORMULA_PREFIXES, csv_number, safe_text
+from monitoring.dashboard.charts import FORMULA_PREFIXES, safe_text
 from monitoring.models import SnapshotRun
 from monitoring.runs import store
 from monitoring.targets import progress as target_progress
@@ -138,7 +139,7 @@ def csv_value(value) -> str:
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, int | float):
-        return csv_number(value)
+        return spreadsheet_number(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     return escape(str(value))

@@ -95,7 +95,9 @@ def run_part_done(*, run_id: int, part: str) -> bool:
     once, and only the call that completes the set (on a run still running) finishes the run, inside the same
     lock. Returns whether this call finished the run."""
     with transaction.atomic():
-        run = SnapshotRun.objects.select_for_update().get(pk=run_id)
+        # FOR NO KEY UPDATE: the run's key never changes, so other transactions' foreign-key checks of series rows
+        # (key-share locks) need not wait for this one
+        run = SnapshotRun.objects.select_for_update(no_key=True).get(pk=run_id)
         done = set(run.parts_done) | {part}
         needed = set(run.parts)
         run.parts_done = sorted(done)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
+from core import formatting
 from core.jobs import job_payload, job_start
 from core.periods import month_label
 from monitoring import registry
@@ -116,7 +117,7 @@ def _revision_row(row: dict) -> dict:
             return _("onbepaald")
         if counts:
             return dashboard_selectors.count_cell(value, exact=False).text
-        return dashboard_selectors.fmt_number(value, 0 if float(value).is_integer() else 2)
+        return formatting.number(value, 0 if float(value).is_integer() else 2)
 
     return {**row, "label": metric.label if metric else row["metric"], "old_text": show(row["old"]), "new_text": show(row["new"]),
             "period_label": row["period"] if "-Q" in row["period"] or len(row["period"]) != 7 else month_label(row["period"])}

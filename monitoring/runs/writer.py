@@ -7,8 +7,11 @@ from collections.abc import Iterable
 import orjson
 from django.db import connection
 
+from core.db import copy_in, copy_line
 from monitoring.engine.frames import Series
 from monitoring.models import FigureSeries
+
+COLUMNS = ("run_id", "level", "scope", "group", "band", "metric", "values", "part")
 
 
 class SeriesWriter:
@@ -32,11 +35,7 @@ class SeriesWriter:
         for lv, sc, g, b, m, v in series:
             self.count += 1
             if self.copy:
-                line = "\t".join((run_id, lv, sc, g, b, m, orjson.dumps(v).decode(), self.part))
-                if "\\" in line or "\n" in line:
-                    line = line.replace("\\", "\\\\").replace("\n", " ")
-                self.buf.write(line)
-                self.buf.write("\n")
+                self.buf.write(copy_line((run_id, lv, sc, g, b, m, orjson.dumps(v).decode(), self.part)))
                 if self.buf.tell() > self.CHUNK_BYTES:
                     self.flush()
             else:
@@ -49,9 +48,7 @@ class SeriesWriter:
         if self.copy:
             if self.buf.tell():
                 self.buf.seek(0)
-                with connection.cursor() as cursor:
-                    cursor.connection.cursor().copy_expert(
-                        f'COPY {self.model._meta.db_table} (run_id, level, scope, "group", band, metric, "values", part) FROM STDIN', self.buf)
+                copy_in(self.model._meta.db_table, COLUMNS, self.buf)
                 self.buf = io.StringIO()
         elif self.pending:
             self.model.objects.bulk_create(self.pending, batch_size=2000)

@@ -62,14 +62,13 @@ expected by now: the status is risico when the forecast reaches the goal, else u
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import month_key, month_range, parse_period
 from core.suppression import Cell, is_small, suppress_value, threshold
 from monitoring import registry
 from monitoring.models import Direction, RunStatus, SnapshotRun, Target, TargetKind
@@ -119,64 +118,6 @@ BAND_LABELS = {"all": _("Alle leeftijden"), "0-11": _("0–11 jaar"), "12-17": _
 
 
 # ------------------------------------------------------------------------------------------------ periods
-@dataclass(frozen=True)
-class Period:
-    """A period label ("2019", "2019-Q4", "2019-H2", "2019-12") with its first and last day."""
-
-    label: str
-    kind: str  # year, quarter, half, month
-    start: dt.date
-    end: dt.date
-
-    @property
-    def months(self) -> int:
-        return {"year": 12, "half": 6, "quarter": 3, "month": 1}[self.kind]
-
-    @property
-    def last_month(self) -> str:
-        return f"{self.end:%Y-%m}"
-
-
-PERIOD_RE = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])|H([12])))?$")
-
-
-def parse_period(label: str | None) -> Period | None:
-    """The period of a label, or None when it is not one of YYYY, YYYY-MM, YYYY-Qn, YYYY-Hn."""
-    match = PERIOD_RE.match((label or "").strip())
-    if not match:
-        return None
-    year = int(match.group(1))
-    month, quarter, half = match.group(2), match.group(3), match.group(4)
-    if month:
-        first, last, kind = int(month), int(month), "month"
-    elif quarter:
-        first, last, kind = 3 * int(quarter) - 2, 3 * int(quarter), "quarter"
-    elif half:
-        first, last, kind = 6 * int(half) - 5, 6 * int(half), "half"
-    else:
-        first, last, kind = 1, 12, "year"
-    return Period(label.strip(), kind, dt.date(year, first, 1), month_end(year, last))
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def month_label(day: dt.date) -> str:
-    return f"{day:%Y-%m}"
-
-
-def month_labels(first: str, last: str) -> list[str]:
-    """Every month label from `first` to `last` inclusive."""
-    y, m = int(first[:4]), int(first[5:7])
-    ly, lm = int(last[:4]), int(last[5:7])
-    out = []
-    while (y, m) <= (ly, lm):
-        out.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return out
-
-
 def label_end(label: str) -> dt.date:
     period = parse_period(label)
     assert period is not None, label
@@ -240,7 +181,7 @@ class Reading:
         if is_monthly(metric) and run.last_month:
             keyed = sorted(k for k in values if len(k) == 7 and k[4] == "-" and k[5:].isdigit())
             first = run.first_month or (keyed[0] if keyed else run.last_month)
-            months = month_labels(min(first, keyed[0]) if keyed else first, run.last_month)
+            months = month_range(min(first, keyed[0]) if keyed else first, run.last_month)
             fill = 0 if metric.unit in SUMMED_UNITS else None
             values = {m: values.get(m, fill) for m in months}
         return cls(metric, run, values, months)
@@ -277,7 +218,7 @@ class Reading:
     def period_items(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, float]]:
         """Stored (finest) periods lying within [month of start, end], for accumulating."""
         if is_monthly(self.metric):
-            first = month_label(start)
+            first = month_key(start)
             return [(label_end(m), float(self.values.get(m) or 0)) for m in self.months if m >= first and label_end(m) <= end]
         periods = [(parse_period(k), v) for k, v in self.values.items()]
         periods = [(p, v) for p, v in periods if p]

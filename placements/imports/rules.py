@@ -30,6 +30,7 @@ from django.db import connection
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.db import padded_pseudonyms
 from placements.bsn import WEIGHTS as BSN_WEIGHTS
 from placements.bsn import is_valid_bsn, normalise_bsn
 
@@ -625,28 +626,6 @@ def overlaps_in_file(keys, care_forms, providers, starts, ends, lines) -> list[t
     previous_holder[1:] = holder[:-1]
     hit = ~group_start & (starts < previous_end)
     return list(zip(lines[hit].tolist(), lines[previous_holder[hit]].tolist(), strict=True))
-
-
-IN_BUCKET = 500
-
-
-def padded_pseudonyms(pseudonyms) -> list[str]:
-    """An IN list padded to a multiple of IN_BUCKET with distinct values that never match a pseudonym (hex).
-
-    sqlite3 caches up to 128 prepared statements per connection by their SQL text; an IN list of a few thousand
-    placeholders of ever-changing length fills that cache with large statements (tens of MB). Padded lists give a
-    handful of distinct texts. (Django removes duplicates from IN lists, hence distinct padding.)
-    """
-    values = list(pseudonyms)
-    values.extend(f"~{i}" for i in range(-len(values) % IN_BUCKET))
-    return values
-
-
-def padded_ids(ids) -> list[int]:
-    """As `padded_pseudonyms`, for primary keys (padded with negative numbers)."""
-    values = list(ids)
-    values.extend(-1 - i for i in range(-len(values) % IN_BUCKET))
-    return values
 
 
 class StoredBirthDateCheck:

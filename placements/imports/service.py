@@ -44,6 +44,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
+from core.db import padded_ids, padded_pseudonyms
 from placements.models import (
     Child,
     Declaration,
@@ -347,7 +348,7 @@ class _ImportRun:
             firsts.setdefault(values["bsn"], values)
         children: dict[str, tuple[int, str]] = {
             pseudonym: (pk, sex)
-            for pseudonym, pk, sex in Child.objects.filter(pseudonym__in=rules.padded_pseudonyms(firsts))
+            for pseudonym, pk, sex in Child.objects.filter(pseudonym__in=padded_pseudonyms(firsts))
             .values_list("pseudonym", "pk", "sex")
         }
         new_children = [
@@ -359,7 +360,7 @@ class _ImportRun:
             Child.objects.bulk_create(new_children)
             if new_children[0].pk is None:  # a backend that does not return keys from a bulk insert
                 children.update({p: (pk, s) for p, pk, s in Child.objects.filter(
-                    pseudonym__in=rules.padded_pseudonyms(c.pseudonym for c in new_children)).values_list("pseudonym", "pk", "sex")})
+                    pseudonym__in=padded_pseudonyms(c.pseudonym for c in new_children)).values_list("pseudonym", "pk", "sex")})
             else:
                 children.update({child.pseudonym: (child.pk, child.sex) for child in new_children})
         if episodes:
@@ -407,7 +408,7 @@ class _ImportRun:
             if sex in (Sex.MALE, Sex.FEMALE) and stored_sex == Sex.OTHER:
                 updates.setdefault(sex, set()).add(pk)
         for sex, pks in updates.items():
-            Child.objects.filter(pk__in=rules.padded_ids(pks), sex=Sex.OTHER).update(sex=sex)
+            Child.objects.filter(pk__in=padded_ids(pks), sex=Sex.OTHER).update(sex=sex)
 
     # -- endings --------------------------------------------------------------------------------
 
@@ -573,7 +574,7 @@ def update_child_municipalities(child_ids) -> int:
         return 0
     latest_episode = Episode.objects.filter(child=OuterRef("pk")).order_by("-start_date", "-id").values("municipality")[:1]
     latest_declaration = Declaration.objects.filter(child=OuterRef("pk")).order_by("-period_start", "-id").values("municipality")[:1]
-    changes = (Child.objects.filter(pk__in=rules.padded_ids(child_ids))
+    changes = (Child.objects.filter(pk__in=padded_ids(child_ids))
                .annotate(target=Coalesce(Subquery(latest_episode), Subquery(latest_declaration), F("municipality_id"),
                                          output_field=BigIntegerField()))
                .exclude(target=F("municipality_id"))
@@ -582,7 +583,7 @@ def update_child_municipalities(child_ids) -> int:
     for pk, target in changes:
         by_target.setdefault(target, []).append(pk)
     for target, pks in by_target.items():
-        Child.objects.filter(pk__in=rules.padded_ids(pks)).update(municipality_id=target)
+        Child.objects.filter(pk__in=padded_ids(pks)).update(municipality_id=target)
     return sum(len(pks) for pks in by_target.values())
 
 

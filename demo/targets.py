@@ -1,0 +1,131 @@
+"""The region's own targets from its documents, as demo targets (domain.md, "Targets in the documents").
+
+- Seed 000 (project plan "Samen Stroomopwaarts", April 2020), §3 "Waar staan we eind 2020?": the
+  Foodvalley targets for end 2020. Most of them count casework or foster-care events (RET, Week van de
+  Casus, prevented placements, JIM/systemic monitoring, checklists, prevented breakdowns); the casework and
+  foster-care figures of the snapshot run measure them (breakdowns_prevented: fostercare.figures).
+  "Nieuwe voorzieningen ontwikkelen" names no number and is not a target here.
+- Seed 001 (interview on the zero ambition, published 2021): residential care towards zero. The text
+  names no end date ("moeilijk te faseren in tijd", "een cultuuromslag"); the only time frame is Ali
+  Essousi's "nog wel een jaar" before the region is in "de nieuwe werkelijkheid" (new way of working and
+  procurement with the zero idea). So: baseline December 2021 (the article's "op dit moment zo'n 150"),
+  the period starting 1-1-2022 after that year, and a straight line to zero on 31-12-2030. The end date
+  is our working assumption, not the region's (a horizon long enough for the children now in residential
+  care to flow out); the administrator replaces it once the board fixes one.
+- Seed 004 (Rijk van Nijmegen, transformation plan 2018), §6.1 and §6.2: percentage targets "in 2021
+  t.o.v. 2017", applied to Food Valley as examples that the app expresses them (kind change_pct).
+
+`ensure_demo_targets()` is idempotent: it creates the targets that are missing (by name and scope).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from monitoring.models import Direction, Target, TargetKind
+from placements.models import Region
+from placements.reference import FOODVALLEY
+
+Y2020 = (dt.date(2020, 1, 1), dt.date(2020, 12, 31))
+NIJMEGEN_PERIOD = (dt.date(2018, 1, 1), dt.date(2021, 12, 31))
+
+
+@dataclass(frozen=True)
+class DemoTarget:
+    name: str
+    metric: str
+    kind: str
+    target_value: float
+    direction: str
+    period: tuple[dt.date, dt.date]
+    source: str
+    note: str = ""
+    group: str = "all"
+    band: str = "all"
+    baseline_period: str = ""
+
+
+S000 = "Seed 000 · Samen Stroomopwaarts (april 2020), §3 Waar staan we eind 2020?"
+S001 = "Seed 001 · Interview nul uithuisplaatsingen (2021)"
+S004_61 = "Seed 004 · Rijk van Nijmegen (2018), §6.1 Voorkomen uithuisplaatsingen — toegepast op Food Valley"
+S004_62 = "Seed 004 · Rijk van Nijmegen (2018), §6.2 Meer gezinsvormen — toegepast op Food Valley"
+
+DEMO_TARGETS: tuple[DemoTarget, ...] = (
+    DemoTarget("Voor 20 jongeren residentiële hulp voorkomen (2020)", "placements_prevented", TargetKind.ACCUMULATE, 20,
+               Direction.AT_LEAST, Y2020, S000,
+               "Voor 20 jongeren voorkomen dat ze residentiële hulpverlening nodig hebben door te zorgen dat ze thuis kunnen blijven wonen."),
+    DemoTarget("5 kinderen onder 12 minder in residentiële hulp dan in 2019", "stock", TargetKind.CHANGE_ABS, -5,
+               Direction.AT_MOST, Y2020, S000,
+               "5 kinderen (tot 12 jaar) minder in de residentiële hulpverlening dan in 2019. Gemeten op de peildatum: "
+               "december 2020 tegen december 2019.", group="residential", band="0-11", baseline_period="2019"),
+    DemoTarget("JIM bij minstens 10 gezinnen, gemonitord (2020)", "jim_families_monitored", TargetKind.VALUE, 10,
+               Direction.AT_LEAST, Y2020, S000,
+               "Bij minimaal 10 gezinnen wordt een JIM ingezet om verblijf in de residentiële hulpverlening te voorkomen. "
+               "Deze gezinnen worden gemonitord."),
+    DemoTarget("Systeemgericht ambulant traject bij minstens 10 gezinnen, gemonitord (2020)", "systemic_families_monitored",
+               TargetKind.VALUE, 10, Direction.AT_LEAST, Y2020, S000,
+               "Bij minimaal 10 gezinnen wordt een systeemgericht, ambulant traject ingezet om verblijf te voorkomen of "
+               "kinderen terug te plaatsen. Deze gezinnen worden gemonitord."),
+    DemoTarget("Minstens 10 casussen onder 12 in de Week van de Casus (2020)", "case_week_cases", TargetKind.ACCUMULATE, 10,
+               Direction.AT_LEAST, Y2020, S000,
+               "Minimaal 10 casussen van kinderen beneden de 12 jaar worden in de Week van de Casus besproken; de GI "
+               "wordt uitgenodigd als die betrokken is."),
+    DemoTarget("Minstens 20 dreigende uithuisplaatsingen besproken in het RET (2020)", "ret_cases", TargetKind.ACCUMULATE, 20,
+               Direction.AT_LEAST, Y2020, S000,
+               "Minimaal 20 casussen van dreigende uithuisplaatsing worden in het RET besproken; de GI wordt uitgenodigd "
+               "als die betrokken is (figuur ret_cases_gi_invited)."),
+    DemoTarget("Checklist plaatsing residentieel in gebruik (2020)", "residential_checklists", TargetKind.ACCUMULATE, 1,
+               Direction.AT_LEAST, Y2020, S000,
+               "Ontwikkeling en implementatie van een procesbeschrijving en een checklist Plaatsing residentieel. "
+               "'In gebruik' = minstens één residentiële plaatsing met een vooraf ingevulde checklist."),
+    DemoTarget("15 breakdowns in de pleegzorg voorkomen (2020)", "breakdowns_prevented", TargetKind.ACCUMULATE, 15,
+               Direction.AT_LEAST, Y2020, S000, "15 breakdowns voorkomen binnen de pleegzorg."),
+    DemoTarget("Nul kinderen in residentiële hulp (beweging van nul)", "stock", TargetKind.VALUE, 0, Direction.AT_MOST,
+               (dt.date(2022, 1, 1), dt.date(2030, 12, 31)), S001,
+               "'Het liefst naar nul uithuisplaatsingen voor heel de regio.' De tekst noemt geen einddatum ('moeilijk te "
+               "faseren in tijd'); na 'nog wel een jaar' tot de nieuwe werkwijze (2022) een rechte lijn naar nul op "
+               "31-12-2030. Die datum is een aanname: pas hem aan zodra het bestuur er een vastlegt. Basis: december 2021.",
+               group="residential", baseline_period="2021"),
+    DemoTarget("Residentiële zorg −6% t.o.v. 2017 (eind 2021)", "stock", TargetKind.CHANGE_PCT, -6, Direction.AT_MOST,
+               NIJMEGEN_PERIOD, S004_61,
+               "Nijmegen: 'krimp van 5-7% op het volume van residentiële zorg'; hier het midden (−6%), gemeten als "
+               "kinderen in residentiële zorg op de peildatum, december 2021 tegen december 2017.",
+               group="residential", baseline_period="2017"),
+    DemoTarget("Pleegzorg +11% t.o.v. 2017 (eind 2021)", "foster_children", TargetKind.CHANGE_PCT, 11, Direction.AT_LEAST,
+               NIJMEGEN_PERIOD, S004_62,
+               "Nijmegen: 'groei van 11% op het volume van pleegzorg in 2021 t.o.v. 2017', gemeten als kinderen in "
+               "pleegzorg (pleegzorg en netwerkpleegzorg, elk kind één keer) op de peildatum, december 2021 tegen "
+               "december 2017.", baseline_period="2017"),
+    DemoTarget("Gezinshuizen +3% t.o.v. 2017 (eind 2021)", "stock", TargetKind.CHANGE_PCT, 3, Direction.AT_LEAST,
+               NIJMEGEN_PERIOD, S004_62,
+               "Nijmegen: 'groei van 3% op gezinshuizen in 2021 t.o.v. 2017', gemeten als kinderen in een gezinshuis "
+               "op de peildatum.", group="GZH", baseline_period="2017"),
+)
+
+
+@transaction.atomic
+def ensure_demo_targets(*, region_name: str = FOODVALLEY, update: bool = False) -> tuple[int, int]:
+    """Create the demo targets for the region that do not exist yet (by name and scope); with `update`
+    also reset existing ones to the shipped definition. Returns (created, updated). Idempotent: by default
+    a second call changes nothing, and an administrator's edits survive `scripts/start`."""
+    region = Region.objects.get(name=region_name)
+    created = updated = 0
+    for d in DEMO_TARGETS:
+        values = {
+            "metric": d.metric, "group": d.group, "band": d.band, "period_start": d.period[0], "period_end": d.period[1],
+            "baseline_period": d.baseline_period, "baseline_value": None, "kind": d.kind, "target_value": d.target_value,
+            "direction": d.direction, "note": d.note, "source": d.source, "active": True,
+        }
+        target, was_created = Target.objects.get_or_create(name=d.name, region=region, municipality=None, defaults=values)
+        if was_created:
+            created += 1
+            continue
+        changed = [k for k, v in values.items() if getattr(target, k) != v]
+        if update and changed:
+            for k in changed:
+                setattr(target, k, values[k])
+            target.save(update_fields=changed)
+            updated += 1
+    return created, updated

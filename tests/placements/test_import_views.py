@@ -1,0 +1,150 @@
+"""Import pages: administrators only; upload runs the task; the report shows counts, providers and errors."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.models import AccessLogEntry, Role
+from placements.models import Episode, ImportIssue, ImportJob, ImportStatus
+from tests.conftest import login, make_user
+
+DATA = Path(__file__).parent.parent / "data" / "imports"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Run the task in-process whatever the broker settings; record the ids given to `delay`."""
+    from placements.imports import views
+
+    ids = []
+
+    def delay(job_id):
+        ids.append(job_id)
+        return views.run_import.apply(args=[job_id])
+
+    monkeypatch.setattr(views.run_import, "delay", delay)
+    return ids
+
+
+@pytest.fixture
+def job(db):
+    return ImportJob.objects.create(kind="episodes", original_name="trajecten.csv", file="imports/x.csv",
+                                    status=ImportStatus.REFUSED, rows_total=3, rows_done=3, error_count=1)
+
+
+def urls(job):
+    return [reverse("imports:list"), reverse("imports:upload"), reverse("imports:detail", args=[job.pk]),
+            reverse("imports:status", args=[job.pk])]
+
+
+def test_anonymous_users_are_sent_to_login(client, job):
+    for url in urls(job):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize("who", ["owner", "project_user"])
+def test_wijkteam_and_project_users_are_refused(client, job, who, request):
+    user = request.getfixturevalue(who)
+    login(client, user)
+    for url in urls(job):
+        assert client.get(url).status_code == 403, url
+    assert client.post(reverse("imports:upload"), {"kind": "episodes"}).status_code == 403
+    assert AccessLogEntry.objects.filter(actor=user, result="denied", object_type="import").count() == 5
+
+
+def test_an_admin_role_without_superuser_may_use_the_pages(client, job):
+    login(client, make_user("beheer", Role.ADMIN))
+    for url in urls(job):
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_uploads_a_file_and_sees_the_report(client, admin_user, provider, queued):
+    login(client, admin_user)
+    page = client.get(reverse("imports:upload"))
+    assert page.status_code == 200 and b'name="file"' in page.content and b"E304" in page.content
+    upload = SimpleUploadedFile("trajecten.csv", (DATA / "episodes_clean.csv").read_bytes(), content_type="text/csv")
+    response = client.post(reverse("imports:upload"), {"kind": "episodes", "file": upload})
+    job = ImportJob.objects.get()
+    assert queued == [job.pk]
+    assert response.status_code == 302 and response.url == reverse("imports:detail", args=[job.pk])
+    assert (job.status, job.created_by, job.original_name, job.created) == (ImportStatus.DONE, admin_user, "trajecten.csv", 5)
+    assert Episode.objects.count() == 5
+    report = client.get(response.url)
+    text = report.content.decode()
+    assert report.status_code == 200
+    assert "Nieuwe Aanbieder BV" in text and "Geïmporteerd" in text
+    assert f'data-job-status-url="/imports/{job.pk}/status.json"' in text
+    assert 'data-finished="1"' in text
+    assert AccessLogEntry.objects.get(object_ref=f"import {job.pk}").actor == admin_user
+    listing = client.get(reverse("imports:list")).content.decode()
+    assert "trajecten.csv" in listing and reverse("imports:detail", args=[job.pk]) in listing
+
+
+def test_a_refused_upload_shows_every_error(client, admin_user, provider, queued):
+    login(client, admin_user)
+    upload = SimpleUploadedFile("fout.csv", (DATA / "episodes_errors.csv").read_bytes())
+    response = client.post(reverse("imports:upload"), {"kind": "episodes", "file": upload}, follow=True)
+    text = response.content.decode()
+    assert "Geweigerd" in text
+    for code in ("E102", "E104", "E105", "E106", "E107", "E103", "E108", "E109", "E205", "E206", "F006", "E301", "E303", "E101"):
+        assert f"<code>{code}</code>" in text, code
+    assert "900000016" not in text and "123456789" not in text
+    assert Episode.objects.count() == 0
+
+
+def test_the_error_table_is_paginated_by_100(client, admin_user, job):
+    ImportIssue.objects.bulk_create([ImportIssue(job=job, row=n, field="bsn", code="E102", message=f"melding {n}")
+                                     for n in range(2, 152)])
+    login(client, admin_user)
+    url = reverse("imports:detail", args=[job.pk])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"page": 2}).content.decode()
+    assert first.count("<code>E102</code>") == 100 and second.count("<code>E102</code>") == 50
+    assert "melding 2<" in first and "melding 151<" in second
+
+
+def test_the_status_json_for_polling(client, admin_user, job):
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, phase="controleren", rows_total=200, rows_done=50)
+    login(client, admin_user)
+    data = client.get(reverse("imports:status", args=[job.pk])).json()
+    assert data == {"id": job.pk, "status": "running", "status_display": "Bezig", "badge": "text-bg-primary",
+                    "phase": "controleren", "progress": 25, "finished": False, "message": "",
+                    "fields": {"rows_total": "200", "rows_done": "50", "error_count": "1", "created": "0", "updated": "0", "unchanged": "0"}}
+    page = client.get(reverse("imports:detail", args=[job.pk])).content.decode()
+    assert 'data-finished="0"' in page and "progress-bar-animated" in page
+
+
+def test_pages_use_no_inline_script(client, admin_user, job):
+    login(client, admin_user)
+    for url in urls(job)[:3]:
+        html = client.get(url).content.decode()
+        scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+        assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts), url
+    assert "js/jobs.js" in client.get(urls(job)[2]).content.decode()
+
+
+def test_an_upload_without_a_file_shows_the_form_again(client, admin_user, queued):
+    login(client, admin_user)
+    response = client.post(reverse("imports:upload"), {"kind": "episodes"})
+    assert response.status_code == 200 and "is-invalid" in response.content.decode()
+    wrong = SimpleUploadedFile("data.xlsx", b"PK\x03\x04")
+    assert client.post(reverse("imports:upload"), {"kind": "episodes", "file": wrong}).status_code == 200
+    assert ImportJob.objects.count() == 0 and queued == []
+
+
+def test_an_unknown_job_is_404(client, admin_user):
+    login(client, admin_user)
+    assert client.get(reverse("imports:detail", args=[999])).status_code == 404
+    assert client.get(reverse("imports:status", args=[999])).status_code == 404
