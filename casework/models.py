@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Created
 from placements.models import CareForm, Child, Episode, Municipality, Region
 
 
@@ -85,7 +86,7 @@ class Party(models.TextChoices):
     YOUTH = "youth", _("Jeugdige")
 
 
-class ThreatCase(models.Model):
+class ThreatCase(Created):
     """A signal of a threatened out-of-home placement (signaal dreigende uithuisplaatsing)."""
 
     child = models.ForeignKey(Child, verbose_name=_("kind"), on_delete=models.CASCADE, related_name="threat_cases")
@@ -104,8 +105,6 @@ class ThreatCase(models.Model):
     closed_on = models.DateField(_("gesloten op"), null=True, blank=True)
     outcome = models.CharField(_("uitkomst"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(_("toelichting uitkomst"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -144,7 +143,7 @@ class Alternative(models.Model):
         return f"{self.get_kind_display()}: {self.get_decision_display()}"
 
 
-class RetReview(models.Model):
+class RetReview(Created):
     """A case brought to the Regional Expert Team (RET) of the case's region."""
 
     case = models.ForeignKey(ThreatCase, on_delete=models.CASCADE, related_name="ret_reviews")
@@ -155,8 +154,6 @@ class RetReview(models.Model):
     attended = models.JSONField(_("aanwezig"), default=list, blank=True)
     advice = models.TextField(_("advies"), blank=True)
     follow_up_on = models.DateField(_("follow-up op"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("RET-bespreking")
@@ -261,7 +258,7 @@ class ResidentialChecklist(models.Model):
         return self.episode_id is not None
 
 
-class CaseWeekReview(models.Model):
+class CaseWeekReview(Created):
     """A Week van de Casus review: a recent placement of an under-12 looked at again."""
 
     child = models.ForeignKey(Child, verbose_name=_("kind"), on_delete=models.CASCADE, related_name="case_week_reviews")
@@ -273,8 +270,6 @@ class CaseWeekReview(models.Model):
     alternative_routes = models.TextField(_("welke andere routes waren er"), blank=True)
     gi_involved = models.BooleanField(_("GI betrokken"), default=False)
     gi_invited = models.BooleanField(_("GI uitgenodigd"), default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("bespreking Week van de Casus")

@@ -18,6 +18,7 @@ from accounts.models import AccessAction, AccessResult
 from core.periods import age_on
 from placements import child_picker
 from placements.forms import add_service_errors
+from placements.selectors import child_ref_for_audit, episode_ref_for_audit
 from placements.timeline import legend, render_timeline
 
 from . import selectors, services
@@ -369,8 +370,6 @@ def _checklist_data(cleaned: dict) -> dict:
 def checklist_create(request, child_pk: int):
     child = selectors.child_get(user=request.user, pk=child_pk)
     if child is None:
-        from placements.selectors import child_ref_for_audit
-
         return _deny(request, ref=child_ref_for_audit(pk=child_pk), object_type="checklist")
     under12 = age_on(child.birth_date, timezone.localdate()) < 12
     form = ChecklistForm(_post(request), child=child, under12=under12)
@@ -457,8 +456,6 @@ def case_week_list(request):
 def case_week_create(request, episode_pk: int):
     episode = selectors.case_week_episode_get(user=request.user, pk=episode_pk)
     if episode is None:
-        from placements.selectors import episode_ref_for_audit
-
         return _deny(request, ref=episode_ref_for_audit(pk=episode_pk), object_type="case_week_review")
     child = episode.child
     form = CaseWeekReviewForm(_post(request))
@@ -528,8 +525,6 @@ def follow_ups(request):
 def follow_up_add(request, episode_pk: int):
     episode = selectors.trajectory_episode_get(user=request.user, pk=episode_pk)
     if episode is None:
-        from placements.selectors import episode_ref_for_audit
-
         return _deny(request, ref=episode_ref_for_audit(pk=episode_pk), object_type="episode")
     form = TrajectoryFollowUpForm(_post(request))
     if request.method == "GET":

@@ -9,6 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import formats, timezone
 
+from .periods import MONTH_NAMES
+
 MISSING = "–"
 MINUS = "−"  # a real minus sign for changes (+3 / −3)
 
@@ -75,8 +77,6 @@ def spreadsheet_number(value: float | None, decimals: int = 2) -> str:
 
 def date_long(day: dt.date) -> str:
     """"17 mei 2026"."""
-    from .periods import MONTH_NAMES
-
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 

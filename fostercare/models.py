@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.models import Created
 from placements.models import Episode, Municipality, Provider
 
 
@@ -49,7 +50,7 @@ class StopReason(models.TextChoices):
     OTHER = "anders", _("Anders")
 
 
-class FosterFamily(models.Model):
+class FosterFamily(Created):
     """A foster family or family home (gezinshuis) of a foster-care provider."""
 
     reference = models.CharField(_("gezinsreferentie"), max_length=30,
@@ -65,8 +66,6 @@ class FosterFamily(models.Model):
     status_since = models.DateField(_("status sinds"))
     stop_reason = models.CharField(_("reden stoppen"), max_length=24, choices=StopReason.choices, blank=True)
     note = models.TextField(_("toelichting"), blank=True, help_text=_("Geen namen of andere persoonsgegevens."))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -138,15 +137,13 @@ class FamilySupport(models.Model):
         return f"{self.get_kind_display()} {self.start_date:%d-%m-%Y}"
 
 
-class FosterPlacement(models.Model):
+class FosterPlacement(Created):
     """A child placed in a family: the link between the family and the child's foster / family-home episode.
     The placement runs as long as the episode does."""
 
     family = models.ForeignKey(FosterFamily, verbose_name=_("pleeggezin"), on_delete=models.PROTECT, related_name="placements")
     episode = models.OneToOneField(Episode, verbose_name=_("traject"), on_delete=models.CASCADE, related_name="foster_placement")
     matched_on = models.DateField(_("gematcht op"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("plaatsing in pleeggezin")
@@ -219,7 +216,7 @@ class Destination(models.TextChoices):
     OTHER = "anders", _("Anders / onbekend")
 
 
-class PlacementRisk(models.Model):
+class PlacementRisk(Created):
     """A placement at risk (risicomelding): registered, followed up, resolved as stable or ended."""
 
     placement = models.ForeignKey(FosterPlacement, verbose_name=_("plaatsing"), on_delete=models.CASCADE, related_name="risks")
@@ -234,8 +231,6 @@ class PlacementRisk(models.Model):
     reason = models.CharField(_("reden beëindiging"), max_length=26, choices=ChangeReason.choices, blank=True)
     destination = models.CharField(_("kind gaat naar"), max_length=14, choices=Destination.choices, blank=True)
     outcome_note = models.TextField(_("toelichting uitkomst"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -301,7 +296,7 @@ class DropReason(models.TextChoices):
     OTHER = "anders", _("Anders")
 
 
-class Prospect(models.Model):
+class Prospect(Created):
     """A prospective foster parent (aspirant-pleegouder) in the recruitment pipeline of a provider."""
 
     reference = models.CharField(_("referentie"), max_length=30, help_text=_("Zonder namen of adres."))
@@ -319,8 +314,6 @@ class Prospect(models.Model):
     drop_reason = models.CharField(_("reden afhaken"), max_length=16, choices=DropReason.choices, blank=True)
     family = models.OneToOneField(FosterFamily, verbose_name=_("pleeggezin"), null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="prospect")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("aspirant-pleegouder")

@@ -13,6 +13,7 @@ from accounts.audit import log_access
 from accounts.models import AccessAction
 from core.periods import age_on
 from placements.models import CareForm, Child, Episode, Municipality, Provider
+from placements.services import episode_end, episode_start
 
 from .models import (
     CHANGE_END_REASON,
@@ -194,8 +195,6 @@ def match_record(*, user, request=None, child: Child, family: FosterFamily, star
                  referrer: str = "", legal_framework: str = "vrijwillig") -> FosterPlacement:
     """Record a match: start the child's foster / family-home episode at the family's provider and link it to
     the family. An approved family becomes active."""
-    from placements.services import episode_start
-
     problems = fit_errors(family=family, child=child, on=start_date, siblings=siblings)
     if problems:
         raise ValidationError({"family": problems})
@@ -284,8 +283,6 @@ def risk_resolve(
     ends the foster episode on `resolved_on` with the iJw end reason of the change reason (one-sided for
     everything but a planned move), so the monitoring engine sees the breakdown; the next placement (e.g.
     residential care, which needs the checklist) is started on the child's page."""
-    from placements.services import episode_end
-
     errors: dict[str, list[str]] = {}
     if not risk.is_open:
         raise ValidationError(_("Deze risicomelding is al afgesloten."))

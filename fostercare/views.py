@@ -20,6 +20,7 @@ from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction
 from placements import child_picker
 from placements.forms import add_service_errors
+from placements.selectors import child_ref_for_audit
 
 from . import selectors, services
 from .forms import (
@@ -257,8 +258,6 @@ def match_start(request):
 def match_child(request, child_pk: int):
     child = selectors.match_child_get(user=request.user, pk=child_pk)
     if child is None:
-        from placements.selectors import child_ref_for_audit
-
         return _deny(request, ref=child_ref_for_audit(pk=child_pk), object_type="foster_placement")
     search = MatchSearchForm(request.GET if "start_date" in request.GET else None)
     if search.is_bound and search.is_valid():

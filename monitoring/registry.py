@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from placements.models import Municipality
+
 
 class Kind:
     STOCK = "stock"
@@ -69,8 +71,6 @@ class ProviderScopes:
     a region → its municipalities and the region; None → the country; ALL_SCOPES → all three levels."""
 
     def __init__(self, region):
-        from placements.models import Municipality
-
         self.region = region
         self.everything = region == ALL_SCOPES
         if self.everything:

@@ -16,6 +16,9 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import log_access
+from accounts.models import AccessAction, AccessResult
+
 from .models import Child
 from .selectors import QUERY_BSN, QUERY_INVALID_BSN, classify_query
 
@@ -119,9 +122,6 @@ def refuse_bsn_query(request, *, where: str):
     from django.contrib import messages
     from django.shortcuts import redirect
 
-    from accounts.audit import log_access
-    from accounts.models import AccessAction, AccessResult
-
     log_access(request=request, action=AccessAction.SEARCH, object_type="child", result=AccessResult.DENIED,
                detail=f"child picker {where}: bsn in web address refused")
     messages.warning(request, BSN_IN_ADDRESS)
@@ -132,8 +132,5 @@ def log_pick(request, picked: ChildPick, *, where: str) -> None:
     """One access-log entry when the picker showed children (labels) to the user; no query text, no labels."""
     if picked.child is not None:
         return
-    from accounts.audit import log_access
-    from accounts.models import AccessAction
-
     log_access(request=request, action=AccessAction.SEARCH, object_type="child",
                detail=f"child picker {where}: {'search' if picked.query else 'newest'}, {len(picked.results)} shown")

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import number
-from core.models import Job
+from core.models import Created, Job
 
 
 class Region(models.Model):
@@ -184,7 +184,7 @@ class LegalFramework(models.TextChoices):
     OTHER = "anders", _("Anders")
 
 
-class Episode(models.Model):
+class Episode(Created):
     """A care episode (traject): active on day d when start <= d < end (half-open; open end = running)."""
 
     source_id = models.CharField(_("regel-id bron"), max_length=64, null=True, blank=True, unique=True)
@@ -197,8 +197,6 @@ class Episode(models.Model):
     end_reason = models.CharField(_("reden beëindiging"), max_length=2, choices=EndReason.choices, blank=True)
     referrer = models.CharField(_("verwijzer"), max_length=2, choices=Referrer.choices, blank=True)
     legal_framework = models.CharField(_("juridisch kader"), max_length=10, choices=LegalFramework.choices, default=LegalFramework.VOLUNTARY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from core.jobs import job_fail
 from core.models import JobStatus
 from monitoring.exports import episodes
 from monitoring.models import RunStatus, SnapshotRun
+from monitoring.runs import services as monitoring_services
 
 from . import content, render
 from .models import ExportJob, ExportKind, GeneratedReport, ReportStatus
@@ -35,8 +36,6 @@ def run_publish(*, run_id: int, user=None, note: str = "") -> SnapshotRun:
     """Lock (publish) the run a report is built from with the runs page's own rule (monitoring.services.run_lock:
     only a finished run; a run that is locked already keeps its first lock and note), under a row lock so that two
     reports started at once lock it once."""
-    from monitoring.runs import services as monitoring_services
-
     with transaction.atomic():
         run = SnapshotRun.objects.select_for_update().get(pk=run_id)
         return monitoring_services.run_lock(run=run, user=user, note=note)

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import roles
@@ -35,7 +35,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STALE_REPORT = dt.timedelta(minutes=15)
 
 
-NO_REPORTS = _lazy("Met uw rol heeft u geen toegang tot rapportages. De poging is vastgelegd in het toegangslog.")
+NO_REPORTS = gettext_lazy("Met uw rol heeft u geen toegang tot rapportages. De poging is vastgelegd in het toegangslog.")
 
 
 def _gate(check, object_type: str):

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from placements.models import CareForm, Municipality, Region
+
 from .calendar import BAND_NAMES, month_label
 from .cohorts import cohort_figures, yearly_cost_figures
 from .dataset import GROUP_NAMES, Dataset, presort
@@ -36,8 +38,6 @@ class Labels:
     """Names of the engine's integer ids: care-form codes and group names, CBS codes, region names."""
 
     def __init__(self):
-        from placements.models import CareForm, Municipality, Region
-
         self.groups = {**dict(CareForm.objects.values_list("id", "code")), **GROUP_NAMES}
         self.munis = dict(Municipality.objects.values_list("id", "cbs_code"))
         self.regions = {k: v.replace("\t", " ") for k, v in Region.objects.values_list("id", "name")}

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import role_required
@@ -25,8 +25,8 @@ from monitoring.models import RunStatus, SnapshotRun
 from . import selectors, services, tasks
 
 STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
-PART_LABELS = {"episodes": _lazy("trajecten"), "declarations": _lazy("declaraties"), "casework": _lazy("casuïstiek"),
-               "fostercare": _lazy("pleegzorg")}
+PART_LABELS = {"episodes": gettext_lazy("trajecten"), "declarations": gettext_lazy("declaraties"), "casework": gettext_lazy("casuïstiek"),
+               "fostercare": gettext_lazy("pleegzorg")}
 
 
 admin_only = role_required(Role.ADMIN, object_type="snapshot_run")

@@ -74,6 +74,7 @@ from monitoring import registry
 from monitoring.models import Direction, RunStatus, SnapshotRun, Target, TargetKind
 from monitoring.registry import Kind, Metric
 from monitoring.runs import store
+from placements.models import CareForm
 
 EPS = 1e-9
 AT_RISK_SHARE = 0.10  # shortfall within 10% of the gap counts as "at risk"
@@ -139,8 +140,6 @@ def scope_label(target: Target) -> str:
 def group_label(group: str) -> str:
     if group in GROUP_LABELS:
         return str(GROUP_LABELS[group])
-    from placements.models import CareForm
-
     name = CareForm.objects.filter(code=group).values_list("name", flat=True).first()
     return f"{name} ({group})" if name else group
 
