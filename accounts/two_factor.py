@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from . import roles
 from .access import refuse
 
 DEVICE_NAME = "Authenticator-app"
@@ -83,7 +84,7 @@ def _verify(device: TOTPDevice, form: TokenForm) -> bool:
 def setup(request):
     """Set up (or replace) the authenticator app of an administrator."""
     user = request.user
-    if not user.is_admin_role:
+    if not roles.is_admin(user):
         return _refused(request)
     has_confirmed = _confirmed(user).exists()
     if has_confirmed and not user.is_verified():

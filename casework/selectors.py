@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from accounts import roles
 from accounts.roles import is_admin, is_project, is_ret, is_wijkteam
 from core.periods import age_on, quarter_key, quarter_label
 from placements.models import Child, Episode
@@ -208,7 +209,7 @@ def lessons_region_wide(*, user, tag: str = "") -> list[LessonRow]:
     region_id = getattr(user, "scope_region_id", None)
     if region_id:
         qs = qs.filter(review__municipality__region_id=region_id)
-    elif not user.is_admin_role:
+    elif not roles.is_admin(user):
         return []
     if tag:
         qs = qs.filter(tags__name=tag)

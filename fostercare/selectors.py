@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from accounts import roles
 from accounts.roles import is_admin, is_fostercare, is_project, is_wijkteam
 from core.periods import age_on
 from placements.models import Child, Episode
@@ -253,9 +254,9 @@ def funnel_prospects(*, user) -> QuerySet[Prospect]:
     administrator without a region. Aggregates only for the latter two."""
     if is_fostercare(user):
         return prospect_scope(user=user)
-    if user.is_project and user.scope_region_id:
+    if roles.is_project_with_region(user):
         return Prospect.objects.filter(municipality__region_id=user.scope_region_id)
-    if user.is_admin_role:
+    if roles.is_admin(user):
         return Prospect.objects.filter(municipality__region_id=user.scope_region_id) if user.scope_region_id else Prospect.objects.all()
     return Prospect.objects.none()
 
@@ -317,7 +318,7 @@ def funnel(*, user, first: dt.date, last: dt.date) -> Funnel:
         placements = placements.filter(family__provider_id=user.provider_id)
     elif user.scope_region_id:
         placements = placements.filter(family__municipality__region_id=user.scope_region_id)
-    elif not user.is_admin_role:
+    elif not roles.is_admin(user):
         placements = placements.none()
     firsts = placements.values("family_id").annotate(first=Min("episode__start_date")).values_list("first", flat=True)
     matches = sum(1 for d in firsts if first <= d <= last)
@@ -339,9 +340,9 @@ def families_leaving(*, user, first: dt.date, last: dt.date) -> list[tuple[str, 
     qs = FamilyStatusChange.objects.filter(status=FamilyStatus.STOPPED, date__gte=first, date__lte=last)
     if is_fostercare(user):
         qs = qs.filter(family__provider_id=user.provider_id)
-    elif (user.is_project or user.is_admin_role) and user.scope_region_id:
+    elif (roles.is_project(user) or roles.is_admin(user)) and user.scope_region_id:
         qs = qs.filter(family__municipality__region_id=user.scope_region_id)
-    elif not user.is_admin_role:
+    elif not roles.is_admin(user):
         return []
     names = dict(StopReason.choices)
     rows = qs.values("reason").annotate(n=Count("id")).order_by("-n", "reason")

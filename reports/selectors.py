@@ -28,9 +28,9 @@ def report_list(*, user):
     qs = GeneratedReport.objects.select_related("run", "region", "municipality", "created_by")
     if not user.is_authenticated:
         return qs.none()
-    if user.is_admin_role:
+    if roles.is_admin(user):
         return qs
-    if user.is_project and user.scope_region_id:
+    if roles.is_project_with_region(user):
         return qs.filter(region_id=user.scope_region_id)
     if roles.is_wijkteam(user):
         return qs.filter(municipality_id=user.municipality_id)
