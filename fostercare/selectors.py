@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.roles import is_admin, is_fostercare, is_project, is_wijkteam
-from core.periods import age_on
+from core.periods import age_on, month_key, month_range
 from placements.models import Child, Episode
 
 from .models import (
@@ -235,7 +235,7 @@ def monthly_risk_list(*, user, month: str | None = None, today: dt.date | None =
         rows.append(RiskRow(risk=risk, days_at_risk=(end - risk.registered_on).days, last_follow_up=risk.last_follow,
                             open_on_last=open_on_last))
     rows.sort(key=lambda r: (not r.open_on_last, -r.days_at_risk, r.risk.pk))
-    return f"{first.year:04d}-{first.month:02d}", rows
+    return month_key(first), rows
 
 
 # ------------------------------------------------------------------------------------------- recruitment
@@ -286,11 +286,7 @@ def funnel(*, user, first: dt.date, last: dt.date) -> Funnel:
     labels = dict(Stage.choices)
     prospects = list(funnel_prospects(user=user).values(*[f for _s, f in FUNNEL], "dropped_on", "drop_reason", "stage", "provider_id",
                                                          "municipality__region_id"))
-    months: list[str] = []
-    y, m = first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        months.append(f"{y:04d}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    months = month_range(month_key(first), month_key(last))
     counts = {mo: {s: 0 for s, _f in FUNNEL} | {"afgehaakt": 0} for mo in months}
     totals = {s: 0 for s, _f in FUNNEL}
     reasons: dict[str, int] = {}
@@ -299,10 +295,10 @@ def funnel(*, user, first: dt.date, last: dt.date) -> Funnel:
         for stage, f in FUNNEL:
             day = p[f]
             if day is not None and first <= day <= last:
-                counts[f"{day.year:04d}-{day.month:02d}"][stage] += 1
+                counts[month_key(day)][stage] += 1
                 totals[stage] += 1
         if p["dropped_on"] is not None and first <= p["dropped_on"] <= last:
-            counts[f"{p['dropped_on'].year:04d}-{p['dropped_on'].month:02d}"]["afgehaakt"] += 1
+            counts[month_key(p["dropped_on"])]["afgehaakt"] += 1
             dropped += 1
             reasons[p["drop_reason"]] = reasons.get(p["drop_reason"], 0) + 1
     codes = [s for s, _f in FUNNEL]
