@@ -318,7 +318,6 @@ def test_project_team_member_filters_the_dashboard_downloads_a_csv_and_the_quart
     from reports.models import GeneratedReport, ReportStatus
 
     page, watch = journey
-    settings.MONITORING_PROCESSES = 1  # no fork next to the live server's thread
     started = time.monotonic()
     call_command("demo_region", "--children", "300", "--seed", "5", stdout=io.StringIO())
     run = services.run_compute(services.run_create())
