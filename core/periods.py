@@ -155,11 +155,6 @@ def month_label(month: str) -> str:
     return f"{MONTH_ABBR[int(month[5:7]) - 1]} {month[:4]}"
 
 
-def month_long(month: str) -> str:
-    """"2026-10" → "oktober 2026"."""
-    return f"{MONTH_NAMES[int(month[5:7]) - 1]} {month[:4]}"
-
-
 def quarter_label(quarter: str) -> str:
     """"2026-Q3" → "K3 2026" (kwartaal)."""
     return _("K%(q)s %(year)s") % {"q": quarter[-1], "year": quarter[:4]}
