@@ -240,9 +240,11 @@ def breakdowns(ds: Dataset, first_month: int, last_month: int, chosen: np.ndarra
 
 
 def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFrame]:
-    """Days in care within each month, a child counted once per day per group (and municipality),
-    split by the age band on each day. Adds up from municipality to region and country. One group block
-    at a time (`group_blocks`)."""
+    """Days in care within each month, a child counted once per day per group and scope, split by the age band
+    on each day: at each level of `ds.levels` the child's ranges are merged per scope of that level, so a child in
+    care in two municipalities of a region on the same day is one care day in the region (metrics.md). Called
+    through `by_levels`: children in one municipality are counted there and summed upwards, the few in several
+    municipalities at each level itself. One group block at a time (`group_blocks`)."""
     first_day = int(month_first_day(np.array([first_month]))[0])
     last_day = int(month_last_day(np.array([last_month]))[0])
     child_b12, child_b18, _, _ = ds.birthdays()
@@ -251,20 +253,22 @@ def care_days(ds: Dataset, first_month: int, last_month: int) -> list[pd.DataFra
         start = np.maximum(ds.ep_start[rows].astype(np.int64), first_day)
         end_incl = np.minimum(ds.ep_end[rows].astype(np.int64) - 1, last_day)
         valid = start <= end_incl
-        (m_grp, m_child, m_muni), ms, me, _ = merge_ranges([groups[valid], ds.ep_child[rows][valid], ds.ep_muni[rows][valid]],
-                                                           start[valid], end_incl[valid], touch=1)
-        del start, end_incl, valid
-        b12, b18 = child_b12[m_child], child_b18[m_child]
-        pieces = []
-        for lo, hi, band in ((None, b12 - 1, 0), (b12, b18 - 1, 1), (b18, None, 2)):
-            s = ms if lo is None else np.maximum(ms, lo)
-            e = me if hi is None else np.minimum(me, hi)
-            k = s <= e
-            pieces.append((m_muni[k], m_grp[k], np.full(int(k.sum()), band, np.int8), s[k], e[k]))
-        muni, grp, band, s, e = (np.concatenate([p[i] for p in pieces]) for i in range(5))
-        del pieces, m_grp, m_child, m_muni, ms, me, b12, b18
         for level in ds.levels:
-            parts.setdefault(level, []).append(_days_per_month(scope_ids(ds, muni, level), grp, band, s, e, first_month, last_month))
+            scope = scope_ids(ds, ds.ep_muni[rows][valid], level)
+            (m_grp, m_child, m_scope), ms, me, _ = merge_ranges([groups[valid], ds.ep_child[rows][valid], scope],
+                                                                start[valid], end_incl[valid], touch=1)
+            del scope
+            b12, b18 = child_b12[m_child], child_b18[m_child]
+            pieces = []
+            for lo, hi, band in ((None, b12 - 1, 0), (b12, b18 - 1, 1), (b18, None, 2)):
+                s = ms if lo is None else np.maximum(ms, lo)
+                e = me if hi is None else np.minimum(me, hi)
+                k = s <= e
+                pieces.append((m_scope[k], m_grp[k], np.full(int(k.sum()), band, np.int8), s[k], e[k]))
+            sc, grp, band, s, e = (np.concatenate([p[i] for p in pieces]) for i in range(5))
+            del pieces, m_grp, m_child, m_scope, ms, me, b12, b18
+            parts.setdefault(level, []).append(_days_per_month(sc, grp, band, s, e, first_month, last_month))
+        del start, end_incl, valid
     out = []
     for level in ds.levels:
         frames = [f for f in parts.get(level, []) if not f.empty]
@@ -425,8 +429,8 @@ def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int 
             additive += moves(muni, first_month, last_month)
             additive += breakdowns(muni, first_month, last_month, breakdown_episodes(muni, changes))
             del changes
-            additive += care_days(muni, first_month, last_month)
             frames += roll_up(additive, ds, ds.levels)
+            frames += by_levels(ds, lambda d: care_days(d, first_month, last_month))  # a child once per day in each scope
         elif name == "cost":
             frames += roll_up(declaration_cost(at_municipality(ds), first_month, last_month), ds, ds.levels)
         else:

@@ -230,3 +230,35 @@ def test_cohort_figures_leave_out_short_spells_and_entries_at_18():
     # exit cohort Q1: child 1's spell ended 5 March, re-entered 1 June -> 1 of 1 (child 0's short spell too: 0 of 1)
     re = c[(c.level == "country") & (c.metric == "reentry_within_12m") & (c.period == "2020-Q1")]["value"].iloc[0]
     assert re == pytest.approx(0.5)
+
+
+def test_a_child_in_care_in_two_municipalities_on_one_day_is_one_care_day_in_the_region_and_the_country():
+    """metrics.md (sharpened): care days at region and country count a child once per day, like the distinct-child
+    figures. Child 0: ambulant help paid by municipality 10 the whole of March 2021 and a foster placement paid by
+    municipality 11 (same region) from 21 March: 31 + 11 days in the municipalities, 31 in the region and the
+    country. Child 1: residential in municipality 10 (region 100) 1–10 March and in municipality 20 (region 200)
+    6–15 March: each region counts its own days, the country the 15 distinct days once. A 12th birthday on 11 March
+    splits child 0's days by band (10 days aged 11, 21 days aged 12)."""
+    ds = build([
+        (0, "AMB", 10, "2021-03-01", "2021-04-01", "31"),
+        (0, "PLZ", 11, "2021-03-21", "2021-04-01", "31"),
+        (1, "RES", 10, "2021-03-01", "2021-03-11", "31"),
+        (1, "RES", 20, "2021-03-06", "2021-03-16", "31"),
+    ], ["2009-03-11", "2008-01-01"])
+    f = E.monthly_figures(ds, month("2021-03"), month("2021-03"))
+    m = "2021-03"
+    # municipalities: each its own days (unchanged)
+    assert value(f, "care_days", level="municipality", scope=10, m=m) == 31 + 10
+    assert value(f, "care_days", level="municipality", scope=11, m=m) == 11
+    assert value(f, "care_days", level="municipality", scope=20, m=m) == 10
+    # region 100: child 0 once a day (31, not 42), child 1's 10 days there; region 200: child 1's 10 days
+    assert value(f, "care_days", level="region", scope=100, m=m) == 31 + 10
+    assert value(f, "care_days", level="region", scope=200, m=m) == 10
+    # the country: child 0 31 days, child 1 the 15 days of 1–15 March once
+    assert value(f, "care_days", m=m) == 31 + 15
+    # per group the rule is the same: both of child 1's episodes are residential
+    assert value(f, "care_days", group=E.RESIDENTIAL, m=m) == 15
+    assert value(f, "care_days", level="region", scope=100, group=E.STAY, m=m) == 11 + 10
+    # by band: child 0 is 11 from 1 to 10 March and 12 from the 11th; child 1 is 13 all month
+    assert value(f, "care_days", level="region", scope=100, band=0, m=m) == 10
+    assert value(f, "care_days", level="region", scope=100, band=1, m=m) == 21 + 10
