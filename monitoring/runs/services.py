@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from core import formatting
 from core.periods import last_complete_month_end, month_key
 from monitoring.models import FigureSeries, RunStatus, SnapshotRun
 from placements.models import Declaration, Episode
@@ -133,7 +134,7 @@ def run_compute(run: SnapshotRun, progress: Progress | None = None) -> SnapshotR
         for part in run.parts:
             say(f"Deel {part}")
             n = run_part_compute(run_id=run.pk, part=part)
-            say(f"Deel {part}: {n:,} reeksen")
+            say(f"Deel {part}: {formatting.number(n)} reeksen")
     except BaseException:
         FigureSeries.objects.filter(run=run).delete()  # no partial figures
         raise

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from monitoring.models import RunStatus
+from core.formatting import number
 from monitoring.runs import services
 
 
@@ -22,9 +22,10 @@ class Command(BaseCommand):
         try:
             run = services.run_compute(run, progress=lambda msg: self.stderr.write(f"  {msg}"))
         except Exception as exc:
-            services.run_mark(run.pk, status=RunStatus.FAILED, message=str(exc)[:500])
+            services.run_fail(run.pk, message=str(exc))
             raise
         self.stdout.write(self.style.SUCCESS(
-            f"Run {run.pk} klaar: {run.series_count} reeksen, {run.first_month} t/m {run.last_month}, {time.monotonic() - started:.1f} s"
+            f"Run {run.pk} klaar: {number(run.series_count)} reeksen, {run.first_month} t/m {run.last_month}, "
+            f"{number(time.monotonic() - started, 1)} s"
         ))
         sys.stdout.flush()
