@@ -85,6 +85,7 @@ def test_admin_uploads_a_file_and_sees_the_report(client, admin_user, provider, 
     text = report.content.decode()
     assert report.status_code == 200
     assert "Nieuwe Aanbieder BV" in text and "Geïmporteerd" in text
+    assert 'style="width: 100%">100%<' in text  # a finished import shows a full progress bar
     assert f'data-job-status-url="/imports/{job.pk}/status.json"' in text
     assert 'data-finished="1"' in text
     assert AccessLogEntry.objects.get(object_ref=f"import {job.pk}").actor == admin_user
