@@ -82,7 +82,7 @@ def report_generate(report_id: int) -> GeneratedReport:
 
 
 def report_fail(report_id: int, message: str) -> None:
-    report_mark(report_id, status=ReportStatus.FAILED, phase=_("Mislukt"), message=message[:1000], finished_at=timezone.now())
+    job_fail(GeneratedReport(pk=report_id), message=message)
 
 
 # ------------------------------------------------------------------------------------------- exports (jobs)

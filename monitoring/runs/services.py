@@ -20,6 +20,7 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from core import formatting
+from core.jobs import job_fail
 from core.periods import last_complete_month_end, month_key
 from monitoring.models import FigureSeries, RunStatus, SnapshotRun
 from placements.models import Declaration, Episode
@@ -59,8 +60,9 @@ def run_mark(run_id: int, **fields) -> None:
 
 
 def run_fail(run_id: int, *, message: str, phase: str = "Mislukt") -> None:
-    """Close a run as failed (a failed run is never finished by a late part)."""
-    run_mark(run_id, status=RunStatus.FAILED, phase=phase, message=message[:500], finished_at=timezone.now())
+    """Close a run that has not finished as failed (a failed run is never finished by a late part; a finished run
+    stays as it is)."""
+    job_fail(SnapshotRun(pk=run_id), message=message[:500], phase=phase)
 
 
 def run_begin(run_id: int) -> bool:
