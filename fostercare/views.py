@@ -18,6 +18,7 @@ from accounts import roles
 from accounts.access import access_required, refuse
 from accounts.audit import log_access, log_access_many
 from accounts.models import AccessAction
+from core import publication
 from placements import child_picker
 from placements.forms import add_service_errors
 from placements.selectors import child_ref_for_audit
@@ -455,7 +456,9 @@ def recruitment(request):
     log_access(request=request, action=AccessAction.READ, object_type="prospect", detail=f"recruitment funnel {year}, {len(prospects)} open prospects")
     return render(request, "fostercare/recruitment.html", {
         "funnel": funnel, "year": year, "years": list(range(timezone.localdate().year, 2016, -1)), "prospects": prospects,
-        "leaving": selectors.families_leaving(user=request.user, first=first, last=last),
+        # families stopping, per reason: exact for the provider's own worker, published (core.publication) for the region
+        "leaving": [(label, publication.count_text(n, exact=roles.is_fostercare(request.user)))
+                    for label, n in selectors.families_leaving(user=request.user, first=first, last=last)],
         "is_provider": roles.is_fostercare(request.user),
     })
 

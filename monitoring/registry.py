@@ -36,7 +36,7 @@ class Metric:
     aggregation: str
     periods: tuple[str, ...] = ("month",)  # month, quarter, year, half
     unit: str = "count"  # count, days, euro, share, per_1000
-    counts_children: bool = False  # small-number suppression applies
+    counts_children: bool = False  # a count of people (children, or families stopping): core.publication protects it
     source: str = "registry"  # registry (computed by the snapshot run) / casework / fostercare
     available: bool = True  # False until the issue that measures it lands
 
@@ -167,7 +167,7 @@ for _m in (
     Metric("foster_escalations", _("Opschaling pleegzorg → residentieel"), _("Residentiële of gesloten plaatsingen die in de maand beginnen bij een kind dat tot dan in een pleeggezin of gezinshuis woonde (dat traject liep nog of eindigde hooguit 30 dagen eerder) en de dag ervoor niet al residentieel verbleef."), M.FLOW, D.SUM, counts_children=True, source="fostercare"),
     Metric("foster_children", _("Kinderen in pleegzorg"), _("Verschillende kinderen met een actief pleegzorgtraject (pleegzorg en netwerkpleegzorg, CBS-hulpvorm 11) op de laatste dag van de maand."), M.STOCK, D.DISTINCT, counts_children=True, source="fostercare"),
     Metric("foster_families_active", _("Actieve pleeggezinnen"), _("Pleeggezinnen en gezinshuizen met status ‘goedgekeurd’ of ‘actief’ op de laatste dag van de maand; per soort gezin als groep."), M.STOCK, D.SUM, source="fostercare"),
-    Metric("foster_families_leaving", _("Gestopte pleeggezinnen"), _("Pleeggezinnen en gezinshuizen die in de maand stoppen; per reden als groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), source="fostercare"),
+    Metric("foster_families_leaving", _("Gestopte pleeggezinnen"), _("Pleeggezinnen en gezinshuizen die in de maand stoppen; per reden als groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
     Metric("foster_free_places", _("Vrije plaatsen"), _("Over de actieve gezinnen op de laatste dag van de maand: plaatsen min geplaatste kinderen (niet onder nul)."), M.STOCK, D.SUM, source="fostercare"),
     Metric("recruitment", _("Werving pleegouders"), _("Aspirant-pleegouders die in de maand een fase bereiken (informatieavond, intake, training, beoordeling, goedgekeurd, afgehaakt); de fase is de groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), source="fostercare"),
     Metric("recruitment_conversion", _("Conversie werving"), _("Goedgekeurde aspiranten in het jaar gedeeld door aspiranten op een informatieavond in het jaar."), M.SHARE, D.RATIO, periods=("year",), unit="share", source="fostercare"),

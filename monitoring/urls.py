@@ -10,6 +10,7 @@ app_name = "monitoring"
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("csv/", dashboard.dashboard_csv, name="dashboard_csv"),
+    path("definities/", dashboard.definitions, name="definitions"),
     path("runs/", runs.runs, name="runs"),
     path("runs/start/", runs.run_start, name="run_start"),
     path("runs/herzieningen/", runs.run_revisions, name="run_revisions"),

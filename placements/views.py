@@ -19,7 +19,7 @@ from accounts import roles
 from accounts.access import access_required, refuse
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
-from core.templatetags.fv import suppress_count
+from core import publication
 
 from . import child_picker, selectors, services
 from .episode_rules import episode_start_prerequisite
@@ -71,15 +71,16 @@ def home_project(request):
     rows = [
         {
             "municipality": row.municipality,
-            "stay": suppress_count(row.stay),
-            "family_based": suppress_count(row.family_based),
-            "residential": suppress_count(row.residential),
+            "stay": publication.count_text(row.stay),
+            "family_based": publication.count_text(row.family_based),
+            "residential": publication.count_text(row.residential),
         }
         for row in selectors.region_stock_now(user=user)
     ]
     region = user.region or (user.municipality.region if user.municipality_id else None)
     return render(request, "home/project.html", {
         "rows": rows, "region": region, "today": timezone.localdate(), "suppression_k": settings.SUPPRESSION_K,
+        "publication_note": publication.explanation(),
     })
 
 

@@ -6,8 +6,8 @@ numbers the dashboard shows. The PDF and the HTML view render the same `Report` 
 
 Periods: a quarter "YYYY-Qn"; stocks are read at the quarter's last month (the peildatum), flows and money are
 summed over its three months. "Vorig kwartaal" is the quarter before, "vorig jaar" the same quarter a year
-earlier. Small numbers (1..k-1 children, k from the report settings, never below SUPPRESSION_K) show as "<k";
-money and rates computed from them are hidden with them; tables with a total get secondary suppression ("x").
+earlier. Every count passes core.publication with the report's k (from the report settings, never below
+SUPPRESSION_K): "≤k" or rounded up to a multiple of k; money and durations of hidden counts are hidden with them.
 """
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from core import formatting, suppression
+from core import formatting, publication
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
-from core.suppression import Cell
+from core.publication import Cell
 from monitoring import registry
 from monitoring.dashboard import selectors
 from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell
@@ -41,7 +41,6 @@ from .models import ReportSettings
 
 CHART_MONTHS = 36
 COST_QUARTERS = 8
-HIDDEN = selectors.HIDDEN_SECONDARY
 NONE = Cell(None, "–")
 
 
@@ -172,6 +171,7 @@ class Report:
     cost: object = None
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_any: bool = False
+    publication_note: str = ""
 
     @property
     def run_label(self) -> str:
@@ -262,8 +262,7 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     report.changes = what_changed(reader, forms, quarter, k)
     step(25, _("Grafieken tekenen"))
     dash = selectors.dashboard(user=_reader_user(), run=run, scope=scope, choices=_choices(region), month=end_month,
-                               group="stay", band="all", exact=False, forms=forms)
-    _with_k(dash, k)
+                               group="stay", band="all", exact=False, forms=forms, k=k)
     report.charts = _charts(dash, reader, stay_forms, quarter, k)
     step(45, _("Doelen beoordelen"))
     report.targets = _targets(run, region, municipality, settings_row, end_month, k)
@@ -279,20 +278,9 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
                              scope_label=scope.label)
     report.cost.years = [y for y in report.cost.years if y.year >= year - 2]  # the year before only for the changes
     report.definitions = _definitions(report)
+    report.publication_note = publication.explanation(k)
     report.suppressed_any = True
     return report
-
-
-def _with_k(dash, k: int) -> None:
-    """The dashboard suppresses with the global threshold; a report may use a higher one (never lower)."""
-    if k == suppression.threshold():
-        return
-    for table in dash.figures:
-        for trace in table.traces:
-            for point in trace.points:
-                cell = point.cell
-                if not cell.suppressed and cell.value is not None and table.unit == "count" and suppression.is_small(cell.value, k):
-                    point.cell = Cell(None, suppression.label(k), True)
 
 
 def _logo(settings_row: ReportSettings) -> str:
@@ -340,8 +328,9 @@ def _headlines(report: Report, reader: Reader, forms, quarter: str, prev_q: str,
 # --------------------------------------------------------------------------------------------- what changed
 def what_changed(reader: Reader, forms, quarter: str, k: int, *, limit_year: int = 4, limit_quarter: int = 2) -> list[str]:
     """Sentences on the biggest relative movements versus the same quarter last year and the quarter before.
-    Only counts of at least k children on both sides take part (a movement between small numbers would reveal
-    them and says little); money only when its client counts are not small."""
+    Movements are computed from the published (rounded) counts, so a sentence gives away no more than the tables;
+    counts shown as "≤k" on either side take no part (a movement between small numbers says little); money only
+    when its client counts are not hidden."""
     stay_forms = [f for f in forms if f.with_stay]
     candidates = [("residential", "all", "stock", _("Het aantal kinderen in residentiële zorg")),
                   ("residential", "0-11", "stock", _("Het aantal kinderen onder 12 in residentiële zorg")),
@@ -354,11 +343,14 @@ def what_changed(reader: Reader, forms, quarter: str, k: int, *, limit_year: int
     def measure(group, band, metric, q):
         return reader.quarter_sum((group, band, metric), q) if metric in ("entries", "exits") else reader.month((group, band, metric), quarter_months(q)[-1])
 
+    def published(group, band, metric, q) -> float | None:
+        return count_cell(measure(group, band, metric, q), exact=False, k=k).value  # None when missing or hidden
+
     def movements(other: str) -> list[tuple[float, str]]:
         out = []
         for group, band, metric, label in candidates:
-            now, before = measure(group, band, metric, quarter), measure(group, band, metric, other)
-            if now is None or before is None or now < k or before < k:
+            now, before = published(group, band, metric, quarter), published(group, band, metric, other)
+            if now is None or before is None:
                 continue
             pct = 100 * (now - before) / before
             if abs(pct) < 1:
@@ -377,7 +369,7 @@ def what_changed(reader: Reader, forms, quarter: str, k: int, *, limit_year: int
     sentences = [s for _p, s in yearly] + [s for _p, s in quarterly]
     if not sentences:
         sentences.append(_("Geen van de gevolgde aantallen veranderde met 1%% of meer ten opzichte van vorig kwartaal of vorig jaar "
-                           "(aantallen onder de %(k)s tellen niet mee).") % {"k": k})
+                           "(aantallen van %(k)s of minder tellen niet mee).") % {"k": k})
     return sentences
 
 
@@ -396,7 +388,7 @@ def _values(points, *, hide_as=None) -> list[float | None]:
 def _charts(dash, reader: Reader, stay_forms, quarter: str, k: int) -> list[ChartBlock]:
     months = dash.months[-CHART_MONTHS:]
     cut = len(dash.months) - len(months)
-    hidden_note = _("Afgeschermde kleine aantallen (<%(k)s) zijn niet getekend.") % {"k": k}
+    hidden_note = _("Afgeschermde kleine aantallen (≤%(k)s) zijn niet getekend.") % {"k": k}
     blocks = []
 
     stack = dash.figure("stock_forms")
@@ -454,7 +446,7 @@ def _charts(dash, reader: Reader, stay_forms, quarter: str, k: int) -> list[Char
     blocks.append(ChartBlock("cost", _("Kosten jeugdhulp met verblijf per kwartaal"),
                              charts.stacked_bars(labels=[quarter_label(q) for q in quarters], series=series),
                              _("Gedeclareerde bedragen naar begin van de declaratieperiode, per zorgvorm met verblijf.")
-                             + (" " + _("Bedragen van minder dan %(k)s cliënten zijn afgeschermd en niet getekend.") % {"k": k} if any_hidden else "")))
+                             + (" " + _("Bedragen van %(k)s of minder cliënten zijn afgeschermd en niet getekend.") % {"k": k} if any_hidden else "")))
     return blocks
 
 
@@ -511,7 +503,7 @@ class suppression_k:
     def __enter__(self):
         from django.test.utils import override_settings
 
-        self._override = override_settings(SUPPRESSION_K=self.k) if self.k != suppression.threshold() else None
+        self._override = override_settings(SUPPRESSION_K=self.k) if self.k != publication.threshold() else None
         if self._override:
             self._override.enable()
         return self
@@ -550,7 +542,9 @@ def _source_cell(metric, value, k: int) -> Cell:
         return NONE
     if metric.unit == "share":
         return Cell(value, f"{formatting.number(100 * value, 0)}%")
-    return suppression.suppress_value(value, counts_children=metric.counts_children, k=k)
+    if metric.counts_children:
+        return publication.count(value, k=k)
+    return Cell(value, formatting.number(value))
 
 
 def _source_rows(run, scope: Scope, quarter: str, prev_q: str, prev_y: str, k: int) -> list[SourceRow]:
@@ -591,18 +585,8 @@ def _municipalities(report: Report, run, region, municipality, end_month: str, q
 
     grid = [[raw(key, g, m) for g, m in MUNI_COLUMNS] for key in keys]
     cells = [[count_cell(v, exact=False, k=k) for v in row] for row in grid]
-    if len(keys) > 2:  # secondary suppression per column against the region's total
-        for c in range(len(MUNI_COLUMNS)):
-            column = [[row[c]] for row in grid]
-            mask = suppression.suppress_table(column, total_row=True, k=k)
-            for r, (hidden,) in enumerate(mask):
-                if hidden and not cells[r][c].suppressed:
-                    cells[r][c] = Cell(None, HIDDEN, True)
-    rates = []
-    for r, key in enumerate(keys):
-        rate = data.get((key, "stay", "stock_per_1000"), {}).get(end_month)
-        stay_cell = cells[r][2]
-        rates.append(Cell(None, HIDDEN, True) if stay_cell.suppressed else (NONE if rate is None else Cell(rate, formatting.number(rate, 1))))
+    rates = [publication.rate(data.get((key, "stay", "stock_per_1000"), {}).get(end_month), grid[r][2], k=k)
+             for r, key in enumerate(keys)]
     labels = [name for _c, name in munis] + [f"{region.name} ({_('regio')})"]
     report.muni_header = [_("Residentieel"), _("Gezinsgericht"), _("Met verblijf"), _("Per 1.000 jeugdigen"), _("Instroom"), _("Uitstroom")]
     report.muni_rows = [MuniRow(label, i == len(keys) - 1, [row[0], row[1], row[2], rate, row[3], row[4]])

@@ -22,12 +22,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import BigIntegerField, Count, F, Sum
 from django.db.models.functions import Cast, ExtractYear, Round
 
-from core import suppression
+from core import formatting, publication
+from core.publication import Cell
 from placements.models import CareForm, Declaration
 
 CENT = Decimal("0.01")
 TOTAL = "TOTAL"
-SECONDARY = "x"  # as the dashboard marks a secondarily hidden cell
 CSV_HEADER = ["year", "care_form", "clients", "cost", "cost_per_client"]
 
 
@@ -52,10 +52,9 @@ class Row:
     cost: Decimal
     rung: int = 0
     with_stay: bool = False
-    # filled by CostTable.suppress()
-    hidden: bool = False
-    hidden_text: str = ""  # "<k" (a small count) or "x" (hidden so that a small count cannot be recalculated)
     previous: Row | None = None
+    # what the table shows (publish_rows): exact for a viewer with case access, else through core.publication
+    shown: Shown | None = None
 
     @property
     def cost_per_client(self) -> Decimal | None:
@@ -66,8 +65,8 @@ class Row:
         return self.code == TOTAL
 
     def change(self, attr: str) -> float | None:
-        """% change versus the previous year (None when either year is hidden or missing)."""
-        if self.previous is None or self.hidden or self.previous.hidden:
+        """% change versus the previous year of the exact values (None when the year before is missing)."""
+        if self.previous is None:
             return None
         return pct_change(getattr(self, attr), getattr(self.previous, attr))
 
@@ -82,6 +81,19 @@ class Row:
     @property
     def cost_per_client_change(self) -> float | None:
         return self.change("cost_per_client")
+
+
+@dataclass
+class Shown:
+    """A row as published: cells for clients, cost and cost per client, and the changes versus the year before
+    (None when not shown)."""
+
+    clients: Cell
+    cost: Cell
+    per_client: Cell
+    clients_change: float | None = None
+    cost_change: float | None = None
+    per_client_change: float | None = None
 
 
 @dataclass
@@ -107,17 +119,20 @@ class CostTable:
         return next((y for y in self.years if y.year == year), None)
 
     def csv_rows(self) -> list[list[str]]:
-        """The machine-readable form: year, care_form, clients, cost, cost_per_client; dot decimals; a hidden
-        row shows "<k" (or "x" when hidden secondarily) for its count and leaves its amounts empty."""
+        """The machine-readable form: year, care_form, clients, cost, cost_per_client as shown; dot decimals; a
+        hidden cell carries its mark ("≤5", "x") or stays empty (cost per client when protected)."""
         out = []
         for y in self.years:
             for row in y.all_rows:
-                if row.hidden:
-                    out.append([str(y.year), row.code, row.hidden_text, "", ""])
-                else:
-                    cpc = row.cost_per_client
-                    out.append([str(y.year), row.code, str(row.clients), f"{row.cost:.2f}", "" if cpc is None else f"{cpc:.2f}"])
+                shown = row.shown
+                out.append([str(y.year), row.code, _csv(shown.clients, "{:.0f}"), _csv(shown.cost, "{:.2f}"), _csv(shown.per_client, "{:.2f}")])
         return out
+
+
+def _csv(cell: Cell, fmt: str) -> str:
+    if cell.suppressed:
+        return cell.text
+    return "" if cell.value is None else fmt.format(cell.value)
 
 
 def declaration_scope(*, region=None, municipality=None):
@@ -155,7 +170,7 @@ def cost_table(*, region=None, municipality=None, until: dt.date | None = None, 
         cf = forms[r["care_form_id"]]
         cost = Decimal(int(r["cents"] or 0)) / 100
         by_year.setdefault(r["year"], []).append(Row(r["year"], cf.code, cf.name, int(r["clients"]), cost.quantize(CENT), cf.rung, cf.with_stay))
-    table = CostTable(scope_label=scope_label, k=suppression.threshold() if k is None else k)
+    table = CostTable(scope_label=scope_label, k=publication.threshold() if k is None else k)
     previous: dict[str, Row] = {}
     for year in sorted(by_year):
         parts = sorted(by_year[year], key=lambda r: (r.rung, r.code))
@@ -166,22 +181,42 @@ def cost_table(*, region=None, municipality=None, until: dt.date | None = None, 
             row.previous = previous.get(row.code)
         previous = {row.code: row for row in y.all_rows}
         table.years.append(y)
-    if suppress:
-        apply_suppression(table)
+    table.suppressed = suppress
+    publish_rows(table)
     return table
 
 
-def apply_suppression(table: CostTable) -> None:
-    """Primary (1..k-1 clients) and secondary suppression per year: the total row is the sum of the category
-    counts, so a single hidden category could be recalculated; suppress_table hides a second one. A hidden row
-    hides its cost and cost per client with it (money computed from a suppressed count)."""
-    table.suppressed = True
+def publish_rows(table: CostTable) -> None:
+    """What each row shows. Exact for a viewer with case access. Otherwise (core.publication): clients "≤k" or
+    rounded up to a multiple of k; cost hidden with a "≤k" count, and per year one more cost hidden where only one
+    is (the total would give it back: publication.hide_amounts); cost per client not shown at all, because cost
+    divided by it gives back the exact number of clients that the rounding protects; changes versus the year
+    before only from what is shown (clients from the rounded counts)."""
     for y in table.years:
-        grid = [[r.clients] for r in y.all_rows]
-        mask = suppression.suppress_table(grid, total_row=True, k=table.k)
-        for row, (hidden,) in zip(y.all_rows, mask, strict=True):
-            row.hidden = hidden
-            row.hidden_text = (suppression.label(table.k) if suppression.is_small(row.clients, table.k) else SECONDARY) if hidden else ""
+        rows = y.all_rows
+        if not table.suppressed:
+            for row in rows:
+                row.shown = Shown(Cell(row.clients, formatting.number(row.clients)), Cell(row.cost, formatting.euro(row.cost)),
+                                  _money(row.cost_per_client), row.clients_change, row.cost_change, row.cost_per_client_change)
+            continue
+        clients = [publication.count(row.clients, k=table.k) for row in rows]
+        primary = [c.suppressed for c in clients]
+        hidden = publication.hide_amounts(primary, [float(row.cost) for row in rows])
+        for row, count, hide, first in zip(rows, clients, hidden, primary, strict=True):
+            mark = publication.label(table.k) if first else publication.HIDDEN_SECONDARY
+            cost = Cell(None, mark, True) if hide else Cell(row.cost, formatting.euro(row.cost))
+            row.shown = Shown(count, cost, Cell(None, "–"))
+    for y in table.years:
+        if table.suppressed and not y.partial_until:
+            for row in y.all_rows:
+                before = row.previous.shown if row.previous is not None and row.previous.shown is not None else None
+                if before is not None:
+                    row.shown.clients_change = pct_change(row.shown.clients.value, before.clients.value)
+                    row.shown.cost_change = pct_change(row.shown.cost.value, before.cost.value)
+
+
+def _money(value) -> Cell:
+    return Cell(None, "–") if value is None else Cell(value, formatting.euro(value))
 
 
 def write_csv(table: CostTable, fh) -> int:

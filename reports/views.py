@@ -21,6 +21,7 @@ from accounts import roles
 from accounts.access import access_required, refuse
 from accounts.audit import log_access
 from accounts.models import AccessAction
+from core import publication
 from core.jobs import job_payload, job_start
 from core.models import JobStatus
 from core.periods import parse_month
@@ -174,14 +175,15 @@ def report_html(request, pk: int):
 def cost_sheet(table: cost_table.CostTable) -> exports.Sheet:
     sheet = exports.Sheet("cost_table", "Kostentabel", ["jaar", "zorgvorm", "naam", "clienten", "kosten", "kosten_per_client",
                                                         "clienten_tov_vorig_jaar_pct", "kosten_tov_vorig_jaar_pct"])
+    def value(cell):
+        return cell.text if cell.suppressed else cell.value
+
     for y in table.years:
         for row in y.all_rows:
-            if row.hidden:
-                sheet.rows.append([y.year, row.code, row.name, row.hidden_text, None, None, None, None])
-            else:
-                ch_c, ch_k = (None, None) if y.partial_until else (row.clients_change, row.cost_change)
-                sheet.rows.append([y.year, row.code, row.name, row.clients, row.cost, row.cost_per_client,
-                                   None if ch_c is None else round(ch_c, 1), None if ch_k is None else round(ch_k, 1)])
+            c = row.shown
+            ch_c, ch_k = (None, None) if y.partial_until else (c.clients_change, c.cost_change)
+            sheet.rows.append([y.year, row.code, row.name, value(c.clients), value(c.cost), value(c.per_client),
+                               None if ch_c is None else round(ch_c, 1), None if ch_k is None else round(ch_k, 1)])
     return sheet
 
 
@@ -231,8 +233,7 @@ def _about(request, *, run, scope, extra=()) -> list[tuple[str, str]]:
     return [
         (_("Rekenrun"), f"{run.pk} ({_('gegevens tot en met')} {run.data_date:%d-%m-%Y}){' · ' + _('vastgezet') if run.locked else ''}" if run else "–"),
         (_("Gebied"), f"{scope.label} ({scope.key})"),
-        (_("Kleine aantallen"), _("Aantallen van 1 tot %(k)s kinderen staan als <%(k)s; x is afgeschermd zodat een klein aantal niet terug te rekenen is.")
-         % {"k": msel.suppression.threshold()}),
+        (_("Bescherming kleine aantallen"), publication.explanation()),
         (_("Gemaakt op"), f"{dt.datetime.now():%d-%m-%Y %H:%M}"),
         (_("Door"), request.user.username),
         *extra,

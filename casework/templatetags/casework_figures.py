@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from core import formatting
-from core.suppression import suppress_value
+from core import formatting, publication
 from monitoring import registry
 from monitoring.registry import Kind
 from monitoring.runs import store
@@ -46,7 +45,7 @@ def casework_figures(dash) -> dict:
         else:
             value = values.get(month, 0)
             period = month
-        cell = suppress_value(value, counts_children=metric.counts_children) if not dash.exact else None
+        cell = publication.count(value, exact=dash.exact) if metric.counts_children else None
         rows.append({"key": key, "label": metric.label, "help": metric.definition, "period": period,
-                     "text": cell.text if cell else str(int(value)), "suppressed": bool(cell and cell.suppressed)})
+                     "text": cell.text if cell else formatting.number(value), "suppressed": bool(cell and cell.suppressed)})
     return {"rows": rows, "year": year, "month": month}

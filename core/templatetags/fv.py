@@ -7,8 +7,7 @@ import datetime as dt
 from django import template
 from django.utils import timezone
 
-from core import formatting, periods
-from core.suppression import suppress_value
+from core import formatting, periods, publication
 
 register = template.Library()
 
@@ -60,9 +59,8 @@ def age(birth_date) -> int | str:
 
 
 def suppress_count(value: int, k: int | None = None) -> str:
-    """Small-number suppression (metrics.md): counts 1..k-1 become "<k"; 0 and k+ are shown.
-    One rule for the whole project: core.suppression."""
-    return suppress_value(int(value or 0), k=k).text
+    """A count of children as published (core.publication): "≤5" or rounded up to a multiple of 5."""
+    return publication.count_text(int(value or 0), k=k)
 
 
 @register.filter

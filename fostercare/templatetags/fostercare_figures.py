@@ -6,8 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from core import formatting
-from core.suppression import suppress_value
+from core import formatting, publication
 from monitoring import registry
 from monitoring.registry import Kind
 from monitoring.runs import store
@@ -67,7 +66,7 @@ def fostercare_figures(dash) -> dict:
         else:
             value = values.get(month, 0)
             period = month
-        cell = suppress_value(value, counts_children=metric.counts_children) if not dash.exact else None
-        row |= {"period": period, "text": cell.text if cell else str(int(value)), "suppressed": bool(cell and cell.suppressed)}
+        cell = publication.count(value, exact=dash.exact) if metric.counts_children else None
+        row |= {"period": period, "text": cell.text if cell else formatting.number(value), "suppressed": bool(cell and cell.suppressed)}
         rows.append(row)
     return {"rows": rows, "year": year, "month": month}

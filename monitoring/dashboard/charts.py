@@ -5,8 +5,9 @@ Figures are built as plain plotly.js JSON (dicts of `data` and `layout`) rather 
 would cost more than the whole database read. The tests load every figure into
 `plotly.graph_objects.Figure` to check that it is a valid plotly figure.
 
-A suppressed point is drawn at zero height (so it adds nothing to a stack) with the hover text "<5"
-(or "x" for a cell hidden by secondary suppression); an undefined point (a Kaplan–Meier quantile the
+A hidden point (core.publication: a count shown as "≤5", or an amount of so few children) is drawn at zero
+height (so it adds nothing to a stack) with the hover text "≤5"; a published count is drawn at its rounded
+value; an undefined point (a Kaplan–Meier quantile the
 curve has not passed yet) is a gap.
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.formatting import spreadsheet_number
 from core.periods import period_label
+from core.publication import label
 
 from .selectors import Dashboard, FigureTable, Trace
 
@@ -52,7 +54,7 @@ def _layout(*, height: int = 290, **extra) -> dict:
 
 def _hover_text(trace: Trace, text: str, suppressed: bool, unit: str) -> str:
     if suppressed and unit == "euro":
-        return _("afgeschermd (minder dan 5 cliënten)")
+        return _("afgeschermd (%(k)s cliënten)") % {"k": label()}
     if suppressed and unit in ("days", "per_1000"):
         return _("afgeschermd")
     return text
@@ -91,7 +93,7 @@ def _nothing_to_draw(table: FigureTable) -> bool:
 
 def _empty(layout: dict, table: FigureTable | None = None) -> dict:
     hidden = table is not None and any(p.cell.suppressed for t in table.traces for p in t.points)
-    text = _("Alleen kleine aantallen: afgeschermd (<5)") if hidden else _("Geen gegevens voor deze keuze")
+    text = _("Alleen kleine aantallen: afgeschermd (%(k)s)") % {"k": label()} if hidden else _("Geen gegevens voor deze keuze")
     layout["annotations"] = [{"text": text, "showarrow": False, "xref": "paper", "yref": "paper",
                               "x": 0.5, "y": 0.5, "font": {"color": MUTED, "size": 14}}]
     layout["xaxis"] = {**layout.get("xaxis", {}), "visible": False}
@@ -102,10 +104,10 @@ def _empty(layout: dict, table: FigureTable | None = None) -> dict:
 def _hidden_markers(trace: Trace, *, first: bool, hover: bool = True) -> list[dict]:
     """Mark hidden points on the axis in the trace's colour, so a reader sees where a number is hidden (a line
     has a gap there; a stack adds nothing). The marker trace spans every month with gaps elsewhere, so the
-    unified hover shows "<5" only at a hidden month. `hover=False` when the trace itself already shows it."""
+    unified hover shows "≤5" only at a hidden month. `hover=False` when the trace itself already shows it."""
     if not any(p.cell.suppressed for p in trace.points):
         return []
-    marker = {"type": "scatter", "mode": "markers", "name": _("afgeschermd (<5)"), "legendgroup": "hidden", "showlegend": first,
+    marker = {"type": "scatter", "mode": "markers", "name": _("afgeschermd (%(k)s)") % {"k": label()}, "legendgroup": "hidden", "showlegend": first,
               "y": [0 if p.cell.suppressed else None for p in trace.points],
               "marker": {"symbol": "line-ew-open", "size": 10, "color": trace.color, "line": {"width": 2, "color": trace.color}}}
     if hover:

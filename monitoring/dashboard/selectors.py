@@ -2,8 +2,8 @@
 
 Scope rules (who may look at which figures):
 - wijkteam worker: their own municipality only, with exact numbers (they have case access there);
-- project team: their region and its municipalities, small numbers suppressed;
-- administrator: the whole country, every region and municipality, small numbers suppressed.
+- project team: their region and its municipalities, counts protected by the publication layer (core.publication);
+- administrator: the whole country, every region and municipality, counts protected likewise.
 
 Series are read in as few queries as possible: one query for every series of the chosen scope the
 page needs (filtered by run, scope, group, band and metric), one for the comparison of municipalities.
@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_admin, is_project_with_region, is_wijkteam
-from core import formatting, suppression
+from core import formatting, publication
 from core.periods import month_add, month_label, month_range, quarter_of
-from core.suppression import Cell
+from core.publication import Cell
 from monitoring import registry
 from monitoring.models import RunStatus, SnapshotRun
 from monitoring.runs import store
@@ -215,7 +215,6 @@ def _keep_finished_run_read(run: SnapshotRun, key, value) -> None:
 # --------------------------------------------------------------------------------------------- dashboard
 WINDOW_MONTHS = 60  # charts over time show the five years up to the chosen month
 TILE_FORMS = ("PLZ", "NPZ", "GZH")
-HIDDEN_SECONDARY = "x"  # a cell hidden so that a suppressed one cannot be recalculated
 
 
 @dataclass
@@ -298,27 +297,14 @@ class Dashboard:
         return next((f for f in self.figures if f.key == key), None)
 
 
-NO_VALUE = Cell(None, "–")
-
-
 def count_cell(value: float | None, *, exact: bool, k: int | None = None) -> Cell:
-    """A count of children: exact for a user with case access, else primary suppression (suppression.py).
-    Pass `k` when making many cells: it saves a settings lookup per cell."""
-    if value is None:
-        return NO_VALUE
-    k = suppression.threshold() if k is None else k
-    if not exact and suppression.is_small(value, k):
-        return Cell(None, suppression.label(k), True)
-    return Cell(value, formatting.number(value))
+    """A count of children as published to this viewer (core.publication.count)."""
+    return publication.count(value, exact=exact, k=k)
 
 
 def dependent_cell(value: float | None, base: float | None, *, exact: bool, fmt, k: int | None = None) -> Cell:
     """Money, a rate or a duration computed from a count of children: hidden with that count."""
-    if value is None:
-        return NO_VALUE
-    if exact:
-        return Cell(value, fmt(value))
-    return suppression.suppress_dependent(value, base, fmt=fmt, k=suppression.threshold() if k is None else k)
+    return publication.dependent(value, base, exact=exact, fmt=fmt, k=k)
 
 
 def group_label(group: str, forms: list[Form]) -> str:
@@ -365,7 +351,7 @@ def needed_series(*, group: str, band: str, forms: list[Form]) -> set[Key]:
 
 
 def dashboard(*, user, run: SnapshotRun, scope: Scope, choices: ScopeChoices, month: str, group: str, band: str,
-              exact: bool, forms: list[Form] | None = None) -> Dashboard:
+              exact: bool, forms: list[Form] | None = None, k: int | None = None) -> Dashboard:
     """Tiles, chart data and the side-by-side comparison for one scope and month, suppressed for the user.
     Two queries for the figures: one for the scope's series, one for the comparison scopes."""
     forms = care_forms() if forms is None else forms
@@ -381,7 +367,7 @@ def dashboard(*, user, run: SnapshotRun, scope: Scope, choices: ScopeChoices, mo
         values = series.get(key, {})
         return values.get(period, 0 if count else None)
 
-    k = suppression.threshold()
+    k = publication.threshold() if k is None else k  # a report may protect with a higher k of its own
     tiles = _tiles(series_value=value, month=month, band=band, forms=forms, exact=exact, k=k)
     figures = [
         _stack(value, months, group, band, forms, exact, k),
@@ -425,32 +411,16 @@ def _tiles(*, series_value, month: str, band: str, forms: list[Form], exact: boo
             rate = 0
         tiles.append(Tile(
             key=key, label=str(label), group=group, band=tile_band, value=cells[month],
-            per_1000=dependent_cell(rate, now, exact=exact, fmt=lambda v: formatting.number(v, 1), k=k),
+            per_1000=publication.rate(rate, now, exact=exact, k=k),
             change_month=_change(cells[month], cells[prev_month]), change_year=_change(cells[month], cells[prev_year]),
             previous_month=month_label(prev_month), previous_year=month_label(prev_year), note=str(note),
         ))
     return tiles
 
 
-def _hide_secondary(cells: list[list[Cell]], raw: list[list[float]], k: int) -> None:
-    """Secondary suppression over columns (one per month) whose last row is the total (suppress_table)."""
-    mask = suppression.suppress_table(raw, total_row=True, k=k)
-    for r, row in enumerate(mask):
-        for c, hidden in enumerate(row):
-            if hidden and not cells[r][c].suppressed:
-                cells[r][c] = Cell(None, HIDDEN_SECONDARY, True)
-
-
 def _stack(value, months, group, band, forms, exact, k) -> FigureTable:
     parts = forms_of_group(group, forms)
-    raw = [[value((f.code, band, "stock"), m) or 0 for m in months] for f in parts]
     cells = [[count_cell(value((f.code, band, "stock"), m), exact=exact, k=k) for m in months] for f in parts]
-    if not exact and len(parts) > 1:
-        total_raw = [value((group, band, "stock"), m) or 0 for m in months]
-        total_cells = [count_cell(v, exact=False, k=k) for v in total_raw]
-        grid = [*cells, total_cells]
-        _hide_secondary(grid, [*raw, total_raw], k)
-        cells = grid[:-1]
     traces = [Trace(name=f.short_name, group=f.code, band=band, metric="stock", color=FORM_PALETTE[i % len(FORM_PALETTE)],
                     points=[Point(m, c) for m, c in zip(months, row, strict=True)])
               for i, (f, row) in enumerate(zip(parts, cells, strict=True))]
@@ -511,7 +481,7 @@ def _cost(value, months, group, band, forms, exact, k) -> FigureTable:
             points.append(Point(m, dependent_cell(amount, clients, exact=exact, fmt=formatting.euro_whole, k=k)))
         traces.append(Trace(name=f.short_name, group=f.code, band=band, metric="cost", color=FORM_PALETTE[i % len(FORM_PALETTE)], points=points))
     return FigureTable("cost", str(_("Kosten per zorgvorm per maand")), ("cost", "clients_declared"),
-                       str(_("Gedeclareerde bedragen naar begin van de declaratieperiode. Bedragen van minder dan 5 cliënten zijn afgeschermd.")),
+                       str(_("Gedeclareerde bedragen naar begin van de declaratieperiode. Bedragen van %(k)s of minder cliënten zijn afgeschermd.") % {"k": k}),
                        traces, unit="euro")
 
 
@@ -529,25 +499,17 @@ def _comparison(*, user, run, scope, choices, month, group, band, exact, k) -> t
         r = data.get((s.key, "stock_per_1000"), {}).get(month)
         return 0 if r is None and stock(s) == 0 else r
 
-    raw = [[stock(s) or 0] for s in scopes]
-    own_exact = [exact and s.key == scope.key for s in scopes]
-    stock_cells = [count_cell(stock(s), exact=own, k=k) for s, own in zip(scopes, own_exact, strict=True)]
-    if not exact and total is not None and len(parts) > 1:
-        grid = [[c] for c in stock_cells]
-        _hide_secondary(grid, raw, k)
-        stock_cells = [row[0] for row in grid]
     rows = []
-    for s, cell in zip(scopes, stock_cells, strict=True):
-        if cell.suppressed:  # the rate would give the count away
-            per = Cell(None, HIDDEN_SECONDARY, True)
-        else:
-            r = rate(s)
-            per = Cell(r, formatting.number(r, 1))
+    for s in scopes:
+        own = exact and s.key == scope.key
+        cell = count_cell(stock(s), exact=own, k=k)
+        # the rate is computed from the published count: times the population it gives that count back, no more
+        per = publication.rate(rate(s), stock(s), exact=own, k=k)
         rows.append(ComparisonRow(scope=s, stock=cell, per_1000=per, is_total=total is not None and s.key == total.key))
     children = _("kinderen")
 
-    def bar(row: ComparisonRow) -> Cell:  # a hidden bar says why: "<5 kinderen" or "x"
-        return Cell(None, f"{row.stock.text} {children}" if row.stock.text != HIDDEN_SECONDARY else HIDDEN_SECONDARY, True) if row.stock.suppressed else row.per_1000
+    def bar(row: ComparisonRow) -> Cell:  # a hidden bar says why: "≤5 kinderen"
+        return Cell(None, f"{row.stock.text} {children}", True) if row.stock.suppressed else row.per_1000
 
     trace_parts = Trace(name=str(_("Per 1.000 jeugdigen")), group=group, band=band, metric="stock_per_1000", color="#2f6b3f",
                         points=[Point(r.scope.label, bar(r)) for r in rows if not r.is_total])

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import refuse
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from core import suppression
+from core import publication
 from core.periods import month_label, parse_month
 from monitoring import registry
 from monitoring.models import SnapshotRun
@@ -79,7 +79,7 @@ def _dashboard_data(user, run, choices, forms, scope, month, group, band, exact)
     same figures. Nothing is shared between processes, so nothing depends on Redis being up."""
     key = "|".join([
         str(run.pk), str(run.locked), str(run.locked_at), scope.key, month, group, band, str(exact), get_language() or "",
-        str(suppression.threshold()), ",".join(s.key for s in choices.scopes), ",".join(f"{f.code}:{f.rung}" for f in forms),
+        str(publication.threshold()), ",".join(s.key for s in choices.scopes), ",".join(f"{f.code}:{f.rung}" for f in forms),
     ])
     cached = DASHBOARD_CACHE.get(key)
     if cached is not None:
@@ -112,7 +112,8 @@ def dashboard(request):
         "band_label": selectors.band_label(band),
         "month_label": month_label(month),
         "csv_url": f"{reverse('monitoring:dashboard_csv')}?{urlencode(query)}",
-        "suppression_k": suppression.threshold(),
+        "suppression_k": publication.threshold(),
+        "publication_note": publication.explanation(),
         "stock_help": [(registry.get(k).label, registry.get(k).definition) for k in ("stock", "stock_per_1000")],
     })
 
@@ -137,3 +138,21 @@ def dashboard_csv(request):
     log_access(request=request, action=AccessAction.EXPORT, object_type=OBJECT_TYPE, object_ref=f"run {run.pk}",
                detail=f"{figure} {scope.key} {month} {group} {band}: {rows} rows")
     return response
+
+
+def definition_methods() -> list[tuple[str, str]]:
+    """How figures are made publishable: (title, Dutch text) per method, for the definitions page and the PDF."""
+    return [(_("Hoe kleine aantallen beschermd zijn"), publication.explanation())]
+
+
+@require_GET
+def definitions(request):
+    """Every figure's definition and how figures are published: public knowledge for every signed-in role."""
+    sources = {"registry": _("Zorg en kosten"), "casework": _("Casuswerk"), "fostercare": _("Pleegzorg")}
+    groups = []
+    for source, title in sources.items():
+        metrics = [m for m in registry.REGISTRY.values() if m.source == source and m.available]
+        if metrics:
+            groups.append((title, metrics))
+    return render(request, "monitoring/definitions.html", {"groups": groups, "methods": definition_methods(),
+                                                            "suppression_k": publication.threshold()})

@@ -121,7 +121,7 @@ def test_the_whole_flow_counts_a_prevented_breakdown_and_a_breakdown_with_escala
     project = make_user("piet", Role.PROJECT, region=foodvalley)
     html = login(client, project).get(reverse("monitoring:dashboard") + "?scope=Food+Valley&month=2020-06").content.decode()
     section = html[html.index('data-fostercare="breakdowns_prevented"'):]
-    assert '<div class="fs-4 fw-semibold">&lt;5</div>' in section[:400]  # one child: suppressed for the project team
+    assert '<div class="fs-4 fw-semibold">≤5</div>' in section[:400]  # one child: suppressed for the project team
     html = client.get(reverse("targets:list")).content.decode()
     assert "15 breakdowns voorkomen" in html and "nog niet gemeten" not in html.split("15 breakdowns voorkomen")[1][:2000]
     # the access log has every read and change of the children's foster records, without labels

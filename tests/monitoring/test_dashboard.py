@@ -84,24 +84,25 @@ def test_project_team_sees_region_tiles_with_changes_and_small_numbers_suppresse
     dash = response.context["dash"]
     assert dash.scope.key == "Food Valley" and dash.month == "2020-12" and not dash.exact
     t = tiles(response)
-    # residential 3 and under-12 1: suppressed, and so are their changes (they would reveal the value)
-    assert t["residential"].value.text == "<5"
+    # residential 3 and under-12 1: "≤5", and so are their changes (they would reveal the value)
+    assert t["residential"].value.text == "≤5"
     assert t["residential"].change_month.text == "–"
-    assert t["residential_u12"].value.text == "<5"
-    assert t["gzh"].value.text == "<5"
-    # foster care 6: shown, +0 vs November, +1 vs December 2019; 6 / 50,000 × 1000 = 0.12
-    assert t["plz"].value.text == "6"
+    assert t["residential_u12"].value.text == "≤5"
+    assert t["gzh"].value.text == "≤5"
+    # foster care 6 → 10 (rounded up); November 6 → 10: change 0; December 2019 5 → ≤5: no change shown.
+    # Per 1,000 from the published 10: 10 / 50,000 × 1000 = 0.2 (the exact 6 would give 0.12)
+    assert t["plz"].value.text == "10"
     assert t["plz"].change_month.text == "0"
-    assert t["plz"].change_year.text == "+1"
-    assert t["plz"].per_1000.text == "0,1"
-    # with a stay: 10 (Nov 9, Dec 2019 6); 10 / 50,000 × 1000 = 0.2
+    assert t["plz"].change_year.text == "–"
+    assert t["plz"].per_1000.text == "0,2"
+    # with a stay: 10 → 10 (Nov 9 → 10, Dec 2019 6 → 10); 10 / 50,000 × 1000 = 0.2
     assert t["stay"].value.text == "10"
-    assert t["stay"].change_month.text == "+1"
-    assert t["stay"].change_year.text == "+4"
+    assert t["stay"].change_month.text == "0"
+    assert t["stay"].change_year.text == "0"
     assert t["stay"].per_1000.text == "0,2"
-    assert t["npz"].value.text == "0"
+    assert t["npz"].value.text == "≤5"  # 0 is hidden with 1–5: else four zeros under a "10" would give a 2 away
     html = response.content.decode()
-    assert 'data-tile="residential"' in html and "&lt;5" in html
+    assert 'data-tile="residential"' in html and "≤5" in html and 'href="/monitor/definities/"' in html
 
 
 def test_ede_wijkteam_sees_exact_numbers_for_own_municipality(client, owner, region_run):
@@ -123,8 +124,8 @@ def test_ede_wijkteam_sees_exact_numbers_for_own_municipality(client, owner, reg
 def test_project_team_looking_at_ede_sees_suppressed_values(client, project_user, region_run):
     response = login(client, project_user).get(reverse("monitoring:dashboard"), {"scope": "GM0228"})
     t = tiles(response)
-    assert t["residential"].value.text == "<5"
-    assert t["residential"].per_1000.text == "<5"
+    assert t["residential"].value.text == "≤5"
+    assert t["residential"].per_1000.text == "≤5"
 
 
 def test_month_filter_moves_the_tiles_and_bad_months_fall_back(client, owner, region_run):
@@ -140,19 +141,19 @@ def test_month_filter_moves_the_tiles_and_bad_months_fall_back(client, owner, re
 
 
 # --------------------------------------------------------------------------------------------- comparison
-def test_municipalities_table_has_secondary_suppression(client, project_user, region_run):
+def test_municipalities_table_publishes_every_count_as_a_range(client, project_user, region_run):
     response = login(client, project_user).get(reverse("monitoring:dashboard"))
     rows = {r.scope.key: r for r in response.context["dash"].comparison}
-    assert rows["GM0228"].stock.text == "<5"  # Ede 3: primary
-    # Veenendaal 7 is the smallest other non-zero part: hidden so Ede cannot be recalculated from the total 10
-    assert rows["GM0345"].stock.text == "x"
-    assert rows["GM0345"].per_1000.text == "x"
+    assert rows["GM0228"].stock.text == "≤5"  # Ede 3
+    # Veenendaal 7 → 10: region 10 minus Veenendaal "10" leaves Ede anywhere from 0 to 4
+    assert rows["GM0345"].stock.text == "10"
+    assert rows["GM0345"].per_1000.text == "0,5"  # from the published 10: 10 / 20,000 × 1000 (exact 7 gives 0.35)
     assert rows["Food Valley"].stock.text == "10" and rows["Food Valley"].is_total
-    assert rows["GM0203"].stock.text == "0"  # Barneveld
+    assert rows["GM0203"].stock.text == "≤5"  # Barneveld 0
     assert len(rows) == 8  # seven municipalities and the region
     bars = figures(response)["municipalities"]["data"][0]
     hidden = dict(zip(bars["y"], bars["text"], strict=True))
-    assert hidden["Ede"] == "<5 kinderen" and hidden["Veenendaal"] == "x"
+    assert hidden["Ede"] == "≤5 kinderen" and hidden["Veenendaal"] == "0,5"
 
 
 def test_wijkteam_comparison_shows_only_own_municipality_and_the_region(client, owner, region_run):
@@ -172,8 +173,8 @@ def test_figures_are_valid_plotly_and_suppressed_points_have_hover_text(client, 
         go.Figure(fig)  # raises on an invalid property
         assert fig["layout"]["separators"] == ",.", key
     stack = {t["legendgroup"]: t for t in figs["stock_forms"]["data"] if t["legendgroup"] != "hidden"}
-    assert stack["PLZ"]["y"][-1] == 6
-    assert stack["RES"]["y"][-1] == 0 and stack["RES"]["text"][-1] == "<5"  # 3: drawn at zero height, hover "<5"
+    assert stack["PLZ"]["y"][-1] == 10  # 6, published as 10
+    assert stack["RES"]["y"][-1] == 0 and stack["RES"]["text"][-1] == "≤5"  # 3: drawn at zero height, hover "≤5"
     assert figs["stock_forms"]["data"][0]["x"][-1] == "2020-12"
     html = response.content.decode()
     assert 'id="dashboard-figures" type="application/json"' in html
@@ -194,11 +195,11 @@ def test_group_filter_limits_the_per_form_charts(client, project_user, region_ru
     data = figures(response)["stock_forms"]["data"]
     assert [t["legendgroup"] for t in data if t["legendgroup"] != "hidden"] == ["NPZ", "PLZ", "GZH"]
     stack = {t["legendgroup"]: t for t in data if t["legendgroup"] != "hidden"}
-    # December 2020: GZH 1 is hidden (<5); against the family-based total 7, PLZ 6 is hidden too (x)
-    assert stack["GZH"]["text"][-1] == "<5" and stack["PLZ"]["text"][-1] == "x"
-    assert stack["NPZ"]["y"][-1] == 0 and "text" not in stack["NPZ"]
+    # December 2020: GZH 1 is hidden (≤5), PLZ 6 shows as 10, NPZ 0 is hidden like any count up to 5
+    assert stack["GZH"]["text"][-1] == "≤5" and stack["PLZ"]["y"][-1] == 10 and stack["PLZ"]["text"][-1] == "10"
+    assert stack["NPZ"]["y"][-1] == 0 and stack["NPZ"]["text"][-1] == "≤5"
     rows = {r.scope.key: r for r in response.context["dash"].comparison}
-    assert rows["GM0345"].stock.text == "7" and rows["Food Valley"].stock.text == "7"
+    assert rows["GM0345"].stock.text == "10" and rows["Food Valley"].stock.text == "10"  # 7 each
 
 
 # --------------------------------------------------------------------------------------------- CSV
@@ -216,8 +217,8 @@ def test_tiles_csv_is_suppressed_and_logged(client, project_user, region_run):
     rows = read_csv(response)
     header, body = rows[0], {r[0]: r for r in rows[1:]}
     assert header[5] == "kinderen_in_zorg"
-    assert body["In residentiële zorg"][5] == "<5"
-    assert body["Pleegzorg"][5:9] == ["6", "0,12", "0", "1"]
+    assert body["In residentiële zorg"][5] == "≤5"
+    assert body["Pleegzorg"][5:9] == ["10", "0,2", "0", "–"]
     entry = AccessLogEntry.objects.get(action="export")
     assert entry.object_type == "figures" and entry.actor_username == project_user.username
     assert entry.object_ref == f"run {region_run.pk}"
@@ -228,16 +229,16 @@ def test_csv_is_suppressed_even_for_the_wijkteam_worker(client, owner, region_ru
     """Every export is suppressed (metrics.md), also for a user who sees the exact numbers on screen."""
     rows = read_csv(login(client, owner).get(reverse("monitoring:dashboard_csv"), {"figure": "tiles"}))
     body = {r[0]: r for r in rows[1:]}
-    assert body["In residentiële zorg"][5] == "<5"
+    assert body["In residentiële zorg"][5] == "≤5"
 
 
-def test_municipalities_csv_carries_the_secondary_suppression(client, project_user, region_run):
+def test_municipalities_csv_carries_the_published_counts(client, project_user, region_run):
     rows = read_csv(login(client, project_user).get(reverse("monitoring:dashboard_csv"), {"figure": "municipalities"}))
     stock = {r[2]: r[7] for r in rows[1:] if r[6] == "stock"}
-    assert stock == {"Barneveld": "0", "Ede": "<5", "Nijkerk": "0", "Renswoude": "0", "Rhenen": "0", "Scherpenzeel": "0",
-                     "Veenendaal": "x", "Food Valley": "10"}
+    assert stock == {"Barneveld": "≤5", "Ede": "≤5", "Nijkerk": "≤5", "Renswoude": "≤5", "Rhenen": "≤5", "Scherpenzeel": "≤5",
+                     "Veenendaal": "10", "Food Valley": "10"}
     rate = {r[2]: r[7] for r in rows[1:] if r[6] == "stock_per_1000"}
-    assert rate["Ede"] == "x" and rate["Veenendaal"] == "x" and rate["Food Valley"] == "0,2" and rate["Barneveld"] == "0"
+    assert rate["Ede"] == "≤5" and rate["Veenendaal"] == "0,5" and rate["Food Valley"] == "0,2" and rate["Barneveld"] == "≤5"
 
 
 def test_csv_escapes_formulas(client, project_user, ede, region_run):
@@ -253,7 +254,7 @@ def test_csv_escapes_formulas(client, project_user, ede, region_run):
     last = rows[-1]
     assert last[3] == "'@SUM(A1)"
     assert last[4] == "'=1+2"
-    assert last[1] == "2020-12" and last[7] == "6"
+    assert last[1] == "2020-12" and last[7] == "10"  # 6, published as 10
     for row in rows:
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@")), cell

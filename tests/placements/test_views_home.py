@@ -105,19 +105,19 @@ def test_the_project_team_sees_the_region_with_small_numbers_suppressed(client, 
     assert response.status_code == 200
     rows = _rows(response)
     assert len(rows) == 7
-    assert rows["GM0228"] == ("6", "<5", "<5")  # 6 with stay, 4 family-based, 2 residential
-    assert rows["GM0345"] == ("<5", "<5", "0")
-    assert rows["GM0339"] == ("0", "0", "0")
+    assert rows["GM0228"] == ("10", "≤5", "≤5")  # 6 with stay (rounded up to 10), 4 family-based, 2 residential
+    assert rows["GM0345"] == ("≤5", "≤5", "≤5")
+    assert rows["GM0339"] == ("≤5", "≤5", "≤5")  # 0: hidden like 1–5
     html = html_of(response)
-    assert "Food Valley" in html and "Renswoude" in html and "&lt;5" in html
+    assert "Food Valley" in html and "Renswoude" in html and "≤5" in html and "naar boven afgerond" in html
     assert "volledige dashboard" in html
 
 
 @override_settings(SUPPRESSION_K=3)
 def test_the_suppression_threshold_is_a_setting(client, project_user, region_data):
     rows = _rows(login(client, project_user).get(HOME))
-    assert rows["GM0228"] == ("6", "4", "<3")
-    assert rows["GM0345"] == ("<3", "<3", "0")
+    assert rows["GM0228"] == ("6", "6", "≤3")  # 6, 4 and 2 with threes as the base: 6, 6 and ≤3
+    assert rows["GM0345"] == ("≤3", "≤3", "≤3")
 
 
 def test_the_project_page_shows_no_identifying_data(client, project_user, region_data, child):
@@ -138,7 +138,7 @@ def test_the_project_team_of_another_region_sees_other_municipalities(client, re
 
     other = make_user("gooi", Role.PROJECT, region=Region.objects.get(name="Gooi-en Vechtstreek"))
     rows = _rows(login(client, other).get(HOME))
-    assert "GM0228" not in rows and all(v == ("0", "0", "0") for v in rows.values())
+    assert "GM0228" not in rows and all(v == ("≤5", "≤5", "≤5") for v in rows.values())
 
 
 # --- administrator -----------------------------------------------------------------------------

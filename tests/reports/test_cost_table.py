@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import AccessLogEntry
 from placements.models import Child, Declaration, Municipality
-from reports.cost_table import apply_suppression, cost_table
+from reports.cost_table import cost_table, publish_rows
 
 D = dt.date
 
@@ -121,20 +121,31 @@ def test_it_stops_at_the_run_data_date_and_marks_the_year_partial(known):
     assert table.year(2021).partial_until is None
 
 
-def test_it_suppresses_small_counts_with_a_second_cell():
+def test_it_publishes_rounded_clients_hides_small_costs_with_a_second_one_and_no_cost_per_client():
     from reports.cost_table import CostTable, Row, Year
 
-    rows = [Row(2022, "PLZ", "", 10, Decimal("100.00")), Row(2022, "RES", "", 3, Decimal("90.00")), Row(2022, "GZH", "", 7, Decimal("70.00"))]
-    total = Row(2022, "TOTAL", "", 20, Decimal("260.00"))
-    table = CostTable("x", [Year(2022, rows, total)], k=5)
-    apply_suppression(table)
-    assert [r.hidden for r in (*rows, total)] == [False, True, True, False]  # RES primary, GZH (smallest other) secondary
+    rows = [Row(2022, "PLZ", "", 12, Decimal("100.00")), Row(2022, "RES", "", 3, Decimal("90.00")), Row(2022, "GZH", "", 7, Decimal("70.00"))]
+    total = Row(2022, "TOTAL", "", 22, Decimal("260.00"))
+    table = CostTable("x", [Year(2022, rows, total)], suppressed=True, k=5)
+    publish_rows(table)
+    # RES: ≤5 clients, cost hidden; GZH's cost (the smallest other) hidden too, else 260 − 100 = RES's 90 comes back
+    assert [(r.shown.clients.text, r.shown.cost.text) for r in (*rows, total)] == [
+        ("15", "€ 100,00"), ("≤5", "≤5"), ("10", "x"), ("25", "€ 260,00")]
     assert table.csv_rows() == [
-        ["2022", "PLZ", "10", "100.00", "10.00"],
-        ["2022", "RES", "<5", "", ""],
-        ["2022", "GZH", "x", "", ""],
-        ["2022", "TOTAL", "20", "260.00", "13.00"],
+        ["2022", "PLZ", "15", "100.00", ""],
+        ["2022", "RES", "≤5", "≤5", ""],
+        ["2022", "GZH", "10", "x", ""],
+        ["2022", "TOTAL", "25", "260.00", ""],
     ]
+
+
+def test_a_viewer_with_case_access_sees_exact_clients_and_cost_per_client():
+    from reports.cost_table import CostTable, Row, Year
+
+    rows = [Row(2022, "RES", "", 3, Decimal("90.00"))]
+    table = CostTable("x", [Year(2022, rows, Row(2022, "TOTAL", "", 3, Decimal("90.00")))], suppressed=False, k=5)
+    publish_rows(table)
+    assert table.csv_rows()[0] == ["2022", "RES", "3", "90.00", "30.00"]
 
 
 def test_it_agrees_with_the_yearly_figures_of_a_snapshot_run(known):

@@ -33,8 +33,8 @@ def target(foodvalley):
 
 @pytest.fixture
 def declarations(ede, care_forms, provider):
-    """2025 at € 1.000,50 a line: 6 children in residential care (shown), 5 in foster care (hidden secondarily: x),
-    2 in a family home (hidden: <5)."""
+    """2025 at € 1.000,50 a line: 6 children in residential care (shown as 10), 5 in foster care and 2 in a family
+    home (both ≤5)."""
     for i in range(13):
         child = Child.objects.create(pseudonym=f"rep-{i:03d}" + "0" * 57, birth_date=dt.date(2012, 1, 1), municipality=ede)
         form = care_forms["RES"] if i < 6 else (care_forms["PLZ"] if i < 11 else care_forms["GZH"])
@@ -61,18 +61,21 @@ def test_the_pdf_names_its_run_and_shows_the_figures(figures_run, foodvalley, pr
     text = _text(report)
     assert "Food Valley" in text and "K4 2025" in text
     assert f"Rekenrun {figures_run.pk}, gegevens tot en met 31 december 2025" in text
-    assert "In residentiële zorg (trede 5–6) op de peildatum 163 150 +13 (+8,7%) 137 +26 (+19,0%)" in text
-    assert "van wie jonger dan 12 op de peildatum <5 24 – 24 –" in text  # 3 children: suppressed, and so is the change
+    # 163, 150 and 137 published as 165, 150 and 140; the changes from the published values
+    assert "In residentiële zorg (trede 5–6) op de peildatum 165 150 +15 (+10,0%) 140 +25 (+17,9%)" in text
+    assert "van wie jonger dan 12 op de peildatum ≤5 25 – 25 –" in text  # 3 children: hidden, and so is the change
     assert "Minder kinderen in residentiële zorg" in text  # the target, with its status
     assert "uit koers" in text or "risico" in text
-    assert "Casussen besproken in het RET (casuswerk) K4 2025 9" in text  # 2 + 4 + 3 in the quarter
-    assert "steeg met 19% ten opzichte van K4 2024 (137 → 163 kinderen)" in text  # "what changed", generated from the figures
+    assert "Casussen besproken in het RET (casuswerk) K4 2025 10" in text  # 2 + 4 + 3 = 9 in the quarter, published as 10
+    assert "steeg met 18% ten opzichte van K4 2024 (140 → 165 kinderen)" in text  # "what changed", from the published figures
     assert "Ede" in text and "Jaarlijkse kostentabel" in text
     costs = text[text.index("Jaarlijkse kostentabel"):]
-    assert "6 € 6.003,00 € 1.000,50" in costs  # residential care: 6 clients
-    assert "Gezinshuis <5 <5 <5" in costs  # 2 clients: hidden with their money
-    assert "Pleegzorg x x x" in costs  # 5 clients: hidden too, else the total would give the family homes away
-    assert "Totaal 13 € 13.006,50 € 1.000,50" in costs  # the total row sums the categories
+    assert "10 € 6.003,00" in costs  # residential care: 6 clients, published as 10; no cost per client (it would give 6 back)
+    assert "Gezinshuis ≤5 ≤5" in costs  # 2 clients: hidden with their money
+    assert "Pleegzorg ≤5 ≤5" in costs  # 5 clients: hidden as well (two hidden rows: their sum is all the total gives)
+    assert "Totaal 15 € 13.006,50" in costs  # 13 clients, published as 15
+    assert "€ 1.000,50" not in costs
+    assert "Hoe kleine aantallen beschermd zijn" in text and "naar boven afgerond op veelvouden van 5" in text
     assert "Bijlage: definities" in text
     figures_run.refresh_from_db()
     assert figures_run.locked and "K4 2025" in figures_run.lock_note  # generating published the run
@@ -94,13 +97,13 @@ def test_a_report_uses_the_settings_threshold_and_name(figures_run, foodvalley, 
     ReportSettings.objects.create(region=foodvalley, region_name="Jeugdregio Foodvalley", suppression_k=10)
     text = _text(_generate(figures_run, foodvalley, project_user))
     assert "Jeugdregio Foodvalley" in text
-    assert "Aantallen van 1 tot 10 kinderen staan als <10" in text
+    assert "naar boven afgerond op 10-tallen (tot en met 20 wordt 20); 0 tot en met 10 staat als ≤10" in text
 
 
 def test_a_municipality_report_shows_its_small_numbers_suppressed(figures_run, foodvalley, ede, project_user):
     text = _text(_generate(figures_run, foodvalley, project_user, municipality=ede))
     assert "K4 2025 · Ede" in text
-    assert "Ede <5" in text  # 2 children in residential care in Ede
+    assert "Ede ≤5" in text  # 2 children in residential care in Ede
 
 
 def test_a_quarter_outside_the_run_is_refused(figures_run, foodvalley, project_user):
@@ -180,9 +183,9 @@ def test_foster_care_and_casework_figures_are_read_generically_from_the_registry
                                 values={"2025-10": 3, "2025-11": 4, "2025-12": 5, "2025-09": 2})
     scope = content.report_scope(region=foodvalley)
     rows = {r.key: r for r in content._source_rows(figures_run, scope, "2025-Q4", "2025-Q3", "2024-Q4", 5)}
-    assert rows["test_foster_flow"].now.text == "12" and rows["test_foster_flow"].prev_q.text == "<5"  # 3+4+5; Q3 only 2
+    assert rows["test_foster_flow"].now.text == "15" and rows["test_foster_flow"].prev_q.text == "≤5"  # 3+4+5 = 12; Q3 only 2
     assert rows["test_foster_flow"].source == "fostercare"
-    assert rows["ret_cases"].now.text == "9" and rows["ret_cases"].prev_y.text == "<5"
+    assert rows["ret_cases"].now.text == "10" and rows["ret_cases"].prev_y.text == "≤5"  # 9
     assert "test_foster_off" not in rows  # not available: left out
 
 

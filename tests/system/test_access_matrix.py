@@ -103,6 +103,7 @@ EXPECT: dict[str, Row] = {
     # monitoring
     "monitoring:dashboard": row(wijkteam=OK, outsider=OK, project=OK, admin=OK),
     "monitoring:dashboard_csv": row(query="figure=tiles", wijkteam=OK, outsider=OK, project=OK, admin=OK),
+    "monitoring:definitions": row(rest=OK),  # what each figure means and how it is protected: for every role
     "monitoring:runs": row(admin=OK),
     "monitoring:run_start": row(admin=MOVED, method="POST"),
     "monitoring:run_revisions": row(admin=OK),
