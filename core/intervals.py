@@ -86,3 +86,20 @@ def explanation() -> str:
         "overlevingsanalyse (lifelines, R survival) dat doen; een bovengrens die de curve nog niet heeft bereikt, "
         "blijft open. Is een cijfer afgeschermd, dan zijn het interval en n dat ook."
     ) % {})
+
+
+def published_share(value: float | None, n: float | None, *, exact: bool = False, k: int | None = None):
+    """(cell, interval text) of a share of a cohort of n as published to this viewer. With n known the share passes
+    core.publication.share (hidden unless both parts exceed k) and, when shown, carries its Wilson interval with n
+    as a published count; a hidden share has no interval. Without n (a run from before the denominators were
+    stored) the share is shown as such runs showed it, without an interval."""
+    from . import publication
+
+    if value is None:
+        return publication.NO_VALUE, ""
+    if n is None:
+        return publication.Cell(value, formatting.percent(value)), ""
+    cell = publication.share(value, n=n, exact=exact, k=k)
+    if cell.suppressed or cell.value is None:
+        return cell, ""
+    return cell, share_interval_text(value, n, n_text=publication.count(n, exact=exact, k=k).text)
