@@ -22,7 +22,6 @@ from .dataset import ALL, FAMILY_BASED, STAY, Dataset, episode_groups, presort, 
 from .kernels import _combine, _decode, _lookup, _order_by, _sum_cells, _unique, merge_ranges
 from .monthly import DROPOUT_REASONS, _moves_table, breakdown_episodes
 
-
 #: the Kaplan–Meier figures and their quantile; each is stored with `<metric>_low` / `<metric>_high` (95% interval)
 KM_METRICS = (("los_q1", 0.25), ("los_median", 0.5), ("los_q3", 0.75))
 
