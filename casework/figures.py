@@ -23,6 +23,8 @@ Definitions and the choices made where metrics.md leaves room:
 - residential_checklists (month): residential placements (stay, rung >= 5) starting in the month whose
   checklist was completed on or before the start date. residential_checklists_share (year): that number /
   all residential placements starting in the year.
+- Each share is stored with its denominator as `<metric>_n` (prevented_6m_n, prevented_12m_n,
+  residential_checklists_share_n): the number of children or placements it is a share of, for its 95% interval.
 """
 from __future__ import annotations
 
@@ -131,6 +133,8 @@ def casework_series(*, data_date: dt.date, region: Region | None = None) -> list
                 tallies[key][period][1] += ok
         shares = {key: {p: round(kept / n, 6) for p, (n, kept) in periods.items() if n} for key, periods in tallies.items()}
         out += _emit(shares, metric)
+        # the denominator, for the share's 95% interval and its publication check (registry.SHARE_DENOMINATORS)
+        out += _emit({key: {p: n for p, (n, _kept) in periods.items() if n} for key, periods in tallies.items()}, f"{metric}_n")
 
     # --- Week van de Casus (one query)
     first_week: dict[int, tuple[int, dt.date]] = {}
@@ -189,4 +193,5 @@ def casework_series(*, data_date: dt.date, region: Region | None = None) -> list
             per_year[key][str(start.year)][1] += ok
     out += _count(scopes, with_list, "residential_checklists")
     out += _emit({k: {y: round(w / n, 6) for y, (n, w) in v.items() if n} for k, v in per_year.items()}, "residential_checklists_share")
+    out += _emit({k: {y: n for y, (n, _w) in v.items() if n} for k, v in per_year.items()}, "residential_checklists_share_n")
     return out

@@ -24,7 +24,7 @@ STATUS_COLOURS = {"achieved": "#198754", "on_track": "#0d6efd", "at_risk": "#b35
 
 def metric_choices() -> list:
     """Registry metrics as "label (key)", the ones not yet measured in a group of their own."""
-    measured = [(m.key, f"{m.label} ({m.key})") for m in registry.REGISTRY.values() if m.available]
+    measured = [(m.key, f"{m.label} ({m.key})") for m in registry.REGISTRY.values() if m.available and m.source != registry.INTERNAL]
     later = [(m.key, f"{m.label} ({m.key})") for m in registry.REGISTRY.values() if not m.available]
     return [("", "---------"), (_("Berekend uit de trajecten"), measured), (_("Nog niet gemeten (casussen, pleegzorg)"), later)]
 

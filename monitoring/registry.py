@@ -174,3 +174,37 @@ for _m in (
     Metric("prospects_per_match", _("Aspiranten per match"), _("Aspiranten op een informatieavond in het jaar per gerealiseerde match: bestandspleeggezinnen en gezinshuizen die in dat jaar hun eerste kind kregen."), M.SHARE, D.RATIO, periods=("year",), unit="ratio", source="fostercare"),
 ):
     register(_m)
+
+# Intervals (issue 14, part 2): series stored next to a share or a Kaplan–Meier quantile so that the dashboard, the
+# definitions and the report can show its 95% interval (core.intervals; engine.cohorts.kaplan_meier_quantiles).
+# They are internal: source "internal" keeps them off the definitions page, the report's figure tables and the target
+# choices; they are only shown inside the figure they belong to, and hidden with it.
+INTERNAL = "internal"
+
+from django.utils.text import format_lazy  # noqa: E402  (kept in this block: see above)
+
+#: share figure → the series with its denominator n (a share of a cohort: a of n). home_within_12m's cohort is the
+#: entry cohort whose size is stored already (cohort_size). recruitment_conversion is no share of a cohort (the
+#: approved prospects of a year need not have attended an information evening that year), so it has no interval.
+SHARE_DENOMINATORS = {
+    "home_within_12m": "cohort_size",
+    "reentry_within_12m": "reentry_within_12m_n",
+    "foster_breakdown_12m": "foster_breakdown_12m_n",
+    "no_new_start": "no_new_start_n",
+    "dropout": "dropout_n",
+    "prevented_6m": "prevented_6m_n",
+    "prevented_12m": "prevented_12m_n",
+    "residential_checklists_share": "residential_checklists_share_n",
+}
+#: Kaplan–Meier quantile → its (lower, upper) 95% bound series (Brookmeyer–Crowley, log-log Greenwood)
+QUANTILE_BOUNDS = {key: (f"{key}_low", f"{key}_high") for key in ("los_q1", "los_median", "los_q3")}
+
+for _share, _n in SHARE_DENOMINATORS.items():
+    if _n not in REGISTRY:
+        _of = REGISTRY[_share]
+        register(Metric(_n, format_lazy(_("Noemer van: {}"), _of.label), _("Aantal in de noemer van het aandeel (n), voor het betrouwbaarheidsinterval."),
+                        M.COHORT, D.DISTINCT, periods=_of.periods, counts_children=True, source=INTERNAL))
+for _q, _bounds in QUANTILE_BOUNDS.items():
+    for _b in _bounds:
+        register(Metric(_b, format_lazy(_("Betrouwbaarheidsgrens van: {}"), REGISTRY[_q].label), _("Onder- of bovengrens van het betrouwbaarheidsinterval van 95 procent (Brookmeyer–Crowley)."),
+                        M.COHORT, D.RATIO, periods=REGISTRY[_q].periods, unit="days", source=INTERNAL))

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
-from core import formatting, publication
+from core import formatting, intervals, publication
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
 from core.publication import Cell
 from monitoring import registry
@@ -135,6 +135,15 @@ class SourceRow:
     now: Cell
     prev_q: Cell
     prev_y: Cell
+    intervals: tuple[str, str, str] = ("", "", "")  # 95% interval texts of a share (now, prev_q, prev_y); "" when hidden
+
+    @property
+    def has_interval(self) -> bool:
+        return any(self.intervals)
+
+    @property
+    def interval_cells(self) -> list[tuple[Cell, str]]:
+        return list(zip((self.now, self.prev_q, self.prev_y), self.intervals, strict=True))
 
 
 @dataclass
@@ -172,6 +181,12 @@ class Report:
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_any: bool = False
     publication_note: str = ""
+    interval_note: str = ""
+
+    @property
+    def interval_rows(self) -> list[SourceRow]:
+        """The shares of the report that carry a 95% interval, for the appendix."""
+        return [r for r in self.source_rows if r.has_interval]
 
     @property
     def run_label(self) -> str:
@@ -279,6 +294,7 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     report.cost.years = [y for y in report.cost.years if y.year >= year - 2]  # the year before only for the changes
     report.definitions = _definitions(report)
     report.publication_note = publication.explanation(k)
+    report.interval_note = intervals.explanation()
     report.suppressed_any = True
     return report
 
@@ -537,10 +553,12 @@ def period_value(metric: registry.Metric, values: dict, quarter: str) -> tuple[f
     return None, "–"
 
 
-def _source_cell(metric, value, k: int) -> Cell:
+def _source_cell(metric, value, k: int, n: float | None = None) -> Cell:
     if value is None:
         return NONE
     if metric.unit == "share":
+        if n is not None:  # a share of a cohort whose size the run stored: published as core.publication.share
+            return intervals.published_share(value, n, k=k)[0]
         return Cell(value, f"{formatting.number(100 * value, 0)}%")
     if metric.counts_children:
         return publication.count(value, k=k)
@@ -549,17 +567,25 @@ def _source_cell(metric, value, k: int) -> Cell:
 
 def _source_rows(run, scope: Scope, quarter: str, prev_q: str, prev_y: str, k: int) -> list[SourceRow]:
     metrics = source_metrics()
-    series = {r.metric: r.values for r in store.run_series(run, scope=scope.key, group="all", band="all", metric__in=[m.key for m in metrics])}
+    denominators = {m.key: registry.SHARE_DENOMINATORS[m.key] for m in metrics if m.key in registry.SHARE_DENOMINATORS}
+    series = {r.metric: r.values for r in store.run_series(run, scope=scope.key, group="all", band="all",
+                                                           metric__in=[m.key for m in metrics] + list(denominators.values()))}
     rows = []
     for metric in metrics:
         if metric.key not in series:  # measured from a later run on (e.g. foster care before its first run)
             rows.append(SourceRow(metric.key, metric.source, str(metric.label), _("niet in deze run"), NONE, NONE, NONE))
             continue
         values = series[metric.key] or {}
-        now, period = period_value(metric, values, quarter)
-        rows.append(SourceRow(metric.key, metric.source, str(metric.label), period, _source_cell(metric, now, k),
-                              _source_cell(metric, period_value(metric, values, prev_q)[0], k),
-                              _source_cell(metric, period_value(metric, values, prev_y)[0], k)))
+        # a share's denominator series has the same periods as the share: the same choice of period reads its n
+        n_values = series.get(denominators.get(metric.key, ""))
+        cells, texts = [], []
+        for q in (quarter, prev_q, prev_y):
+            value = period_value(metric, values, q)[0]
+            n = period_value(metric, n_values, q)[0] if n_values is not None and value is not None else None
+            cells.append(_source_cell(metric, value, k, n))
+            texts.append(intervals.published_share(value, n, k=k)[1] if metric.unit == "share" and n is not None else "")
+        rows.append(SourceRow(metric.key, metric.source, str(metric.label), period_value(metric, values, quarter)[1], *cells,
+                              intervals=tuple(texts)))
     return rows
 
 

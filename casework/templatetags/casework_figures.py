@@ -1,11 +1,11 @@
 """The casework section of the dashboard: the casework figures of the dashboard's run and scope for the
 year of the chosen month (flows summed from January up to that month, stocks at that month, shares of the
-latest finished period). Small numbers are suppressed unless the viewer sees exact figures."""
+latest finished period, with their 95% interval). Small numbers are suppressed unless the viewer sees exact figures."""
 from __future__ import annotations
 
 from django import template
 
-from core import formatting, publication
+from core import formatting, intervals, publication
 from monitoring import registry
 from monitoring.registry import Kind
 from monitoring.runs import store
@@ -25,7 +25,9 @@ def casework_figures(dash) -> dict:
         return {"rows": []}
     month = dash.month or dash.run.last_month
     year = month[:4]
-    series = {r.metric: r.values for r in store.run_series(dash.run, scope=dash.scope.key, group="all", band="all", metric__in=SECTION)}
+    denominators = [registry.SHARE_DENOMINATORS[k] for k in SECTION if k in registry.SHARE_DENOMINATORS]
+    series = {r.metric: r.values for r in store.run_series(dash.run, scope=dash.scope.key, group="all", band="all",
+                                                           metric__in=[*SECTION, *denominators])}
     rows = []
     for key in SECTION:
         metric = registry.get(key)
@@ -36,8 +38,10 @@ def casework_figures(dash) -> dict:
             periods = sorted(p for p in values if len(p) == 4)
             period = periods[-1] if periods else ""
             value = values.get(period) if period else None
-            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": formatting.percent(value),
-                         "period": period or "–", "suppressed": False})
+            n = series.get(registry.SHARE_DENOMINATORS.get(key, ""), {}).get(period)
+            cell, interval = intervals.published_share(value, n, exact=dash.exact)
+            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": cell.text,
+                         "period": period or "–", "suppressed": cell.suppressed, "interval": interval})
             continue
         if metric.kind == Kind.FLOW:
             value = sum(v or 0 for p, v in values.items() if p[:4] == year and p <= month)

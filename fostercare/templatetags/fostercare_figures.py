@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from core import formatting, publication
+from core import formatting, intervals, publication
 from monitoring import registry
 from monitoring.registry import Kind
 from monitoring.runs import store
@@ -42,7 +42,8 @@ def fostercare_figures(dash) -> dict:
     wanted = {(m, g) for m, g, _l in SECTION}
     series = {
         (r.metric, r.group): r.values
-        for r in store.run_series(dash.run, scope=dash.scope.key, band="all", metric__in=sorted({m for m, _g in wanted}),
+        for r in store.run_series(dash.run, scope=dash.scope.key, band="all",
+                                  metric__in=sorted({m for m, _g in wanted} | {registry.SHARE_DENOMINATORS[m] for m, _g in wanted if m in registry.SHARE_DENOMINATORS}),
                                   group__in=sorted({g for _m, g in wanted}))
     }
     rows = []
@@ -57,7 +58,12 @@ def fostercare_figures(dash) -> dict:
             periods = sorted(p for p in values if len(p) == 4 and p < year) or sorted(p for p in values if len(p) == 4)
             period = periods[-1] if periods else ""
             value = values.get(period) if period else None
-            row |= {"text": formatting.percent(value) if metric.unit == "share" else formatting.number(value, 1), "period": period or "–", "suppressed": False}
+            if metric.unit == "share":
+                n = series.get((registry.SHARE_DENOMINATORS.get(key, ""), group), {}).get(period)
+                cell, interval = intervals.published_share(value, n, exact=dash.exact)
+                row |= {"text": cell.text, "period": period or "–", "suppressed": cell.suppressed, "interval": interval}
+            else:
+                row |= {"text": formatting.number(value, 1), "period": period or "–", "suppressed": False}
             rows.append(row)
             continue
         if metric.kind == Kind.FLOW:

@@ -178,7 +178,8 @@ def los_figure(table: FigureTable) -> dict:
         for p in t.points:
             xs.append(period_label(p.x))
             ys.append(None if p.cell.suppressed else p.cell.value)
-            texts.append(hidden if p.cell.suppressed else (undefined if p.cell.value is None else f"{p.cell.text} {days}"))
+            text = hidden if p.cell.suppressed else (undefined if p.cell.value is None else f"{p.cell.text} {days}")
+            texts.append(f"{text} ({p.interval})" if p.interval and not p.cell.suppressed else text)
         dash = "solid" if t.metric == "los_median" else "dot"
         data.append({"type": "scatter", "mode": "lines+markers", "name": t.name, "x": xs, "y": ys, "text": texts,
                      "connectgaps": False, "line": {"color": t.color, "width": 2.5 if t.metric == "los_median" else 1.5, "dash": dash},

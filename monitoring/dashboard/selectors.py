@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_admin, is_project_with_region, is_wijkteam
-from core import formatting, publication
+from core import formatting, intervals, publication
 from core.periods import month_add, month_label, month_range, quarter_of
 from core.publication import Cell
 from monitoring import registry
@@ -221,6 +221,7 @@ TILE_FORMS = ("PLZ", "NPZ", "GZH")
 class Point:
     x: str  # period: YYYY-MM, YYYY-Qn, or a scope label for the comparison
     cell: Cell
+    interval: str = ""  # "95%-interval …, n = …" of a share or a Kaplan–Meier quantile; "" when hidden or none
 
 
 @dataclass
@@ -347,6 +348,7 @@ def needed_series(*, group: str, band: str, forms: list[Form]) -> set[Key]:
     need |= {(group, band, m) for m in ("entries", "exits", "escalations", "step_downs")}
     need |= {(f.code, band, m) for f in part_forms for m in ("cost", "clients_declared")}
     need |= {("stay", "all", m) for m in ("los_q1", "los_median", "los_q3", "cohort_size")}
+    need |= {("stay", "all", b) for bounds in registry.QUANTILE_BOUNDS.values() for b in bounds}
     return need
 
 
@@ -462,13 +464,30 @@ def _los(series, months, exact, k) -> FigureTable:
     traces = []
     for metric in ("los_q1", "los_median", "los_q3"):
         values = series.get(("stay", "all", metric), {})
-        points = [Point(q, dependent_cell(values.get(q), size.get(q, 0), exact=exact, fmt=formatting.number, k=k))
-                  for q in quarters]
+        low_key, high_key = registry.QUANTILE_BOUNDS[metric]
+        lows, highs = series.get(("stay", "all", low_key), {}), series.get(("stay", "all", high_key), {})
+        points = []
+        for q in quarters:
+            cell = dependent_cell(values.get(q), size.get(q, 0), exact=exact, fmt=formatting.number, k=k)
+            points.append(Point(q, cell, quantile_interval(cell, lows.get(q), highs.get(q), size.get(q), exact=exact, k=k)))
         traces.append(Trace(name=str(names[metric]), group="stay", band="all", metric=metric, color=colors[metric], points=points))
     return FigureTable("los", str(_("Verblijfsduur per instroomcohort (dagen)")), ("los_q1", "los_median", "los_q3", "cohort_size"),
                        str(_("Kaplan–Meier per kwartaal van instroom, alle verblijfsvormen en leeftijden (de filters groep en leeftijd gelden hier niet). "
-                             "Een punt ontbreekt zolang de curve het kwartiel nog niet passeert.")),
+                             "Een punt ontbreekt zolang de curve het kwartiel nog niet passeert.")) + " " + interval_note(),
                        traces, unit="days")
+
+
+def interval_note() -> str:
+    return _("Beweeg over een punt voor het 95%%-interval: hoe ver de waarde door toeval kan afwijken bij zo’n cohort.") % {}
+
+
+def quantile_interval(cell: Cell, low: float | None, high: float | None, n: float | None, *, exact: bool, k: int | None = None) -> str:
+    """The interval text of a shown Kaplan–Meier quantile, with its cohort size as published to this viewer; ""
+    when the quantile is hidden or undefined (an interval never shows more than its value)."""
+    if cell.suppressed or cell.value is None:
+        return ""
+    text = intervals.days_interval_text(low, high)
+    return f"{text}, n = {publication.count(n, exact=exact, k=k).text}" if text and n else text
 
 
 def _cost(value, months, group, band, forms, exact, k) -> FigureTable:

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from accounts.access import refuse
 from accounts.audit import log_access
 from accounts.models import AccessAction
-from core import publication
+from core import intervals, publication
 from core.periods import month_label, parse_month
 from monitoring import registry
 from monitoring.models import SnapshotRun
@@ -142,7 +142,8 @@ def dashboard_csv(request):
 
 def definition_methods() -> list[tuple[str, str]]:
     """How figures are made publishable: (title, Dutch text) per method, for the definitions page and the PDF."""
-    return [(_("Hoe kleine aantallen beschermd zijn"), publication.explanation())]
+    return [(_("Hoe kleine aantallen beschermd zijn"), publication.explanation()),
+            (_("Hoe zeker een aandeel of verblijfsduur is (95%%-interval)") % {}, intervals.explanation())]
 
 
 @require_GET
@@ -154,5 +155,6 @@ def definitions(request):
         metrics = [m for m in registry.REGISTRY.values() if m.source == source and m.available]
         if metrics:
             groups.append((title, metrics))
-    return render(request, "monitoring/definitions.html", {"groups": groups, "methods": definition_methods(),
+    with_interval = {*registry.SHARE_DENOMINATORS, *registry.QUANTILE_BOUNDS}
+    return render(request, "monitoring/definitions.html", {"groups": groups, "methods": definition_methods(), "with_interval": with_interval,
                                                             "suppression_k": publication.threshold()})

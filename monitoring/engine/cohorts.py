@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.intervals import Z95
+
 from .calendar import (
     BAND_ALL,
     OPEN,
@@ -19,6 +21,9 @@ from .calendar import (
 from .dataset import ALL, FAMILY_BASED, STAY, Dataset, episode_groups, presort, scope_ids
 from .kernels import _combine, _decode, _lookup, _order_by, _sum_cells, _unique, merge_ranges
 from .monthly import DROPOUT_REASONS, _moves_table, breakdown_episodes
+
+#: the Kaplan–Meier figures and their quantile; each is stored with `<metric>_low` / `<metric>_high` (95% interval)
+KM_METRICS = (("los_q1", 0.25), ("los_median", 0.5), ("los_q3", 0.75))
 
 
 def yearly_cost_figures(ds: Dataset, last_month: int) -> pd.DataFrame:
@@ -76,23 +81,59 @@ def spells(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame({"child": child, "start": s, "end": end, "muni": ds.ep_muni[idx][first], "first_ep": idx[first]})
 
 
-def kaplan_meier_quantiles(group: np.ndarray, duration: np.ndarray, event: np.ndarray, quantiles=(0.25, 0.5, 0.75)) -> pd.DataFrame:
+def kaplan_meier_quantiles(group: np.ndarray, duration: np.ndarray, event: np.ndarray, quantiles=(0.25, 0.5, 0.75),
+                           interval: float | None = None) -> pd.DataFrame:
     """Kaplan–Meier quantiles per group: the smallest t with S(t) <= 1 - q; NaN while the curve has not
-    passed the quantile (undefined). Vectorised over all groups at once."""
+    passed the quantile (undefined). Vectorised over all groups at once.
+
+    With `interval` (a z value, e.g. core.intervals.Z95 for 95%) also the Brookmeyer–Crowley confidence interval
+    of each quantile, in columns ("low", q) and ("high", q): the set of t where the pointwise test of S(t) = 1 - q is
+    not rejected, i.e. where the confidence band of S(t) contains 1 - q. The band uses Greenwood's variance on the
+    log(-log) scale (Kalbfleisch & Prentice; lifelines' default, R survival's conf.type="log-log"):
+
+        V(t)      = sum over event times t_i <= t of d_i / (n_i (n_i - d_i))       (Greenwood)
+        sigma(t)  = sqrt(V(t)) / |log S(t)|
+        band(t)   = S(t) ** exp(+z sigma(t))  (lower)   and   S(t) ** exp(-z sigma(t))  (upper)
+
+    As R's quantile.survfit does, each bound is read off its band the way the estimate is read off S: the lower
+    bound is the smallest t where the lower band is <= 1 - q, the upper bound the smallest t where the upper band
+    is (NaN while it is not: the interval is open upwards). Where S(t) = 1 the band is 1. Where S(t) = 0 (everyone
+    still at risk had the event) Greenwood's variance is infinite: the lower band is 0 there and the upper band is
+    undefined, so it does not reach the quantile there (R reports NA, lifelines inf). (Brookmeyer & Crowley, "A confidence interval for the median survival time",
+    Biometrics 38, 1982.)"""
     df = pd.DataFrame({"g": group, "t": duration, "d": event.astype(np.int64)})
+    columns = ["g", *quantiles]
+    if interval is not None:
+        columns += [("low", q) for q in quantiles] + [("high", q) for q in quantiles]
     if df.empty:
-        return pd.DataFrame(columns=["g", *quantiles])
+        return pd.DataFrame(columns=columns)
     agg = df.groupby(["g", "t"], sort=True).agg(d=("d", "sum"), c=("d", "size")).reset_index()
     total = agg.groupby("g")["c"].transform("sum")
     before = agg.groupby("g")["c"].cumsum() - agg["c"]
     at_risk = total - before
     with np.errstate(divide="ignore"):
         log_factor = np.log1p(-agg["d"] / at_risk)
-    agg["S"] = np.exp(log_factor.groupby(agg["g"]).cumsum())
+    log_s = log_factor.groupby(agg["g"]).cumsum()
+    agg["S"] = np.exp(log_s)
     out = pd.DataFrame({"g": np.unique(group)})
     for q in quantiles:
         hit = agg[agg["S"] <= 1 - q + 1e-12].groupby("g")["t"].min()
         out[q] = out["g"].map(hit)
+    if interval is None:
+        return out
+    d, n = agg["d"].to_numpy(float), at_risk.to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term = np.where(d > 0, d / (n * (n - d)), 0.0)  # inf where everyone at risk has the event: then S = 0
+        greenwood = pd.Series(term).groupby(agg["g"].to_numpy()).cumsum().to_numpy()
+        ls = log_s.to_numpy()
+        sigma = np.sqrt(greenwood) / np.abs(ls)
+        s = agg["S"].to_numpy()
+        lower = np.where(s <= 0, 0.0, np.where(ls == 0, 1.0, s ** np.exp(interval * sigma)))
+        upper = np.where(s <= 0, np.nan, np.where(ls == 0, 1.0, s ** np.exp(-interval * sigma)))
+    for name, band in (("low", lower), ("high", upper)):
+        for q in quantiles:
+            hit = agg["t"][band <= 1 - q + 1e-12].groupby(agg["g"][band <= 1 - q + 1e-12]).min()
+            out[(name, q)] = out["g"].map(hit)
     return out
 
 
@@ -133,7 +174,7 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
                 scope = scope_ids(ds, sp["muni"].to_numpy(), level)
                 key = pd.MultiIndex.from_arrays([scope, period]).to_flat_index()
                 codes, uniq = pd.factorize(key)
-                km = kaplan_meier_quantiles(codes, sp["duration"].to_numpy(), sp["closed"].to_numpy())
+                km = kaplan_meier_quantiles(codes, sp["duration"].to_numpy(), sp["closed"].to_numpy(), interval=Z95)
                 base = pd.DataFrame({"code": codes, "home": home12, "moves": moves_in, "days": days_first_year})
                 agg = base.groupby("code").agg(home=("home", "mean"), moves=("moves", "sum"), days=("days", "sum"), n=("home", "size"))
                 scopes = np.array([u[0] for u in uniq])
@@ -145,6 +186,8 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
                     ("home_within_12m", agg["home"].reindex(range(len(uniq))).to_numpy()),
                     ("moves_per_1000_days", (1000 * agg["moves"] / agg["days"].where(agg["days"] > 0)).reindex(range(len(uniq))).to_numpy()),
                     ("cohort_size", agg["n"].reindex(range(len(uniq))).to_numpy().astype(float)),
+                    # 95% Brookmeyer–Crowley intervals of the quartiles (home_within_12m's n is cohort_size)
+                    *[(f"{metric}_{side}", km[(side, q)].to_numpy()) for metric, q in KM_METRICS for side in ("low", "high")],
                 ):
                     frames.append(pd.DataFrame({"level": level, "scope": scopes, "group": STAY, "band": BAND_ALL, "period": labels, "metric": metric, "value": values}))
         # re-entry: per exit cohort (spells ending in the period), share starting a new spell within 365 days
@@ -158,9 +201,11 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
             label = quarter_label if period_kind == "quarter" else year_label
             for level in ds.levels:
                 scope = scope_ids(ds, ended["muni"].to_numpy(), level)
-                agg = pd.DataFrame({"scope": scope, "period": period, "v": ended["reentry"].to_numpy()}).groupby(["scope", "period"])["v"].mean().reset_index()
-                frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": STAY, "band": BAND_ALL,
-                                            "period": [label(int(p)) for p in agg["period"]], "metric": "reentry_within_12m", "value": agg["v"]}))
+                agg = pd.DataFrame({"scope": scope, "period": period, "v": ended["reentry"].to_numpy()}).groupby(["scope", "period"])["v"].agg(["mean", "size"]).reset_index()
+                labels = [label(int(p)) for p in agg["period"]]
+                for metric, values in (("reentry_within_12m", agg["mean"]), ("reentry_within_12m_n", agg["size"].astype(float))):
+                    frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": STAY, "band": BAND_ALL,
+                                                "period": labels, "metric": metric, "value": values}))
     frames += _episode_cohorts(ds, last_month, breakdown_eps)
     frames = [f for f in frames if not f.empty]
     if not frames:
@@ -170,7 +215,9 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
 
 def _shares(ds: Dataset, muni: np.ndarray, group: np.ndarray | int, period: np.ndarray, flag: np.ndarray, metric: str, label) -> list[pd.DataFrame]:
     """Share of flagged rows per (scope, group, period) at every level: numerator and denominator by a dense
-    bincount per level (no pandas groupby), the share as their ratio (equal to the mean of the flags)."""
+    bincount per level (no pandas groupby), the share as their ratio (equal to the mean of the flags). The
+    denominator is stored too, as `<metric>_n`: with the share it gives the Wilson interval (core.intervals) and
+    lets the publication layer check both parts of the share (core.publication.share)."""
     if len(muni) == 0:
         return []
     group = np.broadcast_to(np.asarray(group, dtype=np.int64), muni.shape)
@@ -187,9 +234,10 @@ def _shares(ds: Dataset, muni: np.ndarray, group: np.ndarray | int, period: np.n
             agg = both0
         else:
             agg = both0.assign(scope=scope_ids(ds, both0["scope"].to_numpy(), level)).groupby(cells, as_index=False)[["value_den", "value_num"]].sum()
-        out.append(pd.DataFrame({"level": level, "scope": agg["scope"].to_numpy(), "group": agg["group"].to_numpy(), "band": BAND_ALL,
-                                 "period": [label(int(p)) for p in agg["month"].to_numpy()], "metric": metric,
-                                 "value": agg["value_num"].to_numpy() / agg["value_den"].to_numpy()}))
+        cells_of = {"level": level, "scope": agg["scope"].to_numpy(), "group": agg["group"].to_numpy(), "band": BAND_ALL,
+                    "period": [label(int(p)) for p in agg["month"].to_numpy()]}
+        out.append(pd.DataFrame({**cells_of, "metric": metric, "value": agg["value_num"].to_numpy() / agg["value_den"].to_numpy()}))
+        out.append(pd.DataFrame({**cells_of, "metric": f"{metric}_n", "value": agg["value_den"].to_numpy()}))
     return out
 
 

@@ -30,7 +30,9 @@ from .monthly import DROPOUT_REASONS, monthly_frames
 Series = tuple[str, str, str, str, str, dict]
 
 INTEGER_METRICS = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days",
-                   "clients_declared", "clients_declared_year", "cohort_size"}
+                   "clients_declared", "clients_declared_year", "cohort_size",
+                   # denominators of the shares (stored for their 95% intervals, see cohorts._shares)
+                   "dropout_n", "foster_breakdown_12m_n", "no_new_start_n", "reentry_within_12m_n"}
 LEVEL_CODES = {"municipality": 0, "region": 1, "country": 2}
 
 

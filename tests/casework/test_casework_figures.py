@@ -72,6 +72,10 @@ def test_prevented_6m_and_12m_shares(kids, foodvalley, care_forms, provider):
     six = series(foodvalley, D(2021, 7, 2), "prevented_6m")
     assert six == {"2020-Q1": 0.75, "2020-Q2": 1.0, "2020": 0.8}                          # 4 of 5 in the year
     assert series(foodvalley, D(2021, 7, 2), "prevented_6m", scope="GM0345") == {"2020-Q2": 1.0, "2020": 1.0}
+    # the denominators, stored for the 95% interval: 4 children in Q1, 1 in Q2, 5 in the year; per municipality
+    assert series(foodvalley, D(2021, 7, 2), "prevented_6m_n") == {"2020-Q1": 4, "2020-Q2": 1, "2020": 5}
+    assert series(foodvalley, D(2021, 7, 2), "prevented_6m_n", scope="GM0345") == {"2020-Q2": 1, "2020": 1}
+    assert series(foodvalley, D(2021, 3, 31), "prevented_12m_n") == {"2020-Q1": 4}
 
 
 def test_ret_cases_count_distinct_cases_in_the_month_of_their_first_review(kids, foodvalley):
@@ -127,6 +131,7 @@ def test_residential_checklists_and_share(kids, foodvalley, care_forms, provider
     stay(c, care_forms["PLZ"], D(2021, 1, 1), provider=provider)  # not residential
     assert series(foodvalley, D(2021, 12, 31), "residential_checklists") == {"2021-03": 2}
     assert series(foodvalley, D(2021, 12, 31), "residential_checklists_share") == {"2021": pytest.approx(2 / 3, abs=1e-6)}
+    assert series(foodvalley, D(2021, 12, 31), "residential_checklists_share_n") == {"2021": 3}  # 2 of 3 placements
 
 
 def test_country_level(kids, foodvalley):

@@ -262,3 +262,66 @@ def test_a_child_in_care_in_two_municipalities_on_one_day_is_one_care_day_in_the
     # by band: child 0 is 11 from 1 to 10 March and 12 from the 11th; child 1 is 13 all month
     assert value(f, "care_days", level="region", scope=100, band=0, m=m) == 10
     assert value(f, "care_days", level="region", scope=100, band=1, m=m) == 21 + 10
+
+
+def test_kaplan_meier_median_interval_brookmeyer_crowley_log_log():
+    """16 spells of 1..16 days, censored at 3, 7, 12, 15 and 16 days (the rest end). Kaplan–Meier and Greenwood's
+    V(t) = Σ d/(n(n−d)) at the event times, then the log-log band S^exp(±1.959964·√V/|log S|):
+        t   n   S(t)      V(t)      lower band  upper band
+        4  13  0.807692  0.015337  0.5140      0.9338
+        5  12  0.740385  0.022913  0.4464      0.8940     ← lower band first ≤ 0.5: lower bound 5
+        9   8  0.523504  0.063749  0.2490      0.7399
+       10   7  0.448718  0.087559  0.1916      0.6780     ← S first ≤ 0.5: median 10
+       13   4  0.280449  0.204226  0.0779      0.5308
+       14   3  0.186966  0.370893  0.0328      0.4392     ← upper band first ≤ 0.5: upper bound 14
+    e.g. at t = 5: σ = √0.022913 / |log 0.740385| = 0.151370 / 0.300585 = 0.503585; 0.740385^exp(0.986995) =
+    0.740385^2.683161 = 0.4464. The first quartile: S(5) ≤ 0.75 → 5, interval from the lower band's 0.6323 ≤ 0.75
+    at t = 1 to the upper band's 0.7399 ≤ 0.75 at t = 9. The third quartile (S(14) = 0.187) has no upper bound:
+    the upper band stays at 0.4392 > 0.25 after the last event (open interval)."""
+    t = np.arange(1, 17)
+    event = np.isin(t, [3, 7, 12, 15, 16], invert=True)
+    km = E.kaplan_meier_quantiles(np.zeros(16, int), t, event, interval=1.959963984540054).iloc[0]
+    assert (km[0.25], km[("low", 0.25)], km[("high", 0.25)]) == (5, 1, 9)
+    assert (km[0.5], km[("low", 0.5)], km[("high", 0.5)]) == (10, 5, 14)
+    assert (km[0.75], km[("low", 0.75)]) == (14, 9) and np.isnan(km[("high", 0.75)])
+
+
+def test_kaplan_meier_interval_when_the_last_spell_ends_and_per_group():
+    """Where everyone still at risk has the event, S = 0 and Greenwood's V is infinite: the upper band is undefined
+    there (R: NA, lifelines: inf), so an upper bound that only that point would give stays open. Group 0: ten spells
+    2..12 days (censored at 3, 6, 9): S(8) = 0.405 is the median; the lower band is 0.473 ≤ 0.5 already at 2; the
+    upper band is 0.5611 at 10 and undefined at 12 → open. Group 1 (the 16 spells above) is unaffected by group 0."""
+    t0 = np.array([2, 3, 4, 5, 6, 7, 8, 9, 10, 12])
+    e0 = np.array([1, 0, 1, 1, 0, 1, 1, 0, 1, 1])
+    t1 = np.arange(1, 17)
+    e1 = np.isin(t1, [3, 7, 12, 15, 16], invert=True).astype(int)
+    km = E.kaplan_meier_quantiles(np.r_[np.zeros(10, int), np.ones(16, int)], np.r_[t0, t1], np.r_[e0, e1], interval=1.959963984540054)
+    low, high = km[("low", 0.5)].tolist(), km[("high", 0.5)].tolist()
+    assert km["g"].tolist() == [0, 1] and km[0.5].tolist() == [8, 10]
+    assert low == [2, 5] and np.isnan(high[0]) and high[1] == 14
+    # without `interval` the frame is what it was: the estimates only
+    assert list(E.kaplan_meier_quantiles(np.zeros(10, int), t0, e0).columns) == ["g", 0.25, 0.5, 0.75]
+
+
+def test_cohort_figures_store_denominators_and_quantile_bounds():
+    """The shares' denominators (`<metric>_n`) and the Kaplan–Meier bounds sit next to the figures; the figures
+    themselves are unchanged. Exit cohort 2020-Q1: children 0 (5-day spell, home) and 1 → reentry n = 2."""
+    ds = build([
+        (0, "RES", 10, "2020-01-05", "2020-01-10", "31"),
+        (1, "RES", 10, "2020-01-05", "2020-03-05", "31"),
+        (2, "PLZ", 10, "2020-02-01", "2020-04-01", "38"),
+        (2, "RES", 10, "2020-04-02", None, ""),
+        (1, "RES", 10, "2020-06-01", "2020-08-01", "32"),
+    ], ["2010-01-01", "2010-01-01", "2010-01-01"], data_date="2020-12-31")
+    c = E.cohort_figures(ds, month("2020-12"))
+    q1 = c[(c.level == "country") & (c.period == "2020-Q1") & (c.group == E.STAY)].set_index("metric")["value"]
+    assert q1["los_median"] == 60 and q1["reentry_within_12m"] == pytest.approx(0.5) and q1["reentry_within_12m_n"] == 2
+    # two spells, one ends at 60 days: S(60) = 1/2, V = 1/(2·1) = 0.5, σ = √0.5 / log 2 = 1.020; the lower band
+    # 0.5^exp(2.0) = 0.0058 ≤ 0.5 at 60; the upper band 0.5^exp(−2.0) = 0.91 never gets there: open
+    assert q1["los_median_low"] == 60 and np.isnan(q1["los_median_high"])
+    # dropout per care form: RES episodes ended in 2020-Q1: child 0's and child 1's (both reason 31) → 0 of 2;
+    # in Q3 child 1's second RES episode ends one-sided by the client (iJw 32) → 1 of 1
+    drop = c[(c.level == "municipality") & (c.scope == 10) & (c.group == FORMS["RES"])].set_index(["period", "metric"])["value"]
+    assert drop[("2020-Q1", "dropout")] == 0 and drop[("2020-Q1", "dropout_n")] == 2
+    assert drop[("2020-Q3", "dropout")] == 1 and drop[("2020-Q3", "dropout_n")] == 1
+    assert drop[("2020", "dropout")] == pytest.approx(1 / 3) and drop[("2020", "dropout_n")] == 3
