@@ -91,7 +91,7 @@ def explanation() -> str:
 def published_share(value: float | None, n: float | None, *, exact: bool = False, k: int | None = None):
     """(cell, interval text) of a share of a cohort of n as published to this viewer. With n known the share passes
     core.publication.share (hidden unless both parts exceed k) and, when shown, carries its Wilson interval with n
-    as a published count; a hidden share has no interval. Without n (a run from before the denominators were
+    as a published count (the interval from the published range's smallest n); a hidden share has no interval. Without n (a run from before the denominators were
     stored) the share is shown as such runs showed it, without an interval."""
     from . import publication
 
@@ -102,4 +102,7 @@ def published_share(value: float | None, n: float | None, *, exact: bool = False
     cell = publication.share(value, n=n, exact=exact, k=k)
     if cell.suppressed or cell.value is None:
         return cell, ""
-    return cell, share_interval_text(value, n, n_text=publication.count(n, exact=exact, k=k).text)
+    # Without case access the interval is computed from the smallest n the published count stands for (a "15" is
+    # 11–15): a little wider, and no exact n to work back from the bounds (which the exact n would give away).
+    n_for = n if exact else max(1, publication.rounded(n, k) - (k or publication.threshold()) + 1)
+    return cell, share_interval_text(value, n_for, n_text=publication.count(n, exact=exact, k=k).text)

@@ -52,3 +52,14 @@ def test_the_texts_use_dutch_numbers():
 def test_the_explanation_names_both_methods():
     text = intervals.explanation()
     assert "Wilson" in text and "Brookmeyer" in text and "Greenwood" in text and "95%-interval" in text
+
+
+def test_a_published_share_takes_its_interval_from_the_smallest_n_of_the_published_count():
+    """12 of 24 (50%): n is published as 25 (21–25); the interval is Wilson's for 21 (10.5 → 10 or 11 of 21), wider
+    than the exact n's 31–69%, so the bounds do not give the exact 24 back. With case access: the exact n."""
+    cell, text = intervals.published_share(0.5, 24)
+    assert cell.text == "50%" and text.endswith("n = 25")
+    low, high = intervals.wilson(round(0.5 * 21), 21)
+    assert text == f"95%-interval {round(100 * float(low))}–{round(100 * float(high))}%, n = 25"
+    exact_cell, exact_text = intervals.published_share(0.5, 24, exact=True)
+    assert exact_text == "95%-interval 31–69%, n = 24"

@@ -87,7 +87,8 @@ def test_casework_shares_carry_their_interval_and_lose_it_when_hidden(figures_ru
     _add(figures_run, region, "all", "prevented_12m", {"2025": 0.5})  # no denominator stored (a run from before)
     dash = SimpleNamespace(run=figures_run, month="2025-12", scope=SimpleNamespace(key=region), exact=False)
     rows = {r["key"]: r for r in casework_figures(dash)["rows"]}
-    assert rows["prevented_6m"]["text"] == "30%" and rows["prevented_6m"]["interval"] == "95%-interval 18–45%, n = 40"
+    # 12 of 40: n is published as 40 (36–40); Wilson for 11 of 36 (the smallest n): 18,0–46,9% (exact n: 18–45%)
+    assert rows["prevented_6m"]["text"] == "30%" and rows["prevented_6m"]["interval"] == "95%-interval 18–47%, n = 40"
     assert rows["residential_checklists_share"]["suppressed"] and rows["residential_checklists_share"]["text"] == "≤5"
     assert rows["residential_checklists_share"]["interval"] == ""
     # a share without a stored denominator (a run from before) is shown as before, without an interval
@@ -113,9 +114,9 @@ def test_the_report_rows_and_the_pdf_appendix_show_the_intervals(figures_run, fo
     _add(figures_run, region, "all", "prevented_6m_n", {"2025-Q4": 40, "2025-Q3": 8})
     rows = {r.key: r for r in content._source_rows(figures_run, content.report_scope(region=foodvalley), "2025-Q4", "2025-Q3", "2024-Q4", 5)}
     row = rows["prevented_6m"]
-    assert row.now.text == "30%" and row.intervals[0] == "95%-interval 18–45%, n = 40"
+    assert row.now.text == "30%" and row.intervals[0] == "95%-interval 18–47%, n = 40"
     assert row.prev_q.suppressed and row.intervals[1] == ""  # 4 of 8: hidden, and its interval with it
     text = _text(_generate(figures_run, foodvalley, project_user))
     appendix = text[text.index("Bijlage: definities"):]
     assert "Hoe zeker zijn de aandelen?" in appendix and "Wilson-score-interval" in appendix
-    assert "Voorkomen na 6 maanden 30% 95%-interval 18–45%, n = 40 ≤5" in appendix
+    assert "Voorkomen na 6 maanden 30% 95%-interval 18–47%, n = 40 ≤5" in appendix
