@@ -42,7 +42,7 @@ def published_range(text, *, k: int, method: str) -> tuple[float, float] | None:
     return (value, value)
 
 
-def narrow(ranges: dict[Key, list[float]], relations: Iterable[tuple[Key, list[Key]]], *, rounds: int = 20) -> dict[Key, list[float]]:
+def narrow(ranges: dict[Key, list[float]], relations: Iterable[tuple[Key, list[Key]]], *, rounds: int = 50) -> dict[Key, list[float]]:
     """Interval propagation over total = sum(parts) until a fixed point (or `rounds`). Ranges are integer-valued."""
     relations = [(t, ps) for t, ps in relations if t in ranges and ps and all(p in ranges for p in ps)]
     for _round in range(rounds):
@@ -71,14 +71,36 @@ def narrow(ranges: dict[Key, list[float]], relations: Iterable[tuple[Key, list[K
     return ranges
 
 
-def given_away(published: dict[Key, object], truth: dict[Key, float], relations, *, k: int, method: str, rounds: int = 20) -> dict[Key, float]:
-    """Every key whose true value (1..k−1) the attacker pins down from the published values."""
+def differences(ranges: dict[Key, list[float]], relations: Iterable[tuple[Key, list[Key]]]) -> dict[Key, list[float]]:
+    """Every difference on its own: each relation narrows its total and parts from the published ranges only, and
+    what each relation concludes about a value is intersected (no conclusion feeds another relation)."""
+    out = {key: list(r) for key, r in ranges.items()}
+    for total, parts in relations:
+        if total not in ranges or not parts or any(p not in ranges for p in parts):
+            continue
+        lo_sum = sum(ranges[p][0] for p in parts)
+        hi_sum = sum(ranges[p][1] for p in parts)
+        t = ranges[total]
+        out[total] = [max(out[total][0], lo_sum), min(out[total][1], hi_sum)]
+        for p in parts:
+            r = ranges[p]
+            out[p] = [max(out[p][0], t[0] - (hi_sum - r[1])), min(out[p][1], t[1] - (lo_sum - r[0]))]
+    return out
+
+
+def given_away(published: dict[Key, object], truth: dict[Key, float], relations, *, k: int, method: str, rounds: int = 50,
+               chained: bool = True) -> dict[Key, float]:
+    """Every key whose true value (1..k−1) the attacker pins down from the published values: by every difference
+    on its own (`chained=False`) or by chaining the relations to a fixed point."""
     ranges = {}
     for key, text in published.items():
         r = published_range(text, k=k, method=method)
         if r is not None:
             ranges[key] = list(r)
-    narrow(ranges, relations, rounds=rounds)
+    if chained:
+        narrow(ranges, relations, rounds=rounds)
+    else:
+        ranges = differences(ranges, relations)
     out = {}
     for key, (lo, hi) in ranges.items():
         true = truth.get(key)
