@@ -19,7 +19,7 @@ from .runs.selectors import run_latest
 from .targets import progress as progress_service
 
 KIND_SHORT = {"value": _("waarde"), "change_abs": _("verschil"), "change_pct": _("verschil %"), "accumulate": _("optellen")}
-STATUS_COLOURS = {"achieved": "#198754", "on_track": "#0d6efd", "at_risk": "#b35c00", "off_track": "#dc3545"}
+STATUS_COLOURS = {"achieved": "#198754", "on_track": "#0d6efd", "at_risk": "#b35c00", "off_track": "#dc3545", "not_achieved": "#212529"}
 
 
 def metric_choices() -> list:

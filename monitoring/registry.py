@@ -5,10 +5,12 @@ figures here too, with `register(Metric(...))`.
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from core.periods import month_end, parse_period
 from placements.models import Municipality
 
 
@@ -39,10 +41,18 @@ class Metric:
     counts_children: bool = False  # a count of people (children, or families stopping): core.publication protects it
     source: str = "registry"  # registry (computed by the snapshot run) / casework / fostercare
     available: bool = True  # False until the issue that measures it lands
+    # a fixed-window figure: measurable for a period only once `window_days` have passed after its last day
+    # (`window_next_half`: once the half-year after it has ended); see measurable_from
+    window_days: int | None = None
+    window_next_half: bool = False
 
     @property
     def is_share(self) -> bool:
         return self.unit == "share"
+
+    @property
+    def has_window(self) -> bool:
+        return self.window_days is not None or self.window_next_half
 
 
 REGISTRY: dict[str, Metric] = {}
@@ -55,6 +65,55 @@ def register(metric: Metric) -> Metric:
 
 def get(key: str) -> Metric | None:
     return REGISTRY.get(key)
+
+
+# ------------------------------------------------------------------------------ figures not measurable yet
+# A fixed-window figure (re-entry, return home or a breakdown within 12 months, a placement prevented for 183 days,
+# no new start before the end of the next half-year, …) of a period is only known once its window has closed for
+# every case of the period: the last day of the period plus the window. Before that the value would be too low (the
+# cases whose window is still open count as "not yet"), so a run stores no value for such a period (runs.writer),
+# and pages, exports and the PDF say "nog niet meetbaar" with the date from which it will be. A window that closes on
+# the data date itself is closed. The internal series of such a figure (its denominator n) follow it. This sharpens
+# metrics.md, which defines the windows but not what to show while they are open.
+def window_metric(key: str) -> Metric | None:
+    """The fixed-window figure a series belongs to (itself, or the share whose denominator it is); None without one."""
+    metric = REGISTRY.get(key)
+    if metric is not None and metric.has_window:
+        return metric
+    base = next((share for share, n in SHARE_DENOMINATORS.items() if n == key), None) if key.endswith("_n") else None
+    metric = REGISTRY.get(base) if base else None
+    return metric if metric is not None and metric.has_window else None
+
+
+def measurable_from(key: str, period: str) -> dt.date | None:
+    """The first data date from which the figure `key` of `period` (YYYY-MM, YYYY-Qn, YYYY-Hn, YYYY) is measurable;
+    None when the figure has no fixed window (always measurable)."""
+    metric = window_metric(key)
+    parsed = parse_period(period)
+    if metric is None or parsed is None:
+        return None
+    if metric.window_next_half:
+        last = parsed.end
+        return month_end(last.year + (last.month + 6 > 12), (last.month + 6 - 1) % 12 + 1)
+    return parsed.end + dt.timedelta(days=metric.window_days)
+
+
+def measured_until(key: str, data_date: dt.date) -> dt.date:
+    """The last day a period of `key` may end on and be measurable by `data_date` (the data date itself for a figure
+    without a window). For whole months: the last month end on or before it."""
+    metric = window_metric(key)
+    if metric is None:
+        return data_date
+    if metric.window_next_half:  # the half-year before the last half-year that has ended by the data date
+        d = data_date
+        last = month_end(d.year, 12) if d >= month_end(d.year, 12) else month_end(d.year, 6) if d >= month_end(d.year, 6) else month_end(d.year - 1, 12)
+        return month_end(last.year, 6) if last.month == 12 else month_end(last.year - 1, 12)
+    return data_date - dt.timedelta(days=metric.window_days)
+
+
+def is_measurable(key: str, period: str, data_date: dt.date | None) -> bool:
+    opens = measurable_from(key, period)
+    return opens is None or (data_date is not None and opens <= data_date)
 
 
 # Apps that measure figures outside the episode/declaration engine (casework, foster care) register a
@@ -129,11 +188,11 @@ for _m in (
     Metric("los_median", _("Verblijfsduur (mediaan, dagen)"), _("Kaplan–Meier-schatting van de mediane duur van een verblijfsperiode per instroomcohort; lopende periodes gecensureerd op de datadatum. Periodes korter dan 8 dagen en instroom vanaf 18 jaar tellen niet mee. Onbepaald zolang de curve de mediaan niet passeert."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days"),
     Metric("los_q1", _("Verblijfsduur (eerste kwartiel)"), _("Als de mediaan, voor het 25%-punt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days"),
     Metric("los_q3", _("Verblijfsduur (derde kwartiel)"), _("Als de mediaan, voor het 75%-punt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days"),
-    Metric("home_within_12m", _("Binnen 12 maanden thuis"), _("Aandeel van het instroomcohort waarvan de verblijfsperiode binnen 365 dagen eindigde met terugkeer naar huis."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
-    Metric("reentry_within_12m", _("Terugval binnen 12 maanden"), _("Per uitstroomcohort (periodes die in de periode eindigden): aandeel dat binnen 365 dagen een nieuwe verblijfsperiode begint."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
+    Metric("home_within_12m", _("Binnen 12 maanden thuis"), _("Aandeel van het instroomcohort waarvan de verblijfsperiode binnen 365 dagen eindigde met terugkeer naar huis."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", window_days=365),
+    Metric("reentry_within_12m", _("Terugval binnen 12 maanden"), _("Per uitstroomcohort (periodes die in de periode eindigden): aandeel dat binnen 365 dagen een nieuwe verblijfsperiode begint."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", window_days=365),
     Metric("moves_per_1000_days", _("Doorplaatsingen per 1.000 zorgdagen"), _("Doorplaatsingen binnen de verblijfsperiodes van het cohort per 1.000 dagen in zorg, in de eerste 12 maanden."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="per_1000"),
-    Metric("foster_breakdown_12m", _("Breakdown pleegzorg binnen 12 maanden"), _("Aandeel van de nieuwe pleegzorg- en gezinshuistrajecten in de periode dat binnen 365 dagen in een breakdown eindigt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
-    Metric("no_new_start", _("Geen nieuwe start"), _("Van de kinderen van wie in een halfjaar een traject eindigde: het aandeel zonder nieuw traject (welke vorm ook) vóór het einde van het volgende halfjaar (NJi-uitkomstindicator 3.2)."), M.COHORT, D.RATIO, periods=("half",), unit="share"),
+    Metric("foster_breakdown_12m", _("Breakdown pleegzorg binnen 12 maanden"), _("Aandeel van de nieuwe pleegzorg- en gezinshuistrajecten in de periode dat binnen 365 dagen in een breakdown eindigt."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", window_days=365),
+    Metric("no_new_start", _("Geen nieuwe start"), _("Van de kinderen van wie in een halfjaar een traject eindigde: het aandeel zonder nieuw traject (welke vorm ook) vóór het einde van het volgende halfjaar (NJi-uitkomstindicator 3.2)."), M.COHORT, D.RATIO, periods=("half",), unit="share", window_next_half=True),
     Metric("dropout", _("Uitval"), _("Aandeel van de beëindigde trajecten met een reden ‘eenzijdig door cliënt’ of ‘eenzijdig door aanbieder’ (CBS 03/04)."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share"),
     Metric("cohort_size", _("Omvang instroomcohort"), _("Aantal verblijfsperiodes in het instroomcohort (na weglaten van periodes korter dan 8 dagen en instroom vanaf 18 jaar)."), M.COHORT, D.DISTINCT, periods=("quarter", "year"), counts_children=True),
 ):
@@ -145,9 +204,9 @@ for _m in (
     Metric("ret_cases", _("Casussen besproken in het RET"), _("Verschillende casussen besproken door het Regionaal Expertteam."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
     Metric("ret_cases_gi_invited", _("RET-casussen met GI uitgenodigd"), _("Van de RET-casussen met een betrokken GI: het aantal waarbij de GI was uitgenodigd."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
     Metric("case_week_cases", _("Casussen in de Week van de Casus"), _("Verschillende casussen van kinderen onder de 12 besproken in een Week van de Casus."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
-    Metric("placements_prevented", _("Voorkomen uithuisplaatsingen"), _("Signalen dreigende uithuisplaatsing gesloten met ‘kind blijft thuis’ en 183 dagen na sluiting nog zonder verblijf."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
-    Metric("prevented_6m", _("Voorkomen na 6 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 183 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework"),
-    Metric("prevented_12m", _("Voorkomen na 12 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework"),
+    Metric("placements_prevented", _("Voorkomen uithuisplaatsingen"), _("Signalen dreigende uithuisplaatsing gesloten met ‘kind blijft thuis’ en 183 dagen na sluiting nog zonder verblijf."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework", window_days=183),
+    Metric("prevented_6m", _("Voorkomen na 6 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 183 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=183),
+    Metric("prevented_12m", _("Voorkomen na 12 maanden"), _("Van de kinderen met een signaal in de periode: aandeel zonder verblijf binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=365),
     Metric("jim_families", _("Gezinnen met JIM"), _("Verschillende kinderen met een actief JIM-traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
     Metric("jim_families_monitored", _("Gezinnen met JIM, gemonitord"), _("Van de gezinnen met JIM: met een follow-up in de laatste 92 dagen."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
     Metric("systemic_families", _("Gezinnen met systemisch traject"), _("Verschillende kinderen met een actief systemisch ambulant traject."), M.STOCK, D.DISTINCT, periods=("month",), counts_children=True, source="casework"),
@@ -159,7 +218,7 @@ for _m in (
 
 # Foster-care figures (measured by fostercare.figures in the snapshot run; definitions in its docstring).
 for _m in (
-    Metric("breakdowns_prevented", _("Voorkomen breakdowns"), _("Risicomeldingen pleegzorg die binnen 183 dagen zijn afgesloten met ‘plaatsing stabiel’, zonder dat de plaatsing binnen 183 dagen na de melding alsnog afbrak; geteld in de maand van afsluiten."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
+    Metric("breakdowns_prevented", _("Voorkomen breakdowns"), _("Risicomeldingen pleegzorg die binnen 183 dagen zijn afgesloten met ‘plaatsing stabiel’, zonder dat de plaatsing binnen 183 dagen na de melding alsnog afbrak; geteld in de maand van afsluiten."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare", window_days=183),
     Metric("foster_breakdowns_registered", _("Breakdowns in het risicoregister"), _("Risicomeldingen afgesloten met ‘plaatsing beëindigd’ om een andere reden dan een geplande overgang; per reden als groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
     Metric("foster_risks_registered", _("Nieuwe risicomeldingen pleegzorg"), _("Risicomeldingen van plaatsingen in een pleeggezin of gezinshuis, geregistreerd in de maand."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
     Metric("foster_at_risk", _("Plaatsingen met een risico"), _("Plaatsingen in een pleeggezin of gezinshuis met een open risicomelding op de laatste dag van de maand."), M.STOCK, D.DISTINCT, counts_children=True, source="fostercare"),

@@ -28,7 +28,7 @@ from core import formatting, intervals, publication
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
 from core.publication import Cell
 from monitoring import registry
-from monitoring.dashboard import selectors
+from monitoring.dashboard import sections, selectors
 from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell
 from monitoring.models import SnapshotRun, Target
 from monitoring.registry import Kind
@@ -580,6 +580,11 @@ def _source_rows(run, scope: Scope, quarter: str, prev_q: str, prev_y: str, k: i
         n_values = series.get(denominators.get(metric.key, ""))
         cells, texts = [], []
         for q in (quarter, prev_q, prev_y):
+            closing = quarter_months(q)[-1] if metric.periods[0] == "month" else q  # the period whose window binds
+            if not registry.is_measurable(metric.key, closing, run.data_date):  # a value would be too low, or 0
+                cells.append(Cell(None, sections.not_measurable_text(metric.key, closing)))
+                texts.append("")
+                continue
             value = period_value(metric, values, q)[0]
             n = period_value(metric, n_values, q)[0] if n_values is not None and value is not None else None
             cells.append(_source_cell(metric, value, k, n))

@@ -7,6 +7,7 @@ from django import template
 
 from core import formatting, intervals, publication
 from monitoring import registry
+from monitoring.dashboard import sections
 from monitoring.registry import Kind
 from monitoring.runs import store
 
@@ -35,21 +36,24 @@ def casework_figures(dash) -> dict:
             continue
         values = series.get(key) or {}
         if metric.unit == "share":
-            periods = sorted(p for p in values if len(p) == 4)
-            period = periods[-1] if periods else ""
-            value = values.get(period) if period else None
-            n = series.get(registry.SHARE_DENOMINATORS.get(key, ""), {}).get(period)
-            cell, interval = intervals.published_share(value, n, exact=dash.exact)
-            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": cell.text,
-                         "period": period or "–", "suppressed": cell.suppressed, "interval": interval})
+            choice = sections.year_choice(key=key, values=values, month=month, run=dash.run)
+            n = series.get(registry.SHARE_DENOMINATORS.get(key, ""), {}).get(choice.period)
+            cell, interval = intervals.published_share(choice.value, n, exact=dash.exact)
+            rows.append({"key": key, "label": metric.label, "help": metric.definition, "text": cell.text, "period": choice.label,
+                         "suppressed": cell.suppressed, "interval": interval, "not_measurable": choice.not_measurable})
             continue
+        not_measurable = ""
         if metric.kind == Kind.FLOW:
-            value = sum(v or 0 for p, v in values.items() if p[:4] == year and p <= month)
-            period = f"{year} t/m {month[5:]}"
+            choice = sections.year_to_date(key=key, values=values, month=month, run=dash.run)
+            value, period, not_measurable = choice.value, choice.label, choice.not_measurable
         else:
             value = values.get(month, 0)
             period = month
+        if value is None:
+            rows.append({"key": key, "label": metric.label, "help": metric.definition, "period": period, "text": "–",
+                         "suppressed": False, "not_measurable": not_measurable})
+            continue
         cell = publication.count(value, exact=dash.exact) if metric.counts_children else None
-        rows.append({"key": key, "label": metric.label, "help": metric.definition, "period": period,
+        rows.append({"key": key, "label": metric.label, "help": metric.definition, "period": period, "not_measurable": not_measurable,
                      "text": cell.text if cell else formatting.number(value), "suppressed": bool(cell and cell.suppressed)})
     return {"rows": rows, "year": year, "month": month}

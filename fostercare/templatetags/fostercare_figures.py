@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import formatting, intervals, publication
 from monitoring import registry
+from monitoring.dashboard import sections
 from monitoring.registry import Kind
 from monitoring.runs import store
 
@@ -54,24 +55,27 @@ def fostercare_figures(dash) -> dict:
         values = series.get((key, group)) or {}
         row = {"key": f"{key}:{group}" if group != "all" else key, "label": label or metric.label, "help": metric.definition}
         if metric.unit in ("share", "ratio"):
-            # the latest finished year (or quarter for a cohort metric stored per quarter) up to the chosen year
-            periods = sorted(p for p in values if len(p) == 4 and p < year) or sorted(p for p in values if len(p) == 4)
-            period = periods[-1] if periods else ""
-            value = values.get(period) if period else None
+            choice = sections.year_choice(key=key, values=values, month=month, run=dash.run)
+            row["not_measurable"] = choice.not_measurable
             if metric.unit == "share":
-                n = series.get((registry.SHARE_DENOMINATORS.get(key, ""), group), {}).get(period)
-                cell, interval = intervals.published_share(value, n, exact=dash.exact)
-                row |= {"text": cell.text, "period": period or "–", "suppressed": cell.suppressed, "interval": interval}
+                n = series.get((registry.SHARE_DENOMINATORS.get(key, ""), group), {}).get(choice.period)
+                cell, interval = intervals.published_share(choice.value, n, exact=dash.exact)
+                row |= {"text": cell.text, "period": choice.label, "suppressed": cell.suppressed, "interval": interval}
             else:
-                row |= {"text": formatting.number(value, 1), "period": period or "–", "suppressed": False}
+                row |= {"text": formatting.number(choice.value, 1), "period": choice.label, "suppressed": False}
             rows.append(row)
             continue
+        row["not_measurable"] = ""
         if metric.kind == Kind.FLOW:
-            value = sum(v or 0 for p, v in values.items() if len(p) == 7 and p[:4] == year and p <= month)
-            period = f"{year} t/m {month[5:]}"
+            choice = sections.year_to_date(key=key, values={p: v for p, v in values.items() if len(p) == 7}, month=month, run=dash.run)
+            value, period, row["not_measurable"] = choice.value, choice.label, choice.not_measurable
         else:
             value = values.get(month, 0)
             period = month
+        if value is None:
+            row |= {"period": period, "text": "–", "suppressed": False}
+            rows.append(row)
+            continue
         cell = publication.count(value, exact=dash.exact) if metric.counts_children else None
         row |= {"period": period, "text": cell.text if cell else formatting.number(value), "suppressed": bool(cell and cell.suppressed)}
         rows.append(row)

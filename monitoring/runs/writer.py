@@ -8,6 +8,7 @@ import orjson
 from django.db import connection
 
 from core.db import copy_in, copy_line
+from monitoring import registry
 from monitoring.engine.frames import Series
 from monitoring.models import FigureSeries
 
@@ -30,9 +31,15 @@ class SeriesWriter:
         self.pending: list = []
 
     def add(self, series: Iterable[Series]) -> int:
+        """Append series. A fixed-window figure keeps only the periods measurable by the run's data date
+        (registry.measurable_from): nothing downstream can show a value whose window is still open."""
         before = self.count
         run_id = str(self.run.pk)
+        data_date = self.run.data_date
+        windowed: dict[str, bool] = {}
         for lv, sc, g, b, m, v in series:
+            if windowed.setdefault(m, registry.window_metric(m) is not None):
+                v = {p: x for p, x in v.items() if registry.is_measurable(m, p, data_date)}
             self.count += 1
             if self.copy:
                 self.buf.write(copy_line((run_id, lv, sc, g, b, m, orjson.dumps(v).decode(), self.part)))

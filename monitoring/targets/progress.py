@@ -47,7 +47,9 @@ Status (in this order)
 2. nog geen cijfers (no_data): there is no finished snapshot run, the run has no figures at all for
    the target's scope, or it has no value for the actual or (for a change) for the baseline.
 3. Finished period (run data date ≥ period_end): behaald (achieved) when the actual value at period end
-   reaches the goal (at_least: actual ≥ goal; at_most: actual ≤ goal), else uit koers (off_track).
+   reaches the goal (at_least: actual ≥ goal; at_most: actual ≤ goal), else niet behaald (not_achieved).
+   For a fixed-window figure (registry.measurable_from) "the data date" is the end of the last period whose
+   window has closed: a month whose 183 days have not passed counts neither as 0 nor towards the end.
 4. behaald (achieved): the actual value already reaches the goal.
 5. op koers (on_track): the actual value is at least as good as expected by now (at_least: actual ≥
    expected; at_most: actual ≤ expected).
@@ -68,8 +70,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
+from core import publication
 from core.periods import month_key, month_range, parse_period
-from core.suppression import Cell, is_small, suppress_value, threshold
+from core.publication import Cell
 from monitoring import registry
 from monitoring.models import Direction, RunStatus, SnapshotRun, Target, TargetKind
 from monitoring.registry import Kind, Metric
@@ -84,6 +87,7 @@ SUMMED_UNITS = ("count", "days", "euro")  # a missing month of these means 0
 
 class Status:
     ACHIEVED = "achieved"
+    NOT_ACHIEVED = "not_achieved"  # the period has ended without reaching the goal
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
@@ -93,6 +97,7 @@ class Status:
 
 STATUS_LABELS = {
     Status.ACHIEVED: _("behaald"),
+    Status.NOT_ACHIEVED: _("niet behaald"),
     Status.ON_TRACK: _("op koers"),
     Status.AT_RISK: _("risico"),
     Status.OFF_TRACK: _("uit koers"),
@@ -101,13 +106,14 @@ STATUS_LABELS = {
 }
 STATUS_BADGES = {
     Status.ACHIEVED: "text-bg-success",
+    Status.NOT_ACHIEVED: "text-bg-dark",
     Status.ON_TRACK: "text-bg-primary",
     Status.AT_RISK: "text-bg-warning",
     Status.OFF_TRACK: "text-bg-danger",
     Status.NOT_MEASURED: "text-bg-secondary",
     Status.NO_DATA: "text-bg-light border",
 }
-STATUS_ORDER = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.ACHIEVED, Status.NOT_MEASURED, Status.NO_DATA]
+STATUS_ORDER = [Status.NOT_ACHIEVED, Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK, Status.ACHIEVED, Status.NOT_MEASURED, Status.NO_DATA]
 
 GROUP_LABELS = {
     "all": _("Alle zorgvormen"),
@@ -228,6 +234,19 @@ class Reading:
         return sorted((p.end, float(v or 0)) for p, v in periods if p.kind == kinds[0] and p.start >= start.replace(day=1) and p.end <= end)
 
 
+def measured_until(metric: Metric, run: SnapshotRun) -> dt.date:
+    """The last day the run measures the metric on: the end of its last month, or for a fixed-window figure the end
+    of the last period whose window has closed by the data date (registry.measured_until): progress, "finished"
+    and the forecast never count a period that is not measurable yet as zero."""
+    data_end = label_end(run.last_month)
+    if not metric.has_window or run.data_date is None:
+        return data_end
+    until = min(data_end, registry.measured_until(metric.key, run.data_date))
+    if is_monthly(metric):
+        until = until if until == label_end(month_key(until)) else dt.date(until.year, until.month, 1) - dt.timedelta(days=1)
+    return until
+
+
 def _metric_kind(metric: Metric, present: dict) -> str | None:
     """Default kind of period for a non-monthly metric: the year when stored, else the metric's own."""
     for kind in ("year", *metric.periods):
@@ -346,7 +365,7 @@ def judge(*, direction: str, actual: float, goal: float, expected: float | None,
     at_most, which can only be judged achieved at period end and is lost once the count passes it."""
     reached = _better_or_equal(actual, goal, direction)
     if finished:
-        return Status.ACHIEVED if reached else Status.OFF_TRACK
+        return Status.ACHIEVED if reached else Status.NOT_ACHIEVED
     if cap:
         if not reached:
             return Status.OFF_TRACK
@@ -378,7 +397,7 @@ def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
         return Progress(target, metric, Status.NO_DATA, run=run,
                         reason=str(_("De run heeft geen cijfers voor %(scope)s.") % {"scope": scope_label(target)}))
     reading = Reading.load(target, run, metric)
-    data_end = label_end(run.last_month)
+    data_end = measured_until(metric, run)
     as_of = min(target.period_end, data_end)
     finished = data_end >= target.period_end
     p = Progress(target, metric, Status.NO_DATA, run=run, as_of=as_of, finished=finished)
@@ -458,14 +477,32 @@ def format_value(value: float | None, metric: Metric | None) -> str:
     return f"{rounded:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
-def display_cell(value: float | None, metric: Metric | None, *, suppress: bool) -> Cell:
-    """A number ready to show; counts of children 1..k-1 become "<k" for viewers without case access.
-    Modelled values (expected, forecast) are treated like counts: 0 < v < k shows "<k" too."""
+def display_cell(value: float | None, metric: Metric | None, *, suppress: bool, modelled: bool = False) -> Cell:
+    """A number ready to show. A measured count of children (actual, a baseline computed from the data) passes
+    core.publication for viewers without case access; a modelled value (expected by now, forecast) is no count of
+    children: it is rounded as the metric is (whole children) and never shown as "≤5"."""
     if value is None:
         return Cell(None, "–")
-    if suppress and metric is not None and metric.counts_children and is_small(value):
-        return suppress_value(value, counts_children=True)
+    if metric is not None and metric.counts_children:
+        if not modelled:
+            return publication.count(value, exact=not suppress)
+        return Cell(round(value), format_value(round(value), metric))
     return Cell(value, format_value(value, metric))
+
+
+def _expected_cell(progress: Progress, baseline: Cell, *, suppress: bool) -> Cell:
+    """Expected by now, for a viewer without case access computed from the published baseline (a computed baseline
+    is a count: the exact one could be solved back from an exact expected value); a hidden baseline gives a range."""
+    metric, expected, goal = progress.metric, progress.expected, progress.goal
+    if not (suppress and metric is not None and metric.counts_children and progress.baseline_computed) or expected is None or goal is None:
+        return display_cell(expected, metric, suppress=suppress, modelled=True)
+    base = progress.baseline
+    fraction = 0.0 if abs(goal - base) < EPS else (expected - base) / (goal - base)
+    if baseline.value is not None:
+        return display_cell(baseline.value + (goal - baseline.value) * fraction, metric, suppress=suppress, modelled=True)
+    ends = sorted(b + (goal - b) * fraction for b in (0, publication.threshold()))
+    low, high = round(ends[0]), round(ends[1])
+    return Cell(None, format_value(low, metric) if low == high else f"{format_value(low, metric)}–{format_value(high, metric)}")
 
 
 def goal_text(target: Target, metric: Metric | None) -> str:
@@ -485,12 +522,18 @@ def goal_text(target: Target, metric: Metric | None) -> str:
 def card(progress: Progress, *, suppress: bool) -> dict:
     """Everything the targets page shows of one target, suppressed for the viewer."""
     t, metric = progress.target, progress.metric
-    cells = {name: display_cell(getattr(progress, name), metric, suppress=suppress)
-             for name in ("baseline", "actual", "expected", "forecast")}
-    cells["goal"] = display_cell(progress.goal, metric, suppress=False)  # a set number, not a count
+    cells = {
+        # an entered baseline is the team's own number; a computed one is a count of children
+        "baseline": display_cell(progress.baseline, metric, suppress=suppress and progress.baseline_computed),
+        "actual": display_cell(progress.actual, metric, suppress=suppress),
+        "forecast": (display_cell(progress.forecast, metric, suppress=suppress) if progress.finished  # the actual value
+                     else display_cell(progress.forecast, metric, suppress=suppress, modelled=True)),
+    }
+    cells["expected"] = _expected_cell(progress, cells["baseline"], suppress=suppress)
+    cells["goal"] = Cell(progress.goal, format_value(progress.goal, metric)) if progress.goal is not None else Cell(None, "–")
     baseline_hidden = cells["baseline"].suppressed
     if baseline_hidden and t.kind in (TargetKind.CHANGE_ABS, TargetKind.CHANGE_PCT) and progress.goal is not None:
-        cells["goal"] = suppress_value(1, counts_children=True)  # baseline ± change would reveal the baseline
+        cells["goal"] = Cell(None, publication.label(), True)  # baseline ± change would reveal the baseline
     return {
         "target": t,
         "metric": metric,
@@ -509,11 +552,12 @@ def card(progress: Progress, *, suppress: bool) -> dict:
 def figure(progress: Progress, *, suppress: bool, hide_line: bool = False) -> dict:
     """A small Plotly figure: the measured series, the straight target line and the forecast."""
     t, metric = progress.target, progress.metric
-    k = threshold()
-    small = bool(suppress and metric and metric.counts_children)
+    protect = bool(suppress and metric and metric.counts_children)
 
-    def y(v):
-        return None if v is None or (small and 0 < v < k) else round(v, 4)
+    def y(v):  # a measured count as published (None when hidden: a gap)
+        if v is None:
+            return None
+        return publication.count(v).value if protect else round(v, 4)
 
     accumulate = t.kind == TargetKind.ACCUMULATE
     data = [{
@@ -527,13 +571,13 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False) -> di
         if accumulate:
             start = (t.period_start, 0.0)
         elif progress.baseline is not None and progress.baseline_date is not None:
-            start = (progress.baseline_date, progress.baseline)
+            start = (progress.baseline_date, y(progress.baseline) if progress.baseline_computed else progress.baseline)
         else:
             start = None
         line = [start, (t.period_end, progress.goal)] if start else [(t.period_end, progress.goal)]
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": str(_("Doellijn")),
-            "x": [d.isoformat() for d, _v in line], "y": [round(v, 4) for _d, v in line],  # hidden above when it reveals a count
+            "x": [d.isoformat() for d, _v in line], "y": [None if v is None else round(v, 4) for _d, v in line],  # hidden above when it reveals a count
             "line": {"color": "#c0392b", "dash": "dash", "width": 1.5}, "marker": {"size": 6, "symbol": "diamond"},
             "hovertemplate": "%{x|%d-%m-%Y}: %{y}<extra></extra>",
         })
@@ -541,7 +585,7 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False) -> di
         fc = [(progress.actual_date or progress.as_of, progress.actual), (t.period_end, progress.forecast)]
         data.append({
             "type": "scatter", "mode": "lines", "name": str(_("Prognose")),
-            "x": [d.isoformat() for d, _v in fc], "y": [y(v) for _d, v in fc],
+            "x": [d.isoformat() for d, _v in fc], "y": [y(fc[0][1]), None if fc[1][1] is None else (round(fc[1][1]) if protect else round(fc[1][1], 4))],
             "line": {"color": "#7f8c8d", "dash": "dot", "width": 1.5},
             "hovertemplate": "%{x|%d-%m-%Y}: %{y:.1f}<extra></extra>",
         })

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core import publication
 from monitoring import registry
 from monitoring.runs.selectors import run_latest
 
@@ -31,6 +32,7 @@ def target_list(request):
         "sections": [(key, items) for key, items in sections if items],
         "summary": service.summary(cards),
         "suppression_k": settings.SUPPRESSION_K,
+        "publication_note": publication.explanation(),
         "at_risk_pct": round(100 * service.AT_RISK_SHARE),
         "metrics_not_measured": [m for m in registry.REGISTRY.values() if not m.available],
     })

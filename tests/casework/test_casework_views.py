@@ -219,7 +219,12 @@ def test_end_to_end_case_prevents_a_placement(client, owner, foodvalley, provide
                                    direction="at_least")
     early = run_compute(run_create(today=D(2020, 8, 15)))   # data date 2020-07-31: not yet known
     assert target_progress(target, early).actual == 0
-    run = run_compute(run_create(today=D(2020, 9, 10)))     # data date 2020-08-31 = closing + 183 days
+    # data date 2020-08-31 = closing + 183 days, but March is measurable only when a case closed on 31 March could
+    # be: 31-03 + 183 days = 30-09-2020 (registry.measurable_from); until then the run stores nothing for March
+    middle = run_compute(run_create(today=D(2020, 9, 10)))
+    assert middle.series.get(scope="Food Valley", metric="placements_prevented").values == {}
+    assert target_progress(target, middle).actual == 0 and target_progress(target, middle).as_of == D(2020, 2, 29)
+    run = run_compute(run_create(today=D(2020, 10, 10)))     # data date 2020-09-30: March is measurable
     assert run.series.get(scope="Food Valley", metric="placements_prevented").values == {"2020-03": 1}
     assert run.series.get(scope="GM0228", metric="ret_cases").values == {"2020-01": 1}
     assert run.series.get(scope="GM0228", metric="ret_cases_gi_invited").values == {"2020-01": 1}

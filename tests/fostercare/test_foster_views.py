@@ -99,7 +99,9 @@ def test_the_whole_flow_counts_a_prevented_breakdown_and_a_breakdown_with_escala
     target = Target.objects.create(name="15 breakdowns voorkomen", region=foodvalley, metric="breakdowns_prevented", group="all", band="all",
                                    period_start=D(2020, 1, 1), period_end=D(2020, 12, 31), kind="accumulate", target_value=15,
                                    direction="at_least")
-    run = run_compute(run_create(today=D(2020, 7, 10)))  # data date 2020-06-30
+    early = run_compute(run_create(today=D(2020, 7, 10)))  # data date 2020-06-30: April's 183 days have not passed
+    assert early.series.get(scope="Food Valley", group="all", metric="breakdowns_prevented").values == {}
+    run = run_compute(run_create(today=D(2020, 11, 10)))  # data date 2020-10-31: April is measurable from 30-10-2020
     series = {(s.scope, s.group, s.metric): s.values for s in run.series.filter(scope__in=["Food Valley", "GM0228"])}
     assert series[("Food Valley", "all", "breakdowns_prevented")] == {"2020-04": 1}
     assert series[("GM0228", "all", "breakdowns_prevented")] == {"2020-04": 1}

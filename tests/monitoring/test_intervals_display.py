@@ -80,15 +80,19 @@ def test_no_interval_or_n_for_a_hidden_median():
 
 def test_casework_shares_carry_their_interval_and_lose_it_when_hidden(figures_run, foodvalley):
     region = foodvalley.name
-    _add(figures_run, region, "all", "prevented_6m", {"2025": 0.3})
-    _add(figures_run, region, "all", "prevented_6m_n", {"2025": 40})
+    # 2025's 183 days have not passed by the data date 31-12-2025: a run stores only 2024
+    _add(figures_run, region, "all", "prevented_6m", {"2024": 0.3})
+    _add(figures_run, region, "all", "prevented_6m_n", {"2024": 40})
     _add(figures_run, region, "all", "residential_checklists_share", {"2025": 0.5})
     _add(figures_run, region, "all", "residential_checklists_share_n", {"2025": 8})  # 4 of 8: both parts ≤ 5
-    _add(figures_run, region, "all", "prevented_12m", {"2025": 0.5})  # no denominator stored (a run from before)
+    _add(figures_run, region, "all", "prevented_12m", {"2024": 0.5})  # no denominator stored (a run from before)
     dash = SimpleNamespace(run=figures_run, month="2025-12", scope=SimpleNamespace(key=region), exact=False)
     rows = {r["key"]: r for r in casework_figures(dash)["rows"]}
     # 12 of 40: n is published as 40 (36–40); Wilson for 11 of 36 (the smallest n): 18,0–46,9% (exact n: 18–45%)
     assert rows["prevented_6m"]["text"] == "30%" and rows["prevented_6m"]["interval"] == "95%-interval 18–47%, n = 40"
+    assert rows["prevented_6m"]["period"] == "2024"  # the last measurable year, and why not 2025:
+    assert rows["prevented_6m"]["not_measurable"] == "2025 nog niet meetbaar (vanaf 02-07-2026)"  # 31-12-2025 + 183 days
+    assert rows["residential_checklists_share"]["period"] == "2025" and rows["residential_checklists_share"]["not_measurable"] == ""
     assert rows["residential_checklists_share"]["suppressed"] and rows["residential_checklists_share"]["text"] == "≤5"
     assert rows["residential_checklists_share"]["interval"] == ""
     # a share without a stored denominator (a run from before) is shown as before, without an interval

@@ -79,11 +79,11 @@ def test_small_counts_are_suppressed_except_for_the_municipality_s_own_wijkteam(
     series(run, "GM0228", {"2020-11": 4, "2020-12": 3}, level="municipality")
     response = login(client, project_user).get(URL)
     card = next(c for c in response.context["cards"] if c["target"].name == "Doel gemeente Ede")
-    assert card["cells"]["actual"].text == "<5"
+    assert card["cells"]["actual"].text == "≤5"
     assert card["progress"].status_label == "uit koers"  # the status is still shown
     html = response.content.decode()
     block = html[html.index(f'data-target="{targets["ede"].pk}"'):]
-    assert 'data-field="actual">&lt;5<' in block[:4000]
+    assert 'data-field="actual">≤5<' in block[:4000]
     assert "uit koers" in block[:600]
     fig = card["figure"]
     assert fig["data"][0]["y"][-2:] == [None, None]  # 4 and 3 are not drawn either
@@ -191,7 +191,7 @@ def test_admin_shows_the_computed_baseline_and_the_status(client, admin_user, fo
     t = target("Onder 12", region=foodvalley, kind="change_abs", target_value=-5, baseline_period="2020-06", band="0-11")
     series(run, "Food Valley", {"2020-06": 28, "2020-12": 25}, band="0-11")
     html = login(client, admin_user).get(f"/admin/monitoring/target/{t.pk}/change/").content.decode()
-    assert f"28 op 30-06-2020 (run {run.pk}, cijfers t/m 2020-12)" in html
+    assert f"30 op 30-06-2020 (run {run.pk}, cijfers t/m 2020-12)" in html  # 28, published as 30
     listing = client.get("/admin/monitoring/target/").content.decode()
     assert "Onder 12" in listing and "op koers" in listing  # 25 ≤ expected 28 − 5 × 184/549 = 26.3
 
@@ -217,3 +217,28 @@ def test_runs_and_series_are_read_only_in_the_admin(client, admin_user, run):
     assert client.post(f"/admin/monitoring/figureseries/{s.pk}/change/", {"scope": "X"}).status_code == 403
     assert client.post(f"/admin/monitoring/figureseries/{s.pk}/delete/", {"post": "yes"}).status_code == 403
     assert FigureSeries.objects.get(pk=s.pk).scope == s.scope
+
+
+def test_expected_and_forecast_are_rounded_not_hidden_and_come_from_the_published_baseline(client, project_user, owner, ede, run):
+    """Under-12s in Ede from 4 (January 2020, computed baseline) to 0 at the end of 2021; December 2020: 3. Expected on
+    31-12-2020: 4 − 4 × 335/700 = 2,09. The project team sees the baseline as ≤5, so its expected value is computed from
+    that range: 0 … 5 × (1 − 335/700) = 0 … 2,61 → "0–3"; the wijkteam of Ede sees 4 and 2. Never "≤5" for a model."""
+    t = target("Onder 12 naar nul", municipality=ede, band="0-11", baseline_period="2020-01")
+    series(run, "GM0228", {f"2020-{m:02d}": (4 if m <= 6 else 3) for m in range(1, 13)}, level="municipality", band="0-11")
+    cards = {c["target"].name: c for c in login(client, project_user).get(URL).context["cards"]}
+    cells = cards[t.name]["cells"]
+    assert (cells["baseline"].text, cells["actual"].text, cells["expected"].text) == ("≤5", "≤5", "0–3")
+    assert cells["forecast"].text.isdigit() and not cells["forecast"].suppressed
+    client.logout()
+    cells = {c["target"].name: c for c in login(client, owner).get(URL).context["cards"]}[t.name]["cells"]
+    assert (cells["baseline"].text, cells["actual"].text, cells["expected"].text) == ("4", "3", "2")
+
+
+def test_a_finished_target_reads_achieved_or_not_achieved(client, project_user, foodvalley, run):
+    t = target("Hooguit 20 residentieel in 2020", region=foodvalley, period_end=dt.date(2020, 12, 31), target_value=20)
+    series(run, "Food Valley", {"2020-12": 23})
+    card = next(c for c in login(client, project_user).get(URL).context["cards"] if c["target"].pk == t.pk)
+    assert card["progress"].status_label == "niet behaald"
+    FigureSeries.objects.filter(run=run).update(values={"2020-12": 19})
+    card = next(c for c in client.get(URL).context["cards"] if c["target"].pk == t.pk)
+    assert card["progress"].status_label == "behaald"

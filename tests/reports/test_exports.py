@@ -195,7 +195,7 @@ def test_the_targets_table_is_exported_with_small_numbers_hidden(client, figures
     rows = _csv_rows(client.get(reverse("reports:export_dashboard"), {"run": figures_run.pk, "format": "csv", "figure": "targets"}))
     assert rows[0] == exports.TARGET_HEADER
     assert rows[1][0] == "'=Onder 12 naar nul"  # escaped
-    assert rows[1][8] == "<5"  # actual: 3 children in Dec 2025
+    assert rows[1][8] == "≤5"  # actual: 3 children in Dec 2025
     assert rows[1][11] == "2025-12-31"
 
 
