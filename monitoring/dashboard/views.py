@@ -143,7 +143,14 @@ def dashboard_csv(request):
 def definition_methods() -> list[tuple[str, str]]:
     """How figures are made publishable: (title, Dutch text) per method, for the definitions page and the PDF."""
     return [(_("Hoe kleine aantallen beschermd zijn"), publication.explanation()),
-            (_("Hoe zeker een aandeel of verblijfsduur is (95%%-interval)") % {}, intervals.explanation())]
+            (_("Hoe zeker een aandeel of verblijfsduur is (95%%-interval)") % {}, intervals.explanation()),
+            (_("Nog niet meetbaar"), _(
+                "Sommige cijfers volgen kinderen een vaste tijd: terugval of thuis binnen 12 maanden, voorkomen na 6 of 12 "
+                "maanden, een voorkomen uithuisplaatsing of breakdown (183 dagen), breakdown binnen 12 maanden, geen nieuwe "
+                "start vóór het einde van het volgende halfjaar. Zo'n cijfer is voor een periode pas bekend als die tijd voor "
+                "elk kind van de periode voorbij is: de laatste dag van de periode plus de termijn. Eerder zou het te laag "
+                "uitvallen. Tot die datum staat er ‘nog niet meetbaar’ met de datum vanaf wanneer het wel kan; exports laten "
+                "het leeg en doelen rekenen er niet mee."))]
 
 
 @require_GET

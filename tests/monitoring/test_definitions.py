@@ -18,6 +18,7 @@ def test_it_shows_every_available_figure_and_the_protection_to_each_role(client,
     assert 'id="m-stock"' in html and 'id="m-placements_prevented"' in html and 'id="m-foster_families_leaving"' in html
     assert "Hoe kleine aantallen beschermd zijn" in html
     assert "6 tot en met 10 wordt 10" in html and "Van 0 tot en met 5 staat er ‘≤5’" in html
+    assert "Nog niet meetbaar" in html and "meetbaar 183 dagen na de periode" in html and "meetbaar na het volgende halfjaar" in html
 
 
 def test_it_follows_the_threshold(client, owner, settings):

@@ -114,6 +114,9 @@ def test_the_report_rows_and_the_pdf_appendix_show_the_intervals(figures_run, fo
     from tests.reports.test_reports import _generate, _text
 
     region = foodvalley.name
+    # a data date by which the 183 days of 2025-Q4 have passed (31-12-2025 + 183 = 02-07-2026): measurable
+    figures_run.data_date = dt.date(2026, 7, 31)
+    figures_run.save(update_fields=["data_date"])
     _add(figures_run, region, "all", "prevented_6m", {"2025-Q4": 0.3, "2025-Q3": 0.5})
     _add(figures_run, region, "all", "prevented_6m_n", {"2025-Q4": 40, "2025-Q3": 8})
     rows = {r.key: r for r in content._source_rows(figures_run, content.report_scope(region=foodvalley), "2025-Q4", "2025-Q3", "2024-Q4", 5)}
