@@ -36,7 +36,10 @@ def year_choice(*, key: str, values: dict, month: str, run) -> Choice:
     last = year if month[5:] == "12" or month == run.last_month else str(int(year) - 1)
     stored = sorted(p for p in values if len(p) == 4 and p <= last)  # a run stores measurable periods only
     period = stored[-1] if stored else ""
-    note = "" if registry.is_measurable(key, last, run.data_date) else f"{last} {not_measurable_text(key, last)}"
+    # the first year after the one shown (up to the chosen one) that is not measurable yet, and from when it will be
+    later = [str(y) for y in range(int(period or last) + (1 if period else 0), int(last) + 1)]
+    waiting = next((y for y in later if not registry.is_measurable(key, y, run.data_date)), None)
+    note = f"{waiting} {not_measurable_text(key, waiting)}" if waiting else ""
     return Choice(period, period or "–", values.get(period) if period else None, note)
 
 

@@ -87,3 +87,12 @@ def test_the_report_says_not_measurable_instead_of_zero(run_nov, foodvalley):
     assert row.now.value is None and row.now.text == "nog niet meetbaar (vanaf 01-04-2027)"  # 30-09-2026 + 183 days
     assert row.prev_q.text == "nog niet meetbaar (vanaf 30-12-2026)"  # Q2: June's window closes on 30-12-2026
     assert row.prev_y.text == "≤5"  # 2025-Q3: measurable (0 stored months → 0, published as ≤5)
+
+
+def test_a_yearly_share_says_which_year_is_next_to_become_measurable(run_nov, foodvalley):
+    # prevented_12m on 30-11-2026: 2024 measurable; 2025 only from 31-12-2026 (31-12-2025 + 365 days)
+    _add(run_nov, foodvalley.name, "prevented_12m", {"2024": 0.68})
+    dash = SimpleNamespace(run=run_nov, month="2026-11", scope=SimpleNamespace(key=foodvalley.name, label=foodvalley.name), exact=True)
+    row = {r["key"]: r for r in casework_figures(dash)["rows"]}["prevented_12m"]
+    assert (row["text"], row["period"]) == ("68%", "2024")
+    assert row["not_measurable"] == "2025 nog niet meetbaar (vanaf 31-12-2026)"
