@@ -133,11 +133,12 @@ def share(value: float | None, *, n: float | None, exact: bool = False, fmt=None
     if exact:
         return Cell(value, fmt(value))
     k = threshold() if k is None else k
+    hidden = Cell(None, str(_("afgeschermd")), True)  # not "≤5": the share itself is no count
     if n is None or n <= 0:
-        return Cell(None, label(k), True)
+        return hidden
     a = round(value * n)
     if a <= k or n - a <= k:
-        return Cell(None, label(k), True)
+        return hidden
     return Cell(value, fmt(value))
 
 

@@ -93,7 +93,7 @@ def test_casework_shares_carry_their_interval_and_lose_it_when_hidden(figures_ru
     assert rows["prevented_6m"]["period"] == "2024"  # the last measurable year, and why not 2025:
     assert rows["prevented_6m"]["not_measurable"] == "2025 nog niet meetbaar (vanaf 02-07-2026)"  # 31-12-2025 + 183 days
     assert rows["residential_checklists_share"]["period"] == "2025" and rows["residential_checklists_share"]["not_measurable"] == ""
-    assert rows["residential_checklists_share"]["suppressed"] and rows["residential_checklists_share"]["text"] == "≤5"
+    assert rows["residential_checklists_share"]["suppressed"] and rows["residential_checklists_share"]["text"] == "afgeschermd"
     assert rows["residential_checklists_share"]["interval"] == ""
     # a share without a stored denominator (a run from before) is shown as before, without an interval
     assert rows["prevented_12m"]["text"] == "50%" and rows["prevented_12m"]["interval"] == ""
@@ -126,4 +126,4 @@ def test_the_report_rows_and_the_pdf_appendix_show_the_intervals(figures_run, fo
     text = _text(_generate(figures_run, foodvalley, project_user))
     appendix = text[text.index("Bijlage: definities"):]
     assert "Hoe zeker zijn de aandelen?" in appendix and "Wilson-score-interval" in appendix
-    assert "Voorkomen na 6 maanden 30% 95%-interval 18–47%, n = 40 ≤5" in appendix
+    assert "Voorkomen na 6 maanden 30% 95%-interval 18–47%, n = 40 afgeschermd" in appendix
