@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from placements.child_picker import ChildChoiceField, ChildPick
-from placements.forms import DateInput
+from placements.forms import DateInput, NoBsnInTextMixin
 from placements.models import Municipality
 
 from .models import (
@@ -56,7 +56,7 @@ def region_municipalities(user):
     return qs.filter(region_id=region_id) if region_id else qs
 
 
-class FamilyForm(forms.Form):
+class FamilyForm(NoBsnInTextMixin, forms.Form):
     reference = forms.CharField(label=_("Gezinsreferentie"), max_length=30,
                                 help_text=_("Eigen referentie van de aanbieder, zonder namen of adres (bijv. PG-2024-017)."))
     kind = forms.ChoiceField(label=_("Soort gezin"), choices=_choices(FamilyKind.choices))
@@ -91,7 +91,7 @@ class FamilyForm(forms.Form):
         )
 
 
-class FamilyStatusForm(forms.Form):
+class FamilyStatusForm(NoBsnInTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("Nieuwe status"), choices=_choices(FamilyStatus.choices))
     on = forms.DateField(label=_("Datum"), widget=DateInput())
     reason = forms.ChoiceField(label=_("Reden stoppen"), choices=_choices(StopReason.choices, "–"), required=False,
@@ -106,7 +106,7 @@ class FamilyStatusForm(forms.Form):
         self.helper = _helper(Row(Column("status", css_class="col-md-4"), Column("on", css_class="col-md-3"), Column("reason", css_class="col-md-5")))
 
 
-class SupportForm(forms.Form):
+class SupportForm(NoBsnInTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Ondersteuning"), choices=_choices(SupportKind.choices))
     start_date = forms.DateField(label=_("Vanaf"), widget=DateInput())
     end_date = forms.DateField(label=_("Tot en met"), required=False, widget=DateInput(), help_text=_("Leeg laten zolang het loopt."))
@@ -130,7 +130,7 @@ class SupportForm(forms.Form):
         )
 
 
-class MatchSearchForm(forms.Form):
+class MatchSearchForm(NoBsnInTextMixin, forms.Form):
     """The child's needs: the start date, how many siblings are placed together, network first."""
 
     start_date = forms.DateField(label=_("Plaatsing per"), widget=DateInput())
@@ -147,7 +147,7 @@ class MatchSearchForm(forms.Form):
                                   Column("family_ref", css_class="col-md-3"), Column("prefer_network", css_class="col-md-3 pt-md-4")))
 
 
-class MatchChildForm(forms.Form):
+class MatchChildForm(NoBsnInTextMixin, forms.Form):
     child = ChildChoiceField(label=_("Kind"))
 
     def __init__(self, *args, children=None, picked: ChildPick | None = None, **kwargs):
@@ -157,7 +157,7 @@ class MatchChildForm(forms.Form):
         self.helper = _helper(Row(Column("child", css_class="col-md-8")))
 
 
-class RiskForm(forms.Form):
+class RiskForm(NoBsnInTextMixin, forms.Form):
     registered_on = forms.DateField(label=_("Datum melding"), widget=DateInput())
     severity = forms.ChoiceField(label=_("Ernst"), choices=_choices(Severity.choices))
     signals = forms.MultipleChoiceField(label=_("Signalen"), choices=RiskSignal.choices, required=False, widget=forms.CheckboxSelectMultiple)
@@ -174,7 +174,7 @@ class RiskForm(forms.Form):
                               "support_deployed")
 
 
-class RiskFollowUpForm(forms.Form):
+class RiskFollowUpForm(NoBsnInTextMixin, forms.Form):
     date = forms.DateField(label=_("Datum follow-up"), widget=DateInput())
     severity = forms.ChoiceField(label=_("Ernst nu"), choices=_choices(Severity.choices))
     note = forms.CharField(label=_("Wat is er gebeurd?"), widget=forms.Textarea(attrs=TEXTAREA))
@@ -186,7 +186,7 @@ class RiskFollowUpForm(forms.Form):
         self.helper = _helper(Row(Column("date", css_class="col-md-3"), Column("severity", css_class="col-md-3")), "note")
 
 
-class RiskResolveForm(forms.Form):
+class RiskResolveForm(NoBsnInTextMixin, forms.Form):
     resolved_on = forms.DateField(label=_("Datum afsluiten"), widget=DateInput())
     outcome = forms.ChoiceField(label=_("Uitkomst"), choices=_choices(RiskOutcome.choices))
     reason = forms.ChoiceField(label=_("Reden beëindiging"), choices=_choices(ChangeReason.choices, "–"), required=False,
@@ -203,7 +203,7 @@ class RiskResolveForm(forms.Form):
                               Row(Column("reason", css_class="col-md-6"), Column("destination", css_class="col-md-6")), "note")
 
 
-class ProspectForm(forms.Form):
+class ProspectForm(NoBsnInTextMixin, forms.Form):
     reference = forms.CharField(label=_("Referentie"), max_length=30, help_text=_("Zonder namen of adres."))
     municipality = forms.ModelChoiceField(label=_("Woongemeente"), queryset=Municipality.objects.none(), empty_label=_("Kies een gemeente…"))
     kind = forms.ChoiceField(label=_("Wil worden"), choices=[(FamilyKind.GENERAL, FamilyKind.GENERAL.label), (FamilyKind.FAMILY_HOME, FamilyKind.FAMILY_HOME.label)])
@@ -218,7 +218,7 @@ class ProspectForm(forms.Form):
                                   Column("kind", css_class="col-md-3"), Column("info_on", css_class="col-md-3")))
 
 
-class ProspectStepForm(forms.Form):
+class ProspectStepForm(NoBsnInTextMixin, forms.Form):
     action = forms.ChoiceField(label=_("Stap"), choices=[("advance", _("Volgende fase")), ("drop", _("Afgehaakt"))], widget=forms.RadioSelect,
                                initial="advance")
     on = forms.DateField(label=_("Datum"), widget=DateInput())

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+import unicodedata
 
 from django.conf import settings
 
@@ -53,3 +55,48 @@ def synthetic_bsn(n: int) -> str:
         if residue <= 9:
             return first8 + str(residue)
     raise ValueError("no synthetic BSN for this n")  # pragma: no cover - never for n < 10**7
+
+
+# ------------------------------------------------------------------------------------------------ BSNs in free text
+#: what may stand between the digits of one written number: spaces (also no-break and thin), dots, commas, slashes,
+#: underscores and dashes (also en and em dashes), at most two in a row
+_SEPARATOR = "[ .,/_\\-\t\u00a0\u2009\u202f\u2010\u2011\u2012\u2013\u2014]"
+_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,2}}\d)*")
+BSN_MASK = "•••••••••"
+
+
+def bsn_spans(text: str) -> list[tuple[int, int]]:
+    """Where a free text holds a number that passes the BSN 11-check, however its digits are written: full-width
+    digits, any of the separators above between them, or more digits after it ("999900055 12 jaar"). Within every
+    run of digits, each nine consecutive digits that start or end at the edge of a group of digits are checked, so
+    a BSN followed or preceded by another number is found. The one detector for every form's free text and the
+    import's text columns. Returns (start, end) spans in the NFKC-normalised text."""
+    text = unicodedata.normalize("NFKC", text or "")
+    spans = []
+    for run in _RUN.finditer(text):
+        digits = [(m.start(), m.group()) for m in re.finditer(r"\d", run.group())]
+        if len(digits) < 9:
+            continue
+        chars = "".join(d for _i, d in digits)
+        edges = {0, len(chars)}
+        count = 0
+        for group in re.finditer(r"\d+", run.group()):
+            edges |= {count, count + len(group.group())}
+            count += len(group.group())
+        for edge in sorted(edges):
+            for first in (edge, edge - 9):
+                if 0 <= first and first + 9 <= len(chars) and is_valid_bsn(chars[first:first + 9]) and chars[first:first + 9] != "000000000":
+                    spans.append((run.start() + digits[first][0], run.start() + digits[first + 8][0] + 1))
+    return sorted(set(spans))
+
+
+def contains_bsn(text: str) -> bool:
+    return bool(bsn_spans(text))
+
+
+def mask_bsns(text: str) -> str:
+    """The text with every BSN found by bsn_spans replaced by a mask (NFKC-normalised)."""
+    text = unicodedata.normalize("NFKC", text or "")
+    for start, end in reversed(bsn_spans(text)):
+        text = text[:start] + BSN_MASK + text[end:]
+    return text

@@ -1,8 +1,6 @@
 """Forms of the registry pages. They validate and normalise only; writes go through placements.services."""
 from __future__ import annotations
 
-import re
-
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -10,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .bsn import is_valid_bsn, normalise_bsn
+from .bsn import contains_bsn, is_valid_bsn, normalise_bsn
 from .models import CareForm, Child, EndReason, Episode, LegalFramework, Municipality, Provider, Referrer, Sex
 
 
@@ -28,18 +26,6 @@ class BsnInput(forms.TextInput):
 
     def get_context(self, name, value, attrs):
         return super().get_context(name, None, attrs)
-
-
-_NUMBER_RUN = re.compile(r"(?<!\d)\d[\d .-]{6,12}\d(?!\d)")
-
-
-def contains_bsn(text: str) -> bool:
-    """True when the text holds a number that passes the BSN 11-check (also written with spaces, dots or dashes)."""
-    for match in _NUMBER_RUN.finditer(text or ""):
-        digits = re.sub(r"\D", "", match.group())  # exactly nine digits: dates (8) and phone numbers (10) never match
-        if len(digits) == 9 and digits != "000000000" and is_valid_bsn(digits):
-            return True
-    return False
 
 
 class NoBsnInTextMixin:

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.db import padded_pseudonyms
 from placements.bsn import WEIGHTS as BSN_WEIGHTS
-from placements.bsn import is_valid_bsn, normalise_bsn
+from placements.bsn import mask_bsns, normalise_bsn
 
 from .parsing import (
     COLUMNS,
@@ -82,21 +82,13 @@ class Rule:
         return Issue(self.code, row, field, text[:300])
 
 
-_NUMBER_RUN = re.compile(r"\d[\d .-]{6,12}\d")
-BSN_MASK = "•••••••••"
-
-
-def _mask_bsn(match: re.Match) -> str:
-    return BSN_MASK if is_valid_bsn(match.group()) else match.group()
-
-
 def _shorten(value) -> str:
     """A cell value fit for a message: shortened, and any number that passes the BSN 11-check masked.
 
     Rules on the bsn column never echo their cell; this also covers a BSN that ended up in another column
     (a missing delimiter shifts every cell after it).
     """
-    value = _NUMBER_RUN.sub(_mask_bsn, str(value))
+    value = mask_bsns(str(value))
     return value if len(value) <= MAX_VALUE_IN_MESSAGE else value[: MAX_VALUE_IN_MESSAGE - 1] + "…"
 
 
