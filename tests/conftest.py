@@ -12,6 +12,20 @@ from placements.models import CareForm, Municipality, Provider, Region
 PASSWORD = "Test-wachtwoord-2026!"
 
 
+def _allow_log_truncate(sender, connection, **kwargs):
+    """The test database's flush TRUNCATEs every table, the append-only access log too: only this suite's sessions
+    say they may (accounts migration 0006). The application's sessions never do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET foodvalley.allow_log_truncate = 'on'")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_log_truncate, dispatch_uid="allow_log_truncate")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Give every test without a django_db mark one, so that pytest-django orders it before the

@@ -106,6 +106,17 @@ def test_a_raw_sql_delete_is_refused_on_postgresql(entry):
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TRUNCATE and its statement trigger are PostgreSQL's")
+def test_a_truncate_is_refused_on_postgresql(entry):
+    """The row triggers do not fire on TRUNCATE (issue 15): a statement trigger refuses it for every session that has
+    not said it may (only this suite's database flush does)."""
+    table = AccessLogEntry._meta.db_table
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL foodvalley.allow_log_truncate = 'off'")
+        cursor.execute(f"TRUNCATE {table}")
+    assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
+
+
 # --- the page ----------------------------------------------------------------------------------
 
 
