@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -220,8 +221,15 @@ def _money(value) -> Cell:
 
 
 def write_csv(table: CostTable, fh) -> int:
+    """The machine-readable CSV (comma, dot decimals). Numbers stay numbers; any other text (a care-form code or name
+    typed in the admin) passes the exports' one formula escape, as the XLSX does."""
+    from monitoring.exports.figures import escape
+
     writer = csv.writer(fh, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    rows = table.csv_rows()
+    rows = [[cell if _NUMBER.fullmatch(cell) else escape(cell) for cell in row] for row in table.csv_rows()]
     writer.writerows(rows)
     return len(rows)
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")

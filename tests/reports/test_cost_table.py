@@ -166,3 +166,19 @@ def test_it_agrees_with_the_yearly_figures_of_a_snapshot_run(known):
             assert Decimal(str(stored[(row.code, "cost_year")][str(year)])).quantize(Decimal("0.01")) == row.cost
             # both round half a cent away from zero (216.665 → 216.67)
             assert Decimal(str(stored[(row.code, "cost_per_client")][str(year)])).quantize(Decimal("0.01")) == row.cost_per_client
+
+
+def test_the_csv_escapes_a_formula_in_a_care_form_code_and_keeps_numbers(tmp_path):
+    """Issue 15: the cost-table CSV was not formula-escaped (the XLSX was)."""
+    import io
+
+    from reports.cost_table import CostTable, Row, Year, write_csv
+
+    rows = [Row(2022, "=1+2", "", 12, Decimal("-100.00")), Row(2022, "RES", "", 20, Decimal("90.00"))]
+    table = CostTable("x", [Year(2022, rows, Row(2022, "TOTAL", "", 32, Decimal("-10.00")))], suppressed=False, k=5)
+    publish_rows(table)
+    out = io.StringIO()
+    write_csv(table, out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == "2022,'=1+2,12,-100.00,-8.33"  # the code escaped, the negative amounts still numbers
+    assert lines[3] == "2022,TOTAL,32,-10.00,-0.31"
