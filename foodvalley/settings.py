@@ -49,7 +49,7 @@ def env_secret(name: str, dev_default: str) -> str:
 
 SECRET_KEY = env_secret("SECRET_KEY", "dev-only-insecure-secret-key-change-me-0123456789abcdef")
 # Key for the keyed hash (HMAC-SHA256) that turns a BSN into the child's pseudonym.
-BSN_HASH_KEY = env_secret("BSN_HASH_KEY", "dev-only-bsn-hash-key")
+BSN_HASH_KEY = env_secret("BSN_HASH_KEY", "dev-only-bsn-hash-key")  # production: >= 32 random chars (core.checks, check --deploy)
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
