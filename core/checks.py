@@ -12,8 +12,8 @@ MIN_BSN_HASH_KEY = 32
 
 def bsn_hash_key_problem(key: str) -> str:
     """Why a BSN_HASH_KEY is not fit for production ("" when it is)."""
-    if not key or key == DEV_BSN_HASH_KEY or key.startswith("dev-only"):
-        return "BSN_HASH_KEY is the development default"
+    if not key or key == DEV_BSN_HASH_KEY or key.lower().startswith(("dev-only", "change-me")):
+        return "BSN_HASH_KEY is the development default or the example's placeholder"
     if len(key) < MIN_BSN_HASH_KEY:
         return f"BSN_HASH_KEY is shorter than {MIN_BSN_HASH_KEY} characters"
     if len(set(key)) < 10:

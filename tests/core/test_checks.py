@@ -10,7 +10,7 @@ from core.checks import bsn_hash_key_problem, check_bsn_hash_key
 
 
 @pytest.mark.parametrize("key, ok", [
-    ("dev-only-bsn-hash-key", False), ("ci-bsn-key", False), ("a" * 40, False), ("", False),
+    ("dev-only-bsn-hash-key", False), ("ci-bsn-key", False), ("change-me-to-32-or-more-random-characters-and-never-change-it", False), ("a" * 40, False), ("", False),
     ("Zq8v3LrT0p2mWx9bK4sYd7nHc1fGj6uE5aQ", True),
 ])
 def test_it_judges_the_key(key, ok):
