@@ -17,6 +17,8 @@ PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/health/", "/i18n/")
 LAST_ACTIVITY_KEY = "fv_last_activity"
 #: The activity stamp is rewritten at most this often (seconds), not on every request.
 ACTIVITY_RESOLUTION = 60
+#: Session key with the time (epoch seconds) of the login: the absolute end of a session (SESSION_MAX_DURATION).
+LOGIN_AT_KEY = "fv_login_at"
 
 
 class LoginRequiredMiddleware:
@@ -31,7 +33,9 @@ class LoginRequiredMiddleware:
 
 
 class IdleTimeoutMiddleware:
-    """Log a user out after SESSION_IDLE_TIMEOUT seconds without a request (0 switches it off).
+    """Log a user out after SESSION_IDLE_TIMEOUT seconds without a request (0 switches it off), and in any case
+    SESSION_MAX_DURATION seconds after the login (8 hours by default): the activity stamp saves the session and so
+    extends its cookie, which alone would let a busy session live for ever.
 
     Sits before LoginRequiredMiddleware: once logged out here, that middleware sends the user to the login page.
     """
@@ -41,6 +45,15 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         timeout = getattr(settings, "SESSION_IDLE_TIMEOUT", 0)
+        longest = getattr(settings, "SESSION_MAX_DURATION", 0)
+        if longest and request.user.is_authenticated:
+            now = int(time.time())
+            login_at = request.session.get(LOGIN_AT_KEY)
+            if login_at is None:  # a session from before this rule: its clock starts now
+                request.session[LOGIN_AT_KEY] = now
+            elif now - int(login_at) > longest:
+                logout(request)
+                messages.info(request, _("U bent uitgelogd omdat u al lang ingelogd was. Log opnieuw in."))
         if timeout and request.user.is_authenticated:
             now = int(time.time())
             last = request.session.get(LAST_ACTIVITY_KEY)
@@ -55,7 +68,7 @@ class IdleTimeoutMiddleware:
 def stamp_activity_on_login(sender, request, user, **kwargs):
     """Start the idle clock at login (so the first page after it need not write the session again)."""
     if request is not None and hasattr(request, "session"):
-        request.session[LAST_ACTIVITY_KEY] = int(time.time())
+        request.session[LAST_ACTIVITY_KEY] = request.session[LOGIN_AT_KEY] = int(time.time())
 
 
 def _two_factor_exempt(path: str) -> bool:

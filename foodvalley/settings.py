@@ -169,6 +169,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Idle timeout (accounts.middleware.IdleTimeoutMiddleware): logged out after this many seconds without a request.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_MAX_DURATION = env_int("SESSION_MAX_DURATION", 8 * 3600)  # absolute end after login, however busy (0: off)
 
 # Two-factor login (django-otp, TOTP): administrators with a confirmed device always pass the code step;
 # with REQUIRE_ADMIN_2FA (default on in production) an administrator without a device must set one up first.

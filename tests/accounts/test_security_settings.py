@@ -18,14 +18,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.middleware import LAST_ACTIVITY_KEY
+from accounts.middleware import LAST_ACTIVITY_KEY, LOGIN_AT_KEY
 from tests.conftest import PASSWORD, login
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PROD_ENV = {
     "DJANGO_ENV": "production",
     "SECRET_KEY": "test-" + "k3y-" * 15,
-    "BSN_HASH_KEY": "test-bsn-key",
+    "BSN_HASH_KEY": "test-bsn-Zq8v3LrT0p2mWx9bK4sYd7nHc1fGj6uE5aQ",  # 32+ characters (core.checks)
     "ALLOWED_HOSTS": "monitor.example.nl",
     "DATABASE_URL": "sqlite:////tmp/fv-security-never-opened.sqlite3",
 }
@@ -77,7 +77,7 @@ def test_check_deploy_complains_about_the_development_defaults():
     result = _run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                   {"DATABASE_URL": PROD_ENV["DATABASE_URL"]})
     assert result.returncode != 0
-    for check_id in ("security.W004", "security.W012", "security.W016", "security.W018"):
+    for check_id in ("security.W004", "security.W012", "security.W016", "security.W018", "foodvalley.E001"):
         assert check_id in result.stderr + result.stdout, check_id
 
 
@@ -266,3 +266,23 @@ def test_lockout_is_dutch_is_recorded_and_ends_after_the_cooloff(client, owner, 
     AccessAttempt.objects.filter(pk=attempt.pk).update(attempt_time=timezone.now() - dt.timedelta(minutes=16))
     response = client.post(reverse("login"), {"username": "anna", "password": PASSWORD})
     assert response.status_code == 302 and response["Location"] == reverse("home")
+
+
+def test_a_busy_session_ends_eight_hours_after_login(client, owner):
+    """Issue 15: the activity stamp re-saved the session on every request, so a busy session never ended."""
+    assert settings.SESSION_MAX_DURATION == 8 * 3600
+    login(client, owner)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    assert abs(session[LOGIN_AT_KEY] - time.time()) < 5
+    session[LOGIN_AT_KEY] = int(time.time()) - 8 * 3600 + 60  # a minute left: still in, however long ago the login
+    session.save()
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session[LOGIN_AT_KEY] = int(time.time()) - 8 * 3600 - 1
+    session[LAST_ACTIVITY_KEY] = int(time.time())  # active a moment ago
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert "_auth_user_id" not in client.session
+    assert "omdat u al lang ingelogd was" in client.get(response["Location"]).content.decode()
