@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,9 @@ LOGIN_AT_KEY = "fv_login_at"
 
 
 class LoginRequiredMiddleware:
+    """Every page but the public ones needs a login; every page a logged-in user gets (children, cases, figures,
+    downloads) is marked `Cache-Control: no-store, private`, so no browser or proxy keeps a copy on disk."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -29,7 +33,10 @@ class LoginRequiredMiddleware:
         path = request.path_info
         if not request.user.is_authenticated and not path.startswith(PUBLIC_PREFIXES):
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated and not path.startswith("/static/"):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
 
 
 class IdleTimeoutMiddleware:

@@ -286,3 +286,12 @@ def test_a_busy_session_ends_eight_hours_after_login(client, owner):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     assert "_auth_user_id" not in client.session
     assert "omdat u al lang ingelogd was" in client.get(response["Location"]).content.decode()
+
+
+def test_pages_of_a_logged_in_user_are_never_stored(client, owner, child):
+    """Issue 15: child and case pages sent no Cache-Control: no-store."""
+    login(client, owner)
+    for url in (reverse("children:detail", args=[child.pk]), reverse("children:list"), reverse("home")):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"], url
