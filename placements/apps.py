@@ -17,3 +17,8 @@ class PlacementsConfig(AppConfig):
         register_start_page(Role.PROJECT, views.home_project)
         register_start_page(DEFAULT, views.home_wijkteam)
         register_job_kind("import", lambda request, pk: ImportJob.objects.filter(pk=pk).first())  # administrators only (urls)
+        from accounts.audit import register_scrubber
+
+        from .bsn import mask_bsns
+
+        register_scrubber(mask_bsns)  # no BSN reaches the access log, whatever a caller passes as detail or reference
