@@ -194,7 +194,9 @@ def fit_errors(*, family: FosterFamily, child: Child, on: dt.date, siblings: int
 def match_record(*, user, request=None, child: Child, family: FosterFamily, start_date: dt.date, siblings: int = 1,
                  referrer: str = "", legal_framework: str = "vrijwillig") -> FosterPlacement:
     """Record a match: start the child's foster / family-home episode at the family's provider and link it to
-    the family. An approved family becomes active."""
+    the family. An approved family becomes active. The family's row is locked first, so that parallel matches are
+    judged one after the other against the places that are really still free."""
+    family = FosterFamily.objects.select_for_update().get(pk=family.pk)
     problems = fit_errors(family=family, child=child, on=start_date, siblings=siblings)
     if problems:
         raise ValidationError({"family": problems})
@@ -213,6 +215,7 @@ def match_record(*, user, request=None, child: Child, family: FosterFamily, star
 @transaction.atomic
 def placement_link(*, user, request=None, family: FosterFamily, episode: Episode) -> FosterPlacement:
     """Link an existing foster / family-home episode (e.g. from an import) to the family it runs in."""
+    episode = Episode.objects.select_for_update().select_related("care_form", "child").get(pk=episode.pk)  # one link at a time
     errors = []
     if not is_foster_form(episode.care_form):
         errors.append(_("Alleen een pleegzorg- of gezinshuistraject kan aan een gezin worden gekoppeld."))

@@ -78,7 +78,11 @@ def episode_start(
     """Start an episode. A residential or closed form (with stay, rung >= 5) needs a completed, unused
     `checklist` (casework.ResidentialChecklist) of this child; only administrators and imports pass
     `allow_without_checklist=True`, and such a placement is shown as "zonder checklist". The rule itself is
-    casework's, registered with placements.episode_rules."""
+    casework's, registered with placements.episode_rules.
+
+    The child's row is locked first: two submissions of the same form (a double click, parallel requests) are
+    handled one after the other, and the second finds the first's episode and is refused in Dutch."""
+    Child.objects.select_for_update().filter(pk=child.pk).first()
     episode_validate(child=child, care_form=care_form, provider=provider, start=start_date, end=None)
     for rule in episode_rules.RULES:
         rule.check(child=child, care_form=care_form, start_date=start_date, checklist=checklist,
@@ -97,6 +101,7 @@ def episode_start(
 
 @transaction.atomic
 def episode_end(*, user, request=None, episode: Episode, end_date: dt.date, end_reason: str) -> Episode:
+    episode = Episode.objects.select_for_update().select_related("child", "care_form", "provider").get(pk=episode.pk)
     if episode.end_date is not None:
         raise ValidationError({"end_date": [_("Dit traject is al beëindigd.")]})
     episode_validate(child=episode.child, care_form=episode.care_form, provider=episode.provider,
