@@ -28,6 +28,8 @@ class RoleScopeMixin:
             errors["region"] = _("Een lid van het projectteam moet een jeugdregio hebben.")
         elif role == Role.FOSTERCARE and cleaned.get("provider") is None and "provider" in self.fields:
             errors["provider"] = _("Een pleegzorgmedewerker moet een aanbieder hebben.")
+        if cleaned.get("is_staff") and role != Role.ADMIN and not cleaned.get("is_superuser"):
+            errors["is_staff"] = _("Alleen beheerders hebben toegang tot het beheer (met tweestapsverificatie).")
         if errors:
             raise ValidationError(errors)
         return cleaned

@@ -85,7 +85,8 @@ def _two_factor_exempt(path: str) -> bool:
 
 
 class AdminTwoFactorMiddleware:
-    """Administrators (role admin and superusers) with a confirmed TOTP device must enter a code before any page;
+    """Administrators (role admin, superusers and anyone with admin-site access) with a confirmed TOTP device must
+    enter a code before any page;
     with REQUIRE_ADMIN_2FA an administrator without a device is sent to set one up first.
 
     Needs django_otp.middleware.OTPMiddleware (request.user.is_verified) and runs after LoginRequiredMiddleware.
@@ -96,7 +97,9 @@ class AdminTwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if user.is_authenticated and getattr(user, "is_admin_role", False) and not user.is_verified():
+        # the second factor follows what the user can reach: the admin site (is_staff) as much as the admin role
+        needs = getattr(user, "is_admin_role", False) or getattr(user, "is_staff", False)
+        if user.is_authenticated and needs and not user.is_verified():
             path = request.path_info
             if not _two_factor_exempt(path):
                 from django_otp import user_has_device

@@ -49,6 +49,11 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("gebruiker")
         verbose_name_plural = _("gebruikers")
+        constraints = [
+            # only administrators reach the admin site (is_staff), and they pass the second factor there
+            models.CheckConstraint(condition=models.Q(is_staff=False) | models.Q(role="admin") | models.Q(is_superuser=True),
+                                   name="user_staff_is_admin"),
+        ]
 
     @property
     def is_wijkteam(self) -> bool:

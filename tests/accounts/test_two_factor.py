@@ -192,3 +192,20 @@ def test_other_roles_are_never_asked_and_cannot_set_up(client, owner, settings):
     assert response.status_code == 403
     assert "Tweestapsverificatie is er voor beheerders." in response.content.decode()
     assert not TOTPDevice.objects.filter(user=owner).exists()
+
+
+def test_only_administrators_may_be_staff(db, foodvalley):
+    """Issue 15: a staff user who was no administrator reached /admin/ without a second factor. The database refuses
+    such a user, and the admin form says why in Dutch."""
+    from django.db import IntegrityError, transaction
+
+    from accounts.admin import UserAdminChangeForm
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_user("staf", Role.PROJECT, region=foodvalley, is_staff=True)
+    member = make_user("lid", Role.PROJECT, region=foodvalley)
+    form = UserAdminChangeForm(instance=member, data={"username": "lid", "role": Role.PROJECT, "region": foodvalley.pk,
+                                                      "is_staff": "on", "is_active": "on", "date_joined_0": "2026-01-01",
+                                                      "date_joined_1": "10:00"})
+    assert not form.is_valid()
+    assert "Alleen beheerders hebben toegang tot het beheer" in str(form.errors["is_staff"])
