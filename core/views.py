@@ -4,6 +4,9 @@ from django.http import Http404, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.audit import log_access
+from accounts.models import AccessAction, AccessResult
+
 from .jobs import JOB_KINDS, job_payload
 from .start_pages import start_page_view
 
@@ -20,6 +23,8 @@ def job_status(request, pk: int, kind: str):
     user may not see answers 404, like one that does not exist."""
     getter = JOB_KINDS.get(kind)
     job = getter(request, pk) if getter is not None and request.user.is_authenticated else None
-    if job is None:
+    if job is None:  # unknown or not the user's: the refusal is logged like every other
+        log_access(request=request, action=AccessAction.READ, object_type=f"{kind}_status", object_ref=str(pk),
+                   result=AccessResult.DENIED, detail="job status refused (unknown or outside the user's scope)")
         raise Http404
     return JsonResponse(job_payload(job))

@@ -153,6 +153,10 @@ def test_a_wijkteam_worker_sees_only_reports_of_their_own_municipality(client, f
     assert client.get(reverse("reports:html", args=[ede_report.pk])).status_code == 404
     denied = AccessLogEntry.objects.filter(object_type="report", result="denied")
     assert denied.filter(actor_username="carla").count() == 2 and denied.filter(actor_username="anna").count() == 2
+    # the status of another municipality's report is refused like the report, and logged (issue 15)
+    assert client.get(reverse("reports:status", args=[ede_report.pk])).status_code == 404
+    assert AccessLogEntry.objects.filter(object_type="report_status", object_ref=str(ede_report.pk), result="denied",
+                                         actor_username="carla").count() == 1
 
 
 def test_a_project_team_member_cannot_report_on_another_region(client, figures_run, project_user):
