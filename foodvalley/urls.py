@@ -1,17 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
 
 from core.views import home
 from foodvalley import errors
+from foodvalley.health import health
 
 # A lost database gets a Dutch 503 page instead of a 500 (foodvalley/errors.py); neither page touches the database.
 handler500 = errors.server_error
-
-
-def health(request):
-    return HttpResponse("ok", content_type="text/plain")
 
 
 urlpatterns = [
