@@ -198,6 +198,8 @@ def match_record(*, user, request=None, child: Child, family: FosterFamily, star
     judged one after the other against the places that are really still free."""
     family = FosterFamily.objects.select_for_update().get(pk=family.pk)
     problems = fit_errors(family=family, child=child, on=start_date, siblings=siblings)
+    if family.kind == FamilyKind.NETWORK and family.placements.exists():  # kin of one particular child (selectors.match_candidates)
+        problems.append(_("Een netwerkgezin is er voor één kind en heeft dat kind al."))
     if problems:
         raise ValidationError({"family": problems})
     care_form = CareForm.objects.get(code=KIND_CARE_FORM[family.kind])

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import roles
 from accounts.access import access_required, refuse
 from accounts.audit import log_access, log_access_many
-from accounts.models import AccessAction
+from accounts.models import AccessAction, AccessResult
 from core import publication
 from placements import child_picker
 from placements.forms import add_service_errors
@@ -255,6 +255,11 @@ def match_start(request):
 
 
 @wijkteam_required
+def _deny_log(request, child, family) -> None:
+    log_access(request=request, action=AccessAction.CREATE, object_type="foster_placement", object_ref=child.short_ref,
+               result=AccessResult.DENIED, detail=f"match with family {family.pk} refused: not among the candidates")
+
+
 @require_http_methods(["GET", "POST"])
 def match_child(request, child_pk: int):
     child = selectors.match_child_get(user=request.user, pk=child_pk)
@@ -275,6 +280,11 @@ def match_child(request, child_pk: int):
             start, siblings = None, 1
         if family is None or start is None:
             error = _("Kies een gezin en een geldige datum.")
+        elif family.pk not in {c.family.pk for c in selectors.match_candidates(user=request.user, child=child, on=start, siblings=siblings)}:
+            # every choice the page offers is checked against the same selector on submit (a direct POST cannot pick
+            # a family the list leaves out, such as another child's network family)
+            error = _("Dit gezin staat niet (meer) in de lijst van passende gezinnen voor dit kind op die datum.")
+            _deny_log(request, child, family)
         else:
             try:
                 placement = services.match_record(user=request.user, request=request, child=child, family=family, start_date=start,

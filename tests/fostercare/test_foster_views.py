@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import AccessLogEntry, Role
@@ -241,3 +242,22 @@ def test_pages_render_for_the_flow(client, owner, foster_worker, setup):
     assert client.get(reverse("fostercare:match_start") + f"?child={setup['kids'][0].pk}")["Location"].endswith(
         reverse("fostercare:match_child", args=[setup["kids"][0].pk]))
     assert client.get(reverse("fostercare:risk_create", args=[setup["pa"].pk])).status_code == 200
+
+
+def test_a_direct_post_cannot_pick_a_family_the_list_leaves_out(client, foster_worker, owner, kids, ede, care_forms):
+    """Issue 15: another child's network family, left out of the candidates, was accepted by a direct POST."""
+    a, b, _v = kids
+    network = services.family_register(user=foster_worker, provider=foster_worker.provider, reference="NW-A", municipality=ede,
+                                       kind="netwerk", places=2, age_min=0, age_max=17, siblings_together=True,
+                                       status="goedgekeurd", status_since=D(2019, 1, 1))
+    login(client, owner)
+    url = lambda kid: reverse("fostercare:match_child", args=[kid.pk])  # noqa: E731
+    assert client.post(url(a), {"family": network.pk, "start_date": "2020-01-06", "siblings": 1}).status_code == 302  # its child
+    page = client.get(url(b) + "?start_date=2020-02-03&siblings=1&prefer_network=on").content.decode()
+    assert 'data-family="NW-A"' not in page  # the list leaves it out for another child
+    response = client.post(url(b), {"family": network.pk, "start_date": "2020-02-03", "siblings": 1})
+    assert response.status_code == 200 and "staat niet (meer) in de lijst van passende gezinnen" in response.content.decode()
+    assert network.placements.count() == 1
+    assert AccessLogEntry.objects.filter(object_type="foster_placement", result="denied", object_ref=b.short_ref).exists()
+    with pytest.raises(ValidationError, match="netwerkgezin"):  # and the service refuses it too, whoever calls it
+        services.match_record(user=owner, child=b, family=network, start_date=D(2020, 2, 3))
