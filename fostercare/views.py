@@ -254,12 +254,12 @@ def match_start(request):
     })
 
 
-@wijkteam_required
 def _deny_log(request, child, family) -> None:
     log_access(request=request, action=AccessAction.CREATE, object_type="foster_placement", object_ref=child.short_ref,
                result=AccessResult.DENIED, detail=f"match with family {family.pk} refused: not among the candidates")
 
 
+@wijkteam_required
 @require_http_methods(["GET", "POST"])
 def match_child(request, child_pk: int):
     child = selectors.match_child_get(user=request.user, pk=child_pk)
