@@ -182,6 +182,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Idle timeout (accounts.middleware.IdleTimeoutMiddleware): logged out after this many seconds without a request.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+# How often a user may be told per hour that a child is registered in another municipality (placements.views)
+REGISTRATION_ELSEWHERE_LIMIT = env_int("REGISTRATION_ELSEWHERE_LIMIT", 5)
 SESSION_MAX_DURATION = env_int("SESSION_MAX_DURATION", 8 * 3600)  # absolute end after login, however busy (0: off)
 
 # Two-factor login (django-otp, TOTP): administrators with a confirmed device always pass the code step;

@@ -188,3 +188,15 @@ def admin_counts() -> dict[str, int]:
         "episodes": Episode.objects.count(),
         "declarations": Declaration.objects.count(),
     }
+
+
+def elsewhere_answers_recent(*, user, hours: int = 1) -> int:
+    """How often `user` was told in the last hours that a child is registered in another municipality (access log)."""
+    from django.utils import timezone as tz
+
+    from accounts.models import AccessLogEntry
+
+    from .services import ELSEWHERE_DETAIL
+
+    since = tz.now() - dt.timedelta(hours=hours)
+    return AccessLogEntry.objects.filter(actor=user, object_type="child", detail=ELSEWHERE_DETAIL, timestamp__gte=since).count()

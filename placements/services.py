@@ -50,6 +50,10 @@ def episode_validate(*, child: Child, care_form: CareForm, provider: Provider, s
         raise ValidationError(errors)
 
 
+KNOWN_ELSEWHERE = "known_elsewhere"
+ELSEWHERE_DETAIL = "registration: known in another municipality"
+
+
 @transaction.atomic
 def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: str, label: str = "", municipality: Municipality | None = None) -> tuple[Child, bool]:
     """Register a child (or find the one already known under this BSN). Returns (child, created).
@@ -63,7 +67,10 @@ def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: st
         defaults={"birth_date": birth_date, "sex": sex, "municipality": municipality, "label": label, "registered_by": user},
     )
     if not created and child.municipality_id != municipality.id:
-        raise ValidationError({"bsn": [_("Dit kind is al geregistreerd bij een andere gemeente. Neem contact op met de beheerder.")]})
+        # Told, because the municipality must arrange a transfer with the other one (Jeugdwet, woonplaatsbeginsel);
+        # the view logs every such answer and limits how often a user gets it (REGISTRATION_ELSEWHERE_LIMIT).
+        raise ValidationError({"bsn": [ValidationError(
+            _("Dit kind is al geregistreerd bij een andere gemeente. Neem contact op met de beheerder."), code=KNOWN_ELSEWHERE)]})
     log_access(actor=user, request=request, action=AccessAction.CREATE if created else AccessAction.SEARCH,
                object_type="child", object_ref=child.short_ref, detail="registered" if created else "already registered")
     return child, created

@@ -128,12 +128,23 @@ def child_register(request):
     form = ChildRegisterForm(_post(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        if selectors.elsewhere_answers_recent(user=request.user) >= settings.REGISTRATION_ELSEWHERE_LIMIT:
+            # someone trying BSNs to learn which children youth care knows elsewhere: no more answers this hour
+            log_access(request=request, action=AccessAction.SEARCH, object_type="child", result=AccessResult.DENIED,
+                       detail="registration refused: too many children known elsewhere this hour")
+            form.add_error(None, _("U heeft dit uur al vaker een kind ingevoerd dat bij een andere gemeente bekend is. "
+                                   "Probeer het over een uur opnieuw of neem contact op met de beheerder."))
+            return render(request, "placements/child_form.html", {"form": form})
         try:
             child, created = services.child_register(
                 user=request.user, request=request, bsn=data["bsn"], birth_date=data["birth_date"],
                 sex=data["sex"], label=data["label"],
             )
         except ValidationError as error:
+            if any(e.code == services.KNOWN_ELSEWHERE for e in error.error_dict.get("bsn", [])):
+                # logged here, after the service's transaction was rolled back (the answer itself is information)
+                log_access(request=request, action=AccessAction.SEARCH, object_type="child", result=AccessResult.DENIED,
+                           detail=services.ELSEWHERE_DETAIL)
             add_service_errors(form, error)
         else:
             if created:

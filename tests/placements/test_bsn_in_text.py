@@ -36,3 +36,30 @@ def test_every_foster_care_form_refuses_a_bsn_in_its_text(db, form_class, field)
     form = form_class(data=data) if "user" not in form_class.__init__.__code__.co_varnames else form_class(data=data, user=None)
     form.is_valid()
     assert any(e.code == "bsn_in_text" for e in form.errors.as_data().get(field, [])), form.errors
+
+
+def test_being_told_a_child_is_known_elsewhere_is_logged_and_limited(client, owner, outsider, settings):
+    """Issue 15: a wijkteam worker learned whether a BSN is known to youth care elsewhere, unlogged and unlimited.
+    The answer stays (the municipalities must arrange a transfer), but each is logged and a user gets five an hour."""
+    from django.urls import reverse
+
+    from accounts.models import AccessLogEntry
+    from placements.services import ELSEWHERE_DETAIL, child_register
+    from tests.conftest import login
+
+    settings.REGISTRATION_ELSEWHERE_LIMIT = 5
+    for i in range(6):
+        child_register(user=owner, bsn=synthetic_bsn(7000 + i), birth_date="2015-01-01", sex="M", label=f"E-{i}")
+    login(client, outsider)
+
+    def register(n):
+        return client.post(reverse("children:register"), {"bsn": synthetic_bsn(n), "birth_date": "2015-01-01", "sex": "M", "label": "V"})
+
+    for i in range(5):
+        assert "al geregistreerd bij een andere gemeente" in register(7000 + i).content.decode()
+    told = AccessLogEntry.objects.filter(actor=outsider, detail=ELSEWHERE_DETAIL, result="denied")
+    assert told.count() == 5
+    page = register(7005).content.decode()
+    assert "al vaker een kind ingevoerd dat bij een andere gemeente bekend is" in page
+    assert "al geregistreerd bij een andere gemeente" not in page and told.count() == 5
+    assert AccessLogEntry.objects.filter(actor=outsider, detail__startswith="registration refused").count() == 1
