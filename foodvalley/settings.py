@@ -182,6 +182,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Idle timeout (accounts.middleware.IdleTimeoutMiddleware): logged out after this many seconds without a request.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+# Largest import upload through the page (MB)
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 25)  # larger files: manage.py import_episodes / import_declarations
 # How often a user may be told per hour that a child is registered in another municipality (placements.views)
 REGISTRATION_ELSEWHERE_LIMIT = env_int("REGISTRATION_ELSEWHERE_LIMIT", 5)
 SESSION_MAX_DURATION = env_int("SESSION_MAX_DURATION", 8 * 3600)  # absolute end after login, however busy (0: off)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.formatting import number
 from core.models import Created, Job
+from core.storage import private_storage
 
 
 class Region(models.Model):
@@ -265,7 +266,8 @@ class ImportJob(Job):
     """One import file: checked row by row, then written in one transaction or refused whole (a job: core.jobs)."""
 
     kind = models.CharField(_("soort"), max_length=20, choices=ImportKind.choices)
-    file = models.FileField(_("bestand"), upload_to="imports/%Y/%m/")
+    # private: it holds BSNs; never served as media, deleted when the job ends or fails to start
+    file = models.FileField(_("bestand"), storage=private_storage, upload_to="imports/%Y/%m/")
     original_name = models.CharField(_("bestandsnaam"), max_length=255)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING)
     rows_total = models.PositiveIntegerField(_("regels"), default=0)

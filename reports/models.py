@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.formatting import number
 from core.models import Job, JobStatus
 from core.periods import quarter_label
-
-from .storage import private_storage
+from core.storage import private_storage
 
 
 class ReportSettings(models.Model):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -30,4 +31,8 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size == 0:
             raise forms.ValidationError(_("Het bestand is leeg."))
+        limit = settings.IMPORT_MAX_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(_("Het bestand is groter dan %(limit)s MB. Splits het, of laat de beheerder het "
+                                          "importeren met manage.py import_episodes of import_declarations.") % {"limit": limit})
         return upload

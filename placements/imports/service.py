@@ -104,6 +104,16 @@ def create_job(*, kind: str, fileobj: IO[bytes], original_name: str, user=None) 
     return job
 
 
+def job_discard_file(job: ImportJob) -> None:
+    """Remove a job's upload from storage (it holds BSNs): when the job has ended, or could not be started."""
+    try:
+        if job.file:
+            job.file.delete(save=False)
+    except OSError:  # pragma: no cover - storage trouble must not mask the job's outcome
+        logger.warning("import %s: could not delete the uploaded file", job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
 def import_file(job: ImportJob, *, progress_every: int = 5000, progress: Progress | None = None) -> ImportJob:
     """Run the whole import of `job` (any earlier partial run is discarded). Returns the finished job."""
     return _ImportRun(job, progress_every=progress_every, progress=progress).execute()
@@ -464,12 +474,7 @@ class _ImportRun:
 
     def _discard_file(self) -> None:
         """The upload holds BSNs: remove it from storage once the job has finished."""
-        try:
-            if self.job.file:
-                self.job.file.delete(save=False)
-                ImportJob.objects.filter(pk=self.job.pk).update(file="")
-        except OSError:  # pragma: no cover - storage trouble must not mask the import's outcome
-            logger.warning("import %s: could not delete the uploaded file", self.job.pk)
+        job_discard_file(self.job)
 
     # -- progress -------------------------------------------------------------------------------
 

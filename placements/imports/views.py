@@ -21,7 +21,7 @@ from placements.models import ImportJob, ImportStatus
 from . import rules
 from .forms import ImportUploadForm
 from .parsing import COLUMNS, REQUIRED
-from .service import create_job
+from .service import create_job, job_discard_file
 from .tasks import run_import
 
 logger = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ def upload(request):
         job = create_job(kind=form.cleaned_data["kind"], fileobj=upload_file, original_name=upload_file.name, user=request.user)
         started = job_start(job, run_import, job.pk, failure=_("De import kon niet worden gestart; probeer het later opnieuw."))
         if not started.ok:
+            job_discard_file(job)  # the upload holds BSNs: nothing keeps it for a job that will not run
             messages.error(request, started.message)
         else:
             job.refresh_from_db()

@@ -123,6 +123,7 @@ def write_corpus(directory: Path = HOSTILE_DIR) -> None:
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
 
 
 @pytest.fixture

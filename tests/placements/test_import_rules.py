@@ -208,6 +208,7 @@ def test_the_collector_feeds_the_cross_rules():
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
 
 
 def _import(kind: str, content: bytes):

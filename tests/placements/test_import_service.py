@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
 
 
 def run(kind: str, source: str | bytes, **kwargs) -> ImportJob:
@@ -56,7 +57,7 @@ def test_a_clean_episodes_file_imports_completely(provider, ede, veenendaal, set
     assert (c2.sex, c3.sex) == ("M", "O")
     assert Child.objects.count() == 3
     assert not job.file and ImportJob.objects.get(pk=job.pk).file.name == ""  # the upload (with BSNs) is gone
-    assert not any(p.is_file() for p in Path(settings.MEDIA_ROOT).rglob("*"))
+    assert not any(p.is_file() for p in Path(settings.MEDIA_ROOT).rglob("*.csv"))  # no upload left, public or private
 
 
 def test_a_child_ends_in_the_municipality_of_its_latest_episode(provider):

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AccessLogEntry, Role
+from placements.imports import views
 from placements.models import Episode, ImportIssue, ImportJob, ImportStatus
 from tests.conftest import login, make_user
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
 
 
 @pytest.fixture
@@ -149,3 +151,35 @@ def test_an_unknown_job_is_404(client, admin_user):
     login(client, admin_user)
     assert client.get(reverse("imports:detail", args=[999])).status_code == 404
     assert client.get(reverse("imports:status", args=[999])).status_code == 404
+
+
+def test_an_upload_is_a_private_file_and_gone_when_the_job_ends(client, admin_user, provider, settings, queued):
+    """Issue 15: uploads with clear BSNs lay in the media folder, which the development server served to every role."""
+    login(client, admin_user)
+    seen = []
+    original = views.create_job
+
+    def spy(**kwargs):
+        job = original(**kwargs)
+        seen.append((job.file.name, job.file.storage.exists(job.file.name), job.file.url, job.file.path))
+        return job
+
+    views.create_job = spy
+    try:
+        upload = SimpleUploadedFile("trajecten.csv", (DATA / "episodes_clean.csv").read_bytes(), content_type="text/csv")
+        client.post(reverse("imports:upload"), {"kind": "episodes", "file": upload})
+    finally:
+        views.create_job = original
+    name, existed, url, path = seen[0]
+    assert existed and url == "" and str(path).startswith(str(settings.PRIVATE_MEDIA_ROOT))  # private, no URL
+    assert not any(settings.MEDIA_ROOT.rglob("*.csv"))
+    assert not (settings.PRIVATE_MEDIA_ROOT / name).exists()  # removed once the job ended
+
+
+def test_an_upload_above_the_limit_is_refused_in_dutch(client, admin_user, settings):
+    settings.IMPORT_MAX_MB = 1
+    login(client, admin_user)
+    big = SimpleUploadedFile("groot.csv", b"a;b\n" * (300 * 1024), content_type="text/csv")  # 1.2 MB
+    response = client.post(reverse("imports:upload"), {"kind": "episodes", "file": big})
+    assert response.status_code == 200 and "Het bestand is groter dan 1 MB" in response.content.decode()
+    assert not ImportJob.objects.exists()

@@ -42,12 +42,14 @@ def worker(settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot see an SQLite test database")
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
     db = connection.settings_dict
     queue = f"ci-{uuid.uuid4().hex[:8]}"
     env = os.environ | {
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         "CELERY_BROKER_URL": BROKER,
         "MEDIA_ROOT": str(tmp_path),
+        "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
         "DJANGO_SETTINGS_MODULE": "foodvalley.settings",
     }
     proc = subprocess.Popen(

@@ -53,6 +53,7 @@ class Workers:
             "CELERY_RESTORE_INTERVAL": "1",
             "CELERY_RESTORE_THROTTLE": "1",
             "MEDIA_ROOT": str(tmp_path),
+            "PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
             "DJANGO_SETTINGS_MODULE": "foodvalley.settings",
         }
         self.procs: list[subprocess.Popen] = []
@@ -95,6 +96,7 @@ def workers(settings, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("a worker process cannot see an SQLite test database")
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
     keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
     saved = {k: celery_app.conf[k] for k in keys}
     celery_app.conf.update(broker_url=BROKER, result_backend=BROKER, task_always_eager=False,

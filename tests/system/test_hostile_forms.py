@@ -132,6 +132,7 @@ SETTINGS = settings(max_examples=8, deadline=None, database=None, derandomize=Tr
 @pytest.fixture
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
 
 
 def test_there_are_forms_to_attack():

@@ -48,6 +48,7 @@ def broker_down(settings, tmp_path):
     saved = {k: celery_app.conf[k] for k in keys}  # before the Django settings change (Celery reads them lazily)
     url = f"redis://127.0.0.1:{free_port()}/0"
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"  # import uploads are private files
     settings.CELERY_BROKER_URL = url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
@@ -96,7 +97,7 @@ def test_the_app_keeps_serving_and_a_run_start_says_background_work_is_unavailab
     assert client.get(reverse("monitoring:dashboard"), {"scope": "Food Valley"}).context["dash"].run == figures_run
 
 
-def test_an_upload_with_the_broker_down_is_kept_closed_and_explained(client, admin_user, provider, broker_down):
+def test_an_upload_with_the_broker_down_is_removed_closed_and_explained(client, admin_user, provider, broker_down, settings):
     login(client, admin_user)
     upload = SimpleUploadedFile("trajecten.csv", (DATA / "episodes_clean.csv").read_bytes(), content_type="text/csv")
     response, seconds = timed_post(client, reverse("imports:upload"), {"kind": "episodes", "file": upload})
@@ -104,7 +105,9 @@ def test_an_upload_with_the_broker_down_is_kept_closed_and_explained(client, adm
     assert MESSAGE in _messages(response)
     job = ImportJob.objects.get()
     assert job.status == ImportStatus.FAILED and "niet beschikbaar" in job.message and job.finished_at
-    assert job.file and job.file.storage.exists(job.file.name)  # the uploaded file is kept
+    # the upload holds BSNs: a job that will not run keeps nothing (issue 15: it stayed in the media folder)
+    assert not job.file and not any(p.is_file() for p in settings.PRIVATE_MEDIA_ROOT.rglob("*.csv"))
+    assert not any(p.is_file() for p in settings.MEDIA_ROOT.rglob("*.csv"))
     assert Episode.objects.count() == 0  # nothing half-imported
     assert client.get(reverse("imports:detail", args=[job.pk])).status_code == 200
 
