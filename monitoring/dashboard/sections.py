@@ -34,7 +34,8 @@ def year_choice(*, key: str, values: dict, month: str, run) -> Choice:
     """The yearly value belonging to the chosen month (see the module docstring)."""
     year = month[:4]
     last = year if month[5:] == "12" or month == run.last_month else str(int(year) - 1)
-    stored = sorted(p for p in values if len(p) == 4 and p <= last)  # a run stores measurable periods only
+    # a run stores measurable periods only; a run from before that rule may hold more: never shown
+    stored = sorted(p for p in values if len(p) == 4 and p <= last and registry.is_measurable(key, p, run.data_date))
     period = stored[-1] if stored else ""
     # the first year after the one shown (up to the chosen one) that is not measurable yet, and from when it will be
     later = [str(y) for y in range(int(period or last) + (1 if period else 0), int(last) + 1)]

@@ -96,3 +96,11 @@ def test_a_yearly_share_says_which_year_is_next_to_become_measurable(run_nov, fo
     row = {r["key"]: r for r in casework_figures(dash)["rows"]}["prevented_12m"]
     assert (row["text"], row["period"]) == ("68%", "2024")
     assert row["not_measurable"] == "2025 nog niet meetbaar (vanaf 31-12-2026)"
+
+
+def test_a_run_from_before_the_rule_never_shows_an_unmeasurable_year(run_nov, foodvalley):
+    # a run stored before the rule may hold 2025 for prevented_12m (measurable only from 31-12-2026): the tile skips it
+    _add(run_nov, foodvalley.name, "prevented_12m", {"2024": 0.68, "2025": 0.0})
+    dash = SimpleNamespace(run=run_nov, month="2026-11", scope=SimpleNamespace(key=foodvalley.name, label=foodvalley.name), exact=True)
+    row = {r["key"]: r for r in casework_figures(dash)["rows"]}["prevented_12m"]
+    assert (row["text"], row["period"]) == ("68%", "2024")
