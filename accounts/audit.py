@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 
 from axes.helpers import get_client_ip_address
@@ -22,6 +23,16 @@ def scrub(text: str) -> str:
     for fn in SCRUBBERS:
         text = fn(text)
     return text
+
+
+#: the app's own child reference (the first 10 hex characters of a pseudonym, placements.Child.short_ref): about 3 in
+#: 1,000 consist of digits that pass the BSN 11-check by chance; scrubbing them would cut the child's log history
+_CHILD_REFERENCE = re.compile(r"[0-9a-f]{10}")
+
+
+def scrub_ref(ref: str) -> str:
+    """An object reference fit for the log: a child reference as it is, anything else scrubbed."""
+    return ref if _CHILD_REFERENCE.fullmatch(ref) else scrub(ref)
 
 
 def request_origin(request) -> str:
@@ -55,7 +66,7 @@ def log_access(
         actor_username=getattr(actor, "username", "") or "",
         action=action,
         object_type=object_type,
-        object_ref=scrub(object_ref)[:80],
+        object_ref=scrub_ref(object_ref)[:80],
         result=result,
         origin=origin if origin is not None else request_origin(request),
         detail=scrub(detail)[:255],
@@ -73,7 +84,7 @@ def log_access_many(*, actor=None, request=None, action: str, object_type: str, 
             actor_username=getattr(actor, "username", "") or "",
             action=action,
             object_type=object_type,
-            object_ref=scrub(ref)[:80],
+            object_ref=scrub_ref(ref)[:80],
             result=AccessResult.OK,
             origin=origin,
             detail=scrub(detail)[:255],

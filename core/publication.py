@@ -115,12 +115,9 @@ def rate(value: float | None, base: float | None, *, exact: bool = False, fmt=No
     """A rate of a count (per 1,000 young people): hidden with its count, else computed from the published count,
     so that the rate times the population gives back the published count and nothing more."""
     fmt = fmt or (lambda v: formatting.number(v, 1))
-    if value is None:
-        return NO_VALUE
-    if exact:
-        return Cell(value, fmt(value))
-    if base is None or is_hidden(base, k):
-        return Cell(None, label(k), True)
+    cell = dependent(value, base, exact=exact, fmt=fmt, k=k)
+    if exact or cell.value is None:
+        return cell
     published = value * rounded(base, k) / base
     return Cell(published, fmt(published))
 

@@ -14,6 +14,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from accounts.models import AccessLogEntry
 from accounts.roles import is_wijkteam
 
 from .bsn import is_valid_bsn, normalise_bsn, pseudonymise
@@ -190,13 +191,11 @@ def admin_counts() -> dict[str, int]:
     }
 
 
+#: the access-log detail of "this child is registered in another municipality" (written by the registration view)
+ELSEWHERE_DETAIL = "registration: known in another municipality"
+
+
 def elsewhere_answers_recent(*, user, hours: int = 1) -> int:
     """How often `user` was told in the last hours that a child is registered in another municipality (access log)."""
-    from django.utils import timezone as tz
-
-    from accounts.models import AccessLogEntry
-
-    from .services import ELSEWHERE_DETAIL
-
-    since = tz.now() - dt.timedelta(hours=hours)
+    since = timezone.now() - dt.timedelta(hours=hours)
     return AccessLogEntry.objects.filter(actor=user, object_type="child", detail=ELSEWHERE_DETAIL, timestamp__gte=since).count()

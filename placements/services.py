@@ -50,8 +50,7 @@ def episode_validate(*, child: Child, care_form: CareForm, provider: Provider, s
         raise ValidationError(errors)
 
 
-KNOWN_ELSEWHERE = "known_elsewhere"
-ELSEWHERE_DETAIL = "registration: known in another municipality"
+KNOWN_ELSEWHERE = "known_elsewhere"  # the code of the refusal; the view logs it (selectors.ELSEWHERE_DETAIL)
 
 
 @transaction.atomic

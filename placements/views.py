@@ -144,7 +144,7 @@ def child_register(request):
             if any(e.code == services.KNOWN_ELSEWHERE for e in error.error_dict.get("bsn", [])):
                 # logged here, after the service's transaction was rolled back (the answer itself is information)
                 log_access(request=request, action=AccessAction.SEARCH, object_type="child", result=AccessResult.DENIED,
-                           detail=services.ELSEWHERE_DETAIL)
+                           detail=selectors.ELSEWHERE_DETAIL)
             add_service_errors(form, error)
         else:
             if created:

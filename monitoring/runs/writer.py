@@ -38,7 +38,9 @@ class SeriesWriter:
         data_date = self.run.data_date
         windowed: dict[str, bool] = {}
         for lv, sc, g, b, m, v in series:
-            if windowed.setdefault(m, registry.window_metric(m) is not None):
+            if m not in windowed:  # once per metric, not per series
+                windowed[m] = registry.window_metric(m) is not None
+            if windowed[m]:
                 v = {p: x for p, x in v.items() if registry.is_measurable(m, p, data_date)}
             self.count += 1
             if self.copy:

@@ -37,3 +37,14 @@ def test_a_forged_forwarded_for_is_not_trusted_without_a_proxy(rf, settings):
     assert request_origin(request) == "10.0.0.7"
     request = rf.get("/", REMOTE_ADDR="not an address")
     assert request_origin(request) == "?"
+
+
+def test_a_child_reference_that_looks_like_a_bsn_is_kept(owner):
+    """About 3 in 1,000 child references (10 hex characters of the pseudonym) are digits that pass the 11-check; the
+    log keeps them as they are, or the child's history would lose entries. A BSN inside any other reference is masked."""
+    entry = log_access(actor=owner, action="read", object_type="child", object_ref="5264063550")
+    entry.refresh_from_db()
+    assert entry.object_ref == "5264063550"
+    entry = log_access(actor=owner, action="read", object_type="cost_table", object_ref=f"scope {BSN}")
+    entry.refresh_from_db()
+    assert BSN not in entry.object_ref

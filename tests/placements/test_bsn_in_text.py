@@ -44,7 +44,8 @@ def test_being_told_a_child_is_known_elsewhere_is_logged_and_limited(client, own
     from django.urls import reverse
 
     from accounts.models import AccessLogEntry
-    from placements.services import ELSEWHERE_DETAIL, child_register
+    from placements.selectors import ELSEWHERE_DETAIL
+    from placements.services import child_register
     from tests.conftest import login
 
     settings.REGISTRATION_ELSEWHERE_LIMIT = 5
