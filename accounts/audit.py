@@ -25,7 +25,7 @@ def scrub(text: str) -> str:
     return text
 
 
-#: the app's own child reference (the first 10 hex characters of a pseudonym, placements.Child.short_ref): about 3 in
+#: the app's own child reference (the first 10 hex characters of a pseudonym, placements.Child.reference): about 3 in
 #: 1,000 consist of digits that pass the BSN 11-check by chance; scrubbing them would cut the child's log history
 _CHILD_REFERENCE = re.compile(r"[0-9a-f]{10}")
 

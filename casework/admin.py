@@ -13,7 +13,7 @@ class ThreatCaseAdmin(admin.ModelAdmin):
 
     @admin.display(description="kind")
     def child_ref(self, obj):
-        return obj.child.short_ref
+        return obj.child.reference
 
     def has_add_permission(self, request):
         return False

@@ -114,7 +114,7 @@ class ThreatCase(Created):
         indexes = [models.Index(fields=["municipality", "opened_on"]), models.Index(fields=["status", "closed_on"])]
 
     def __str__(self) -> str:
-        return f"casus {self.pk} ({self.child.short_ref})"
+        return f"casus {self.pk} ({self.child.reference})"
 
     @property
     def is_closed(self) -> bool:
@@ -251,7 +251,7 @@ class ResidentialChecklist(models.Model):
         ordering = ["-completed_on", "-id"]
 
     def __str__(self) -> str:
-        return f"checklist {self.pk} ({self.child.short_ref})"
+        return f"checklist {self.pk} ({self.child.reference})"
 
     @property
     def is_locked(self) -> bool:

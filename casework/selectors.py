@@ -62,8 +62,8 @@ def case_get(*, user, pk: int) -> ThreatCase | None:
 
 
 def case_ref_for_audit(*, pk) -> str:
-    ref = ThreatCase.objects.filter(pk=pk).values_list("child__pseudonym", flat=True).first()
-    return ref[:10] if ref else f"case {pk} (onbekend)"
+    ref = ThreatCase.objects.filter(pk=pk).values_list("child__reference", flat=True).first()
+    return ref if ref else f"case {pk} (onbekend)"
 
 
 def children_for_case(*, user) -> QuerySet[Child]:
@@ -94,8 +94,8 @@ def review_get(*, user, pk: int) -> RetReview | None:
 
 
 def review_ref_for_audit(*, pk) -> str:
-    ref = RetReview.objects.filter(pk=pk).values_list("case__child__pseudonym", flat=True).first()
-    return ref[:10] if ref else f"review {pk} (onbekend)"
+    ref = RetReview.objects.filter(pk=pk).values_list("case__child__reference", flat=True).first()
+    return ref if ref else f"review {pk} (onbekend)"
 
 
 def action_get(*, user, pk: int) -> RetAction | None:
@@ -137,8 +137,8 @@ def checklist_get(*, user, pk: int) -> ResidentialChecklist | None:
 
 
 def checklist_ref_for_audit(*, pk) -> str:
-    ref = ResidentialChecklist.objects.filter(pk=pk).values_list("child__pseudonym", flat=True).first()
-    return ref[:10] if ref else f"checklist {pk} (onbekend)"
+    ref = ResidentialChecklist.objects.filter(pk=pk).values_list("child__reference", flat=True).first()
+    return ref if ref else f"checklist {pk} (onbekend)"
 
 
 def open_checklist(*, child: Child) -> ResidentialChecklist | None:
@@ -168,8 +168,8 @@ def case_week_get(*, user, pk: int) -> CaseWeekReview | None:
 
 
 def case_week_ref_for_audit(*, pk) -> str:
-    ref = CaseWeekReview.objects.filter(pk=pk).values_list("child__pseudonym", flat=True).first()
-    return ref[:10] if ref else f"case week {pk} (onbekend)"
+    ref = CaseWeekReview.objects.filter(pk=pk).values_list("child__reference", flat=True).first()
+    return ref if ref else f"case week {pk} (onbekend)"
 
 
 def case_week_candidates(*, user, today: dt.date | None = None) -> list[Episode]:

@@ -1,4 +1,4 @@
-"""Writes of casework. Keyword-only, typed; every change of a case is logged (object_ref = child.short_ref)."""
+"""Writes of casework. Keyword-only, typed; every change of a case is logged (object_ref = child.reference)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -49,7 +49,7 @@ def default_follow_up(review_date: dt.date) -> dt.date:
 
 
 def _log(user, request, action: str, object_type: str, child: Child, detail: str) -> None:
-    log_access(actor=user, request=request, action=action, object_type=object_type, object_ref=child.short_ref, detail=detail)
+    log_access(actor=user, request=request, action=action, object_type=object_type, object_ref=child.reference, detail=detail)
 
 
 def _not_future(errors: dict, field: str, day: dt.date | None, *, child: Child | None = None) -> None:

@@ -52,7 +52,7 @@ def _deny(request, *, ref: str, object_type: str):
 
 
 def _log_read(request, object_type: str, child, detail: str) -> None:
-    log_access(request=request, action=AccessAction.READ, object_type=object_type, object_ref=child.short_ref, detail=detail)
+    log_access(request=request, action=AccessAction.READ, object_type=object_type, object_ref=child.reference, detail=detail)
 
 
 # ------------------------------------------------------------------------------------------- cases
@@ -63,7 +63,7 @@ def case_list(request):
     cases = list(page.object_list)
     if cases:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="threat_case",
-                        object_refs=[c.child.short_ref for c in cases], detail=f"case list {status or 'all'}")
+                        object_refs=[c.child.reference for c in cases], detail=f"case list {status or 'all'}")
     return render(request, "casework/case_list.html", {
         "cases": cases, "page": page, "status": status, "statuses": CaseStatus.choices,
         "status_query": urlencode({"status": status}) + "&" if status else "",
@@ -341,8 +341,8 @@ def ret_follow_up(request, pk: int):
 @chair_required
 def ret_agenda(request):
     agenda = selectors.ret_agenda(user=request.user)
-    refs = {r.case.child.short_ref for r in agenda.upcoming + agenda.recent + agenda.overdue_follow_ups}
-    refs |= {a.review.case.child.short_ref for a in agenda.open_actions}
+    refs = {r.case.child.reference for r in agenda.upcoming + agenda.recent + agenda.overdue_follow_ups}
+    refs |= {a.review.case.child.reference for a in agenda.open_actions}
     if refs:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="ret_review", object_refs=sorted(refs),
                         detail="RET agenda")
@@ -354,7 +354,7 @@ def ret_agenda(request):
 def checklist_list(request):
     placements = list(selectors.residential_placements(user=request.user)[:200])
     open_lists = list(selectors.checklist_scope(user=request.user).filter(episode__isnull=True).select_related("child", "care_form"))
-    refs = {e.child.short_ref for e in placements} | {c.child.short_ref for c in open_lists}
+    refs = {e.child.reference for e in placements} | {c.child.reference for c in open_lists}
     if refs:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="checklist", object_refs=sorted(refs),
                         detail="residential placements and checklists")
@@ -416,7 +416,7 @@ def checklist_edit(request, pk: int):
     if denied:
         return denied
     if checklist.is_locked:
-        log_access(request=request, action=AccessAction.CHANGE, object_type="checklist", object_ref=checklist.child.short_ref,
+        log_access(request=request, action=AccessAction.CHANGE, object_type="checklist", object_ref=checklist.child.reference,
                    result=AccessResult.DENIED, detail=f"checklist {checklist.pk} locked")
         messages.error(request, _("De plaatsing is gestart: deze checklist kan niet meer worden gewijzigd."))
         return redirect("casework:checklist_detail", pk=checklist.pk)
@@ -444,7 +444,7 @@ def checklist_edit(request, pk: int):
 def case_week_list(request):
     candidates = selectors.case_week_candidates(user=request.user)
     reviews = list(selectors.case_week_scope(user=request.user).select_related("child", "episode__care_form")[:200])
-    refs = {e.child.short_ref for e in candidates} | {r.child.short_ref for r in reviews}
+    refs = {e.child.reference for e in candidates} | {r.child.reference for r in reviews}
     if refs:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="case_week_review", object_refs=sorted(refs),
                         detail="Week van de Casus list")
@@ -514,7 +514,7 @@ def follow_ups(request):
     rows = selectors.trajectory_rows(user=request.user, overdue_only=overdue_only)
     if rows:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="episode",
-                        object_refs=sorted({r.episode.child.short_ref for r in rows}), detail="JIM/systemic follow-ups")
+                        object_refs=sorted({r.episode.child.reference for r in rows}), detail="JIM/systemic follow-ups")
     return render(request, "casework/follow_ups.html", {
         "rows": rows, "overdue_only": overdue_only, "overdue_count": sum(r.overdue for r in rows),
     })

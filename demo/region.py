@@ -41,7 +41,17 @@ from django.utils import timezone
 from core.db import copy_in, copy_text
 from core.periods import month_end
 from placements.bsn import synthetic_bsn
-from placements.models import CareForm, Child, Declaration, Episode, Municipality, Provider, Region, YouthPopulation
+from placements.models import (
+    CareForm,
+    Child,
+    Declaration,
+    Episode,
+    Municipality,
+    Provider,
+    Region,
+    YouthPopulation,
+    new_child_reference,
+)
 from placements.reference import FOODVALLEY
 
 #: Synthetic BSNs of demo children are synthetic_bsn(DEMO_BSN_OFFSET + i), far from the small numbers tests use.
@@ -665,7 +675,8 @@ class _Writer:
     """Bulk inserts with explicit ids: executemany on SQLite, COPY on PostgreSQL."""
 
     tables = {
-        "child": (Child._meta.db_table, ("id", "pseudonym", "birth_date", "sex", "municipality_id", "label", "registered_by_id", "created_at")),
+        "child": (Child._meta.db_table, ("id", "pseudonym", "reference", "birth_date", "sex", "municipality_id", "label", "registered_by_id",
+                                         "created_at")),
         "episode": (Episode._meta.db_table, ("id", "source_id", "child_id", "care_form_id", "provider_id", "municipality_id", "start_date",
                                              "end_date", "end_reason", "referrer", "legal_framework", "created_by_id", "created_at", "updated_at")),
         "declaration": (Declaration._meta.db_table, ("id", "source_id", "child_id", "care_form_id", "provider_id", "municipality_id",
@@ -945,7 +956,7 @@ def build_demo(options: DemoOptions) -> DemoResult:
                     child_id = c.child_id
                     c.child_id += 1
                     latest_muni = muni_ids[max(eps, key=lambda e: (e[3], e[4] is None, e[4] or 0))[2]]
-                    children_rows.append((child_id, pseudonym(DEMO_BSN_OFFSET + index), _iso(c, birth), sex, latest_muni,
+                    children_rows.append((child_id, pseudonym(DEMO_BSN_OFFSET + index), new_child_reference(), _iso(c, birth), sex, latest_muni,
                                           f"{label_prefix}{index + 1:0{label_width}d}", None, now))
                     for form, prov, muni, start, end, reason, referrer, legal in eps:
                         episode_rows.append((c.episode_id, f"E-{c.episode_source:07d}", child_id, forms[form], provider_ids[prov], muni_ids[muni],

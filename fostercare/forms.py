@@ -122,7 +122,7 @@ class SupportForm(NoBsnInTextMixin, forms.Form):
             risk_col = []
         else:
             self.fields["risk"].queryset = risks
-            self.fields["risk"].label_from_instance = lambda r: f"{r.placement.episode.child.short_ref} · {r.registered_on:%d-%m-%Y} · {r.get_severity_display()}"
+            self.fields["risk"].label_from_instance = lambda r: f"{r.placement.episode.child.reference} · {r.registered_on:%d-%m-%Y} · {r.get_severity_display()}"
             risk_col = [Column("risk", css_class="col-md-4")]
         self.helper = _helper(
             Row(Column("kind", css_class="col-md-4"), Column("start_date", css_class="col-md-2"), Column("end_date", css_class="col-md-2"), *risk_col),

@@ -151,7 +151,7 @@ class FosterPlacement(Created):
         ordering = ["-episode__start_date", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.family} · {self.episode.child.short_ref}"
+        return f"{self.family} · {self.episode.child.reference}"
 
     @property
     def child(self):

@@ -108,8 +108,8 @@ def placement_get(*, user, pk: int) -> FosterPlacement | None:
 
 
 def placement_ref_for_audit(*, pk) -> str:
-    ref = FosterPlacement.objects.filter(pk=pk).values_list("episode__child__pseudonym", flat=True).first()
-    return ref[:10] if ref else f"placement {pk} (onbekend)"
+    ref = FosterPlacement.objects.filter(pk=pk).values_list("episode__child__reference", flat=True).first()
+    return ref if ref else f"placement {pk} (onbekend)"
 
 
 def occupancy(family: FosterFamily, day: dt.date | None = None) -> tuple[int, int]:
@@ -198,8 +198,8 @@ def risk_get(*, user, pk: int) -> PlacementRisk | None:
 
 
 def risk_ref_for_audit(*, pk) -> str:
-    ref = PlacementRisk.objects.filter(pk=pk).values_list("placement__episode__child__pseudonym", flat=True).first()
-    return ref[:10] if ref else f"risk {pk} (onbekend)"
+    ref = PlacementRisk.objects.filter(pk=pk).values_list("placement__episode__child__reference", flat=True).first()
+    return ref if ref else f"risk {pk} (onbekend)"
 
 
 @dataclass

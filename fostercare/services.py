@@ -1,4 +1,4 @@
-"""Writes of foster care. Keyword-only; every change is logged (a child: its short_ref; a family or prospect:
+"""Writes of foster care. Keyword-only; every change is logged (a child: its reference; a family or prospect:
 "family <id>" / "prospect <id>", never a name — families and prospects carry no personal data)."""
 from __future__ import annotations
 
@@ -210,7 +210,7 @@ def match_record(*, user, request=None, child: Child, family: FosterFamily, star
         family.status, family.status_since = FamilyStatus.ACTIVE, max(start_date, family.status_since)
         family.save(update_fields=["status", "status_since", "updated_at"])
         FamilyStatusChange.objects.create(family=family, status=FamilyStatus.ACTIVE, date=family.status_since, created_by=user)
-    _log(user, request, AccessAction.CREATE, "foster_placement", child.short_ref, f"matched with family {family.pk}, episode {episode.pk}")
+    _log(user, request, AccessAction.CREATE, "foster_placement", child.reference, f"matched with family {family.pk}, episode {episode.pk}")
     return placement
 
 
@@ -228,7 +228,7 @@ def placement_link(*, user, request=None, family: FosterFamily, episode: Episode
     if errors:
         raise ValidationError({"episode": errors})
     placement = FosterPlacement.objects.create(family=family, episode=episode, matched_on=episode.start_date, created_by=user)
-    _log(user, request, AccessAction.CHANGE, "foster_placement", episode.child.short_ref, f"episode {episode.pk} linked to family {family.pk}")
+    _log(user, request, AccessAction.CHANGE, "foster_placement", episode.child.reference, f"episode {episode.pk} linked to family {family.pk}")
     return placement
 
 
@@ -253,7 +253,7 @@ def risk_register(
         raise ValidationError(errors)
     risk = PlacementRisk.objects.create(placement=placement, registered_on=registered_on, severity=severity, signals=list(signals),
                                         signals_text=signals_text, support_deployed=support_deployed, created_by=user)
-    _log(user, request, AccessAction.CREATE, "placement_risk", episode.child.short_ref, f"risk {risk.pk} on placement {placement.pk}")
+    _log(user, request, AccessAction.CREATE, "placement_risk", episode.child.reference, f"risk {risk.pk} on placement {placement.pk}")
     return risk
 
 
@@ -275,7 +275,7 @@ def risk_follow_up_add(*, user, request=None, risk: PlacementRisk, date: dt.date
     follow = RiskFollowUp.objects.create(risk=risk, date=date, severity=severity, note=note, created_by=user)
     risk.severity = severity
     risk.save(update_fields=["severity", "updated_at"])
-    _log(user, request, AccessAction.CHANGE, "placement_risk", risk.placement.episode.child.short_ref, f"risk {risk.pk} follow-up")
+    _log(user, request, AccessAction.CHANGE, "placement_risk", risk.placement.episode.child.reference, f"risk {risk.pk} follow-up")
     return follow
 
 
@@ -318,7 +318,7 @@ def risk_resolve(
     risk.status, risk.resolved_on, risk.outcome = RiskStatus.RESOLVED, resolved_on, outcome
     risk.reason, risk.destination, risk.outcome_note = reason, destination, note
     risk.save()
-    _log(user, request, AccessAction.CHANGE, "placement_risk", episode.child.short_ref, f"risk {risk.pk} resolved {outcome} {reason}".strip())
+    _log(user, request, AccessAction.CHANGE, "placement_risk", episode.child.reference, f"risk {risk.pk} resolved {outcome} {reason}".strip())
     return risk
 
 

@@ -71,7 +71,7 @@ def home_fostercare(request):
     open_rows = [r for r in rows if r.open_on_last][:10]
     if open_rows:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="placement_risk",
-                        object_refs=sorted({r.risk.placement.episode.child.short_ref for r in open_rows}), detail="start page, open risks")
+                        object_refs=sorted({r.risk.placement.episode.child.reference for r in open_rows}), detail="start page, open risks")
     log_access(request=request, action=AccessAction.SEARCH, object_type="foster_family", detail="start page overview")
     return render(request, "home/fostercare.html", {"has_scope": True, "overview": overview, "open_rows": open_rows, "month": month})
 
@@ -140,7 +140,7 @@ def family_detail(request, pk: int):
     _read(request, "foster_family", services.family_ref(family), f"family {family.pk}, {len(placements)} placements shown")
     if placements:
         log_access_many(request=request, action=AccessAction.READ, object_type="foster_placement",
-                        object_refs=sorted({p.episode.child.short_ref for p in placements}), detail=f"family {family.pk}")
+                        object_refs=sorted({p.episode.child.reference for p in placements}), detail=f"family {family.pk}")
     placed, free = selectors.occupancy(family)
     provider = roles.is_fostercare(request.user)
     today = timezone.localdate()
@@ -255,7 +255,7 @@ def match_start(request):
 
 
 def _deny_log(request, child, family) -> None:
-    log_access(request=request, action=AccessAction.CREATE, object_type="foster_placement", object_ref=child.short_ref,
+    log_access(request=request, action=AccessAction.CREATE, object_type="foster_placement", object_ref=child.reference,
                result=AccessResult.DENIED, detail=f"match with family {family.pk} refused: not among the candidates")
 
 
@@ -299,7 +299,7 @@ def match_child(request, child_pk: int):
                                             prefer_network=params["prefer_network"])
     if params["family_ref"]:
         candidates = [c for c in candidates if params["family_ref"].strip().casefold() in c.family.reference.casefold()]
-    _read(request, "foster_placement", child.short_ref, f"match search, {len(candidates)} families")
+    _read(request, "foster_placement", child.reference, f"match search, {len(candidates)} families")
     open_foster = list(selectors.open_foster_episodes(child=child).select_related("care_form", "provider"))
     return render(request, "fostercare/match.html", {
         "child": child, "search": search if search.is_bound else MatchSearchForm(), "params": params, "candidates": candidates[:MATCH_LIMIT],
@@ -314,7 +314,7 @@ def risk_list(request):
     month, rows = selectors.monthly_risk_list(user=request.user, month=request.GET.get("maand", ""))
     if rows:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="placement_risk",
-                        object_refs=sorted({r.risk.placement.episode.child.short_ref for r in rows}), detail=f"risk list {month}")
+                        object_refs=sorted({r.risk.placement.episode.child.reference for r in rows}), detail=f"risk list {month}")
     else:
         log_access(request=request, action=AccessAction.SEARCH, object_type="placement_risk", detail=f"risk list {month}, empty")
     return render(request, "fostercare/risk_list.html", {
@@ -332,7 +332,7 @@ def risk_create(request, placement_pk: int):
     child = placement.episode.child
     form = RiskForm(_post(request))
     if request.method == "GET":
-        _read(request, "foster_placement", child.short_ref, f"placement {placement.pk} risk form")
+        _read(request, "foster_placement", child.reference, f"placement {placement.pk} risk form")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -353,7 +353,7 @@ def risk_create(request, placement_pk: int):
 
 def _child_ref(user, child) -> str:
     label = child.label if selectors.show_label(user=user, child=child) and child.label else ""
-    return f"{label} · {child.short_ref}" if label else child.short_ref
+    return f"{label} · {child.reference}" if label else child.reference
 
 
 def _risk_or_deny(request, pk):
@@ -369,7 +369,7 @@ def risk_detail(request, pk: int):
     if denied:
         return denied
     child = risk.placement.episode.child
-    _read(request, "placement_risk", child.short_ref, f"risk {risk.pk}")
+    _read(request, "placement_risk", child.reference, f"risk {risk.pk}")
     today = timezone.localdate()
     end = risk.resolved_on or today
     return render(request, "fostercare/risk_detail.html", {
@@ -392,7 +392,7 @@ def risk_follow_up(request, pk: int):
         return redirect("fostercare:risk_detail", pk=risk.pk)
     form = RiskFollowUpForm(_post(request), initial={"severity": risk.severity})
     if request.method == "GET":
-        _read(request, "placement_risk", child.short_ref, f"risk {risk.pk} follow-up form")
+        _read(request, "placement_risk", child.reference, f"risk {risk.pk} follow-up form")
     if request.method == "POST" and form.is_valid():
         try:
             services.risk_follow_up_add(user=request.user, request=request, risk=risk, **form.cleaned_data)
@@ -419,7 +419,7 @@ def risk_resolve(request, pk: int):
         return redirect("fostercare:risk_detail", pk=risk.pk)
     form = RiskResolveForm(_post(request))
     if request.method == "GET":
-        _read(request, "placement_risk", child.short_ref, f"risk {risk.pk} resolve form")
+        _read(request, "placement_risk", child.reference, f"risk {risk.pk} resolve form")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -26,14 +26,14 @@ from .selectors import QUERY_BSN, QUERY_INVALID_BSN, classify_query
 PICK_LIMIT = 20
 QUERY_MAX = 60
 _MAX_PK = 2**63 - 1
-_SHORT_REF = re.compile(r"^[0-9a-f]{4,10}$")
+_REFERENCE = re.compile(r"^[0-9a-hjkmnp-tv-z]{4,10}$")  # a prefix of a child reference (models.REFERENCE_ALPHABET)
 
 BSN_IN_ADDRESS = _("Zoek op BSN via het zoekveld. Een BSN in een webadres komt in de browsergeschiedenis "
                    "en in logbestanden terecht; er is niet gezocht.")
 
 
 def child_choice_label(child: Child) -> str:
-    return f"{child.label or _('(geen kenmerk)')} · {child.short_ref} · {child.birth_date:%Y}"
+    return f"{child.label or _('(geen kenmerk)')} · {child.reference} · {child.birth_date:%Y}"
 
 
 def parse_pk(value) -> int | None:
@@ -65,14 +65,14 @@ class ChildPick:
 
 
 def search(scope: QuerySet[Child], query: str, limit: int | None = None) -> tuple[list[Child], bool]:
-    """At most `limit` children of `scope` whose label contains `query` or whose short reference starts with it,
+    """At most `limit` children of `scope` whose label contains `query` or whose reference starts with it,
     newest first (all of the scope's newest when the query is empty). One query."""
     limit = PICK_LIMIT if limit is None else limit
     qs = scope
     if query:
         match = Q(label__icontains=query)
-        if _SHORT_REF.match(query.lower()):
-            match |= Q(pseudonym__startswith=query.lower())
+        if _REFERENCE.match(query.lower()):
+            match |= Q(reference__startswith=query.lower())
         qs = qs.filter(match)
     rows = list(qs.order_by("-created_at", "-id")[: limit + 1])
     return rows[:limit], len(rows) > limit

@@ -2,6 +2,8 @@
 taxonomy) and the records (children, episodes, declarations) plus import jobs."""
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -116,10 +118,26 @@ class Sex(models.TextChoices):
     OTHER = "O", _("Anders / onbekend")
 
 
+#: Crockford's base-32 alphabet in lower case (no i, l, o, u): a reference read aloud or typed is not misread.
+REFERENCE_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+REFERENCE_LENGTH = 10
+
+
+def new_child_reference() -> str:
+    """A random reference for a new child: 10 characters, 50 bits from `secrets`, unrelated to the BSN.
+
+    The reference is what users see and what the access log stores. It used to be the first 10 characters of the
+    pseudonym (a truncated HMAC of the BSN), which brute force over the BSN space turned back into a BSN in seconds
+    when the key was weak; a random value gives nothing back whatever the key."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
 class Child(models.Model):
-    """A child known by a pseudonym: HMAC-SHA256 of the BSN. The BSN itself is never stored."""
+    """A child known by a pseudonym: HMAC-SHA256 of the BSN, used only to find the child again from a BSN; the BSN
+    itself is never stored. Users and the log know the child by its random `reference`."""
 
     pseudonym = models.CharField(_("pseudoniem"), max_length=64, unique=True)
+    reference = models.CharField(_("referentie"), max_length=REFERENCE_LENGTH, unique=True, default=new_child_reference, editable=False)
     birth_date = models.DateField(_("geboortedatum"))
     sex = models.CharField(_("geslacht"), max_length=1, choices=Sex.choices, default=Sex.OTHER)
     municipality = models.ForeignKey(Municipality, verbose_name=_("gemeente"), on_delete=models.PROTECT, related_name="children")
@@ -139,12 +157,7 @@ class Child(models.Model):
                    models.Index(fields=["municipality", "-created_at", "-id"], name="child_muni_newest")]
 
     def __str__(self) -> str:
-        return f"kind {self.pseudonym[:10]}"
-
-    @property
-    def short_ref(self) -> str:
-        """A reference safe to show and log: the first 10 characters of the pseudonym."""
-        return self.pseudonym[:10]
+        return f"kind {self.reference}"
 
 
 class EndReason(models.TextChoices):

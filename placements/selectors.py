@@ -115,15 +115,15 @@ def episode_get(*, user, pk: int) -> Episode | None:
 
 
 def child_ref_for_audit(*, pk) -> str:
-    """The short reference of any child id, for logging a refused access (never shown to the user)."""
-    pseudonym = Child.objects.filter(pk=pk).values_list("pseudonym", flat=True).first()
-    return pseudonym[:10] if pseudonym else f"id {pk} (onbekend)"
+    """The reference of any child id, for logging a refused access (never shown to the user)."""
+    reference = Child.objects.filter(pk=pk).values_list("reference", flat=True).first()
+    return reference or f"id {pk} (onbekend)"
 
 
 def episode_ref_for_audit(*, pk) -> str:
-    """The short reference of the child of any episode id, for logging a refused access."""
-    pseudonym = Episode.objects.filter(pk=pk).values_list("child__pseudonym", flat=True).first()
-    return pseudonym[:10] if pseudonym else f"episode {pk} (onbekend)"
+    """The reference of the child of any episode id, for logging a refused access."""
+    reference = Episode.objects.filter(pk=pk).values_list("child__reference", flat=True).first()
+    return reference or f"episode {pk} (onbekend)"
 
 
 def _active_on(day: dt.date, prefix: str = "") -> Q:

@@ -71,7 +71,7 @@ def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: st
         raise ValidationError({"bsn": [ValidationError(
             _("Dit kind is al geregistreerd bij een andere gemeente. Neem contact op met de beheerder."), code=KNOWN_ELSEWHERE)]})
     log_access(actor=user, request=request, action=AccessAction.CREATE if created else AccessAction.SEARCH,
-               object_type="child", object_ref=child.short_ref, detail="registered" if created else "already registered")
+               object_type="child", object_ref=child.reference, detail="registered" if created else "already registered")
     return child, created
 
 
@@ -100,7 +100,7 @@ def episode_start(
     for rule in episode_rules.RULES:
         rule.attach(checklist=checklist, episode=episode)
     without = " without checklist (admin/import)" if care_form.is_residential and checklist is None else ""
-    log_access(actor=user, request=request, action=AccessAction.CREATE, object_type="episode", object_ref=child.short_ref,
+    log_access(actor=user, request=request, action=AccessAction.CREATE, object_type="episode", object_ref=child.reference,
                detail=f"episode {episode.pk} {care_form.code}{without}")
     return episode
 
@@ -115,6 +115,6 @@ def episode_end(*, user, request=None, episode: Episode, end_date: dt.date, end_
     episode.end_date = end_date
     episode.end_reason = end_reason
     episode.save(update_fields=["end_date", "end_reason", "updated_at"])
-    log_access(actor=user, request=request, action=AccessAction.CHANGE, object_type="episode", object_ref=episode.child.short_ref,
+    log_access(actor=user, request=request, action=AccessAction.CHANGE, object_type="episode", object_ref=episode.child.reference,
                detail=f"episode {episode.pk} ended")
     return episode

@@ -162,7 +162,7 @@ def child_detail(request, pk: int):
         return _deny_object(request, pk=pk, action=AccessAction.READ)
     episodes = list(selectors.episode_list_for_child(child=child))
     today = timezone.localdate()
-    log_access(request=request, action=AccessAction.READ, object_type="child", object_ref=child.short_ref,
+    log_access(request=request, action=AccessAction.READ, object_type="child", object_ref=child.reference,
                detail=f"detail, {len(episodes)} episodes")
     return render(request, "placements/child_detail.html", {
         "child": child,

@@ -31,7 +31,7 @@ def test_read_search_create_change_and_denied_are_logged_through_the_pages(clien
     login(client, outsider).get(reverse("children:detail", args=[child.pk]))
 
     rows = list(AccessLogEntry.objects.order_by("id").values_list("actor_username", "action", "object_type", "object_ref", "result"))
-    ref = child.short_ref
+    ref = child.reference
     assert rows == [
         ("anna", "create", "child", ref, "ok"),  # the fixture registers the child
         ("anna", "read", "child", ref, "ok"),
@@ -190,4 +190,4 @@ def test_anonymous_users_are_sent_to_login(client):
 def test_the_log_page_shows_no_labels(client, admin_user, owner, child, provider, care_forms):
     episode_start(user=owner, child=child, care_form=care_forms["PLZ"], provider=provider, start_date=D(2024, 1, 1))
     html = login(client, admin_user).get(LOG).content.decode()
-    assert child.short_ref in html and "AB-1001" not in html
+    assert child.reference in html and "AB-1001" not in html

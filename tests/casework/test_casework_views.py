@@ -103,7 +103,7 @@ def test_scope_triangle(request, client, world, child, name, obj, expected, ret_
         elif obj is not None:
             # every read of a case record is logged with the child's pseudonym reference, never a label
             assert entries.count() > before
-            assert entries.filter(object_ref=child.short_ref, result="ok").exists(), (fixture, name)
+            assert entries.filter(object_ref=child.reference, result="ok").exists(), (fixture, name)
         html = response.content.decode()
         if fixture in ("outsider", "ret_other", "project_user", "admin_user"):
             assert "AB-1001" not in html, (fixture, name)
@@ -124,7 +124,7 @@ def test_lists_are_scoped(client, world, child, outsider, ret_member, ret_other)
 def test_project_team_sees_lessons_without_identifying_data(client, world, child, project_user):
     html = login(client, project_user).get(reverse("casework:lessons")).content.decode()
     assert "Eerder netwerk betrekken." in html and "netwerk" in html and "K2 2024" in html
-    for secret in ("AB-1001", child.short_ref, "Ede", "01-05-2024"):
+    for secret in ("AB-1001", child.reference, "Ede", "01-05-2024"):
         assert secret not in html
 
 
@@ -212,7 +212,7 @@ def test_end_to_end_case_prevents_a_placement(client, owner, foodvalley, provide
     case.refresh_from_db()
     assert (case.status, case.closed_on, case.outcome) == ("closed", D(2020, 3, 1), "stays_home")
     assert review.follow_ups.get().child_at_home
-    assert AccessLogEntry.objects.filter(object_ref=kid.short_ref, object_type__in=["threat_case", "ret_review"]).count() >= 6
+    assert AccessLogEntry.objects.filter(object_ref=kid.reference, object_type__in=["threat_case", "ret_review"]).count() >= 6
 
     target = Target.objects.create(name="20 voorkomen", region=foodvalley, metric="placements_prevented", group="all", band="all",
                                    period_start=D(2020, 1, 1), period_end=D(2020, 12, 31), kind="accumulate", target_value=20,

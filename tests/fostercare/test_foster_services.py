@@ -83,7 +83,7 @@ def test_match_starts_the_episode_links_it_and_fills_the_place(foster_provider, 
     # a family home places in GZH, a network family in NPZ
     home = family(foster_provider, ede, "GH-1", kind="gezinshuis", places=4)
     assert services.match_record(user=owner, child=kid2, family=home, start_date=D(2020, 2, 1)).episode.care_form.code == "GZH"
-    assert AccessLogEntry.objects.filter(object_type="foster_placement", object_ref=kid.short_ref, action="create").count() == 1
+    assert AccessLogEntry.objects.filter(object_type="foster_placement", object_ref=kid.reference, action="create").count() == 1
 
 
 def test_link_an_existing_episode_only_when_provider_and_form_fit(foster_provider, other_foster_provider, ede, kid, care_forms, owner):

@@ -128,7 +128,7 @@ def test_the_whole_flow_counts_a_prevented_breakdown_and_a_breakdown_with_escala
     html = client.get(reverse("targets:list")).content.decode()
     assert "15 breakdowns voorkomen" in html and "nog niet gemeten" not in html.split("15 breakdowns voorkomen")[1][:2000]
     # the access log has every read and change of the children's foster records, without labels
-    refs = {a.short_ref, b.short_ref}
+    refs = {a.reference, b.reference}
     entries = AccessLogEntry.objects.filter(object_ref__in=refs, object_type__in=["foster_placement", "placement_risk"])
     assert entries.filter(action="create").count() >= 3 and entries.filter(action="change").count() >= 3 and entries.filter(action="read").count() >= 1
     assert not AccessLogEntry.objects.filter(detail__contains="PZ-").exists()
@@ -156,7 +156,7 @@ def test_foster_worker_sees_own_providers_families_and_children_only(client, fos
     assert 'data-family="MINE"' in html and 'data-family="OTHER"' not in html
     html = client.get(reverse("fostercare:family_detail", args=[setup["mine"].pk])).content.decode()
     a, _b, v = setup["kids"]
-    assert a.short_ref in html and v.short_ref in html
+    assert a.reference in html and v.reference in html
     assert "PZ-A" not in html and "VN-1" not in html  # the wijkteam's labels stay inside the municipality
     response = client.get(reverse("fostercare:family_detail", args=[setup["other"].pk]))
     assert response.status_code == 404
@@ -170,7 +170,7 @@ def test_foster_worker_sees_own_providers_families_and_children_only(client, fos
     assert client.get(reverse("children:detail", args=[a.pk])).status_code == 403
     home = client.get(reverse("home")).content.decode()
     assert 'id="fostercare-overview"' in home
-    assert AccessLogEntry.objects.filter(actor=foster_worker, object_type="foster_placement", action="read", object_ref=a.short_ref).exists()
+    assert AccessLogEntry.objects.filter(actor=foster_worker, object_type="foster_placement", action="read", object_ref=a.reference).exists()
 
 
 def test_wijkteam_sees_a_family_only_as_far_as_its_children_are_placed_there(client, owner, outsider, setup):
@@ -179,7 +179,7 @@ def test_wijkteam_sees_a_family_only_as_far_as_its_children_are_placed_there(cli
     html = client.get(reverse("fostercare:family_list")).content.decode()
     assert 'data-family="MINE"' in html and 'data-family="OTHER"' in html  # Ede children in both
     html = client.get(reverse("fostercare:family_detail", args=[setup["mine"].pk])).content.decode()
-    assert a.short_ref in html and "PZ-A" in html and v.short_ref not in html  # Veenendaal's child is not shown
+    assert a.reference in html and "PZ-A" in html and v.reference not in html  # Veenendaal's child is not shown
     assert 'id="family-edit"' not in html  # only the provider edits the family
     assert client.get(reverse("fostercare:risk_detail", args=[setup["rv"].pk])).status_code == 404
     assert client.get(reverse("fostercare:family_edit", args=[setup["mine"].pk])).status_code == 403
@@ -190,7 +190,7 @@ def test_wijkteam_sees_a_family_only_as_far_as_its_children_are_placed_there(cli
     assert client.get(reverse("fostercare:family_detail", args=[setup["other"].pk])).status_code == 404
     # matching another municipality's child is refused and logged
     assert client.get(reverse("fostercare:match_child", args=[a.pk])).status_code == 404
-    assert AccessLogEntry.objects.filter(actor=outsider, object_type="foster_placement", object_ref=a.short_ref, result="denied").exists()
+    assert AccessLogEntry.objects.filter(actor=outsider, object_type="foster_placement", object_ref=a.reference, result="denied").exists()
 
 
 def test_project_team_sees_aggregates_only(client, project_user, setup):
@@ -258,6 +258,6 @@ def test_a_direct_post_cannot_pick_a_family_the_list_leaves_out(client, foster_w
     response = client.post(url(b), {"family": network.pk, "start_date": "2020-02-03", "siblings": 1})
     assert response.status_code == 200 and "staat niet (meer) in de lijst van passende gezinnen" in response.content.decode()
     assert network.placements.count() == 1
-    assert AccessLogEntry.objects.filter(object_type="foster_placement", result="denied", object_ref=b.short_ref).exists()
+    assert AccessLogEntry.objects.filter(object_type="foster_placement", result="denied", object_ref=b.reference).exists()
     with pytest.raises(ValidationError, match="netwerkgezin"):  # and the service refuses it too, whoever calls it
         services.match_record(user=owner, child=b, family=network, start_date=D(2020, 2, 3))

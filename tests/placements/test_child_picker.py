@@ -83,8 +83,8 @@ def test_search_finds_the_child_by_label_and_short_reference(client, owner, sixt
     old = sixty[3]  # not among the newest 20
     login(client, owner)
     html = client.get(reverse(name), {"q": "k-0003"}).content.decode()
-    assert offered(html) == [old.pk] and f"K-0003 · {old.short_ref} · 2010" in html
-    assert offered(client.get(reverse(name), {"q": old.short_ref[:6]}).content.decode())[:1] == [old.pk]
+    assert offered(html) == [old.pk] and f"K-0003 · {old.reference} · 2010" in html
+    assert offered(client.get(reverse(name), {"q": old.reference[:6]}).content.decode())[:1] == [old.pk]
     assert offered(client.get(reverse(name), {"q": "K-00"}).content.decode()) == [c.pk for c in sixty[::-1][:20]]
     html = client.get(reverse(name), {"q": "VN-FOREIGN"}).content.decode()
     assert offered(html) == [] and "Geen kind gevonden" in html
@@ -96,7 +96,7 @@ def test_a_known_child_is_the_only_choice(client, owner, sixty):
     kid = sixty[7]
     html = login(client, owner).get(reverse(CASE), {"kind": kid.pk}).content.decode()
     assert offered(html) == [kid.pk]
-    assert 'id="id_child"' in html and f'<option value="{kid.pk}" selected>K-0007 · {kid.short_ref} · 2010</option>' in html
+    assert 'id="id_child"' in html and f'<option value="{kid.pk}" selected>K-0007 · {kid.reference} · 2010</option>' in html
     assert 'type="radio"' not in html and "Ander kind kiezen" in html
     # a known child posted back after an error stays the only choice
     response = client.post(reverse(CASE), {"child": kid.pk, "opened_on": "2024-01-05"})

@@ -126,8 +126,8 @@ def test_the_list_is_newest_first(owner, child):
     assert list(selectors.child_list(user=owner)) == [second, child]
 
 
-def test_the_audit_reference_of_any_child_is_its_short_ref(child):
-    assert selectors.child_ref_for_audit(pk=child.pk) == child.short_ref
+def test_the_audit_reference_of_any_child_is_its_reference(child):
+    assert selectors.child_ref_for_audit(pk=child.pk) == child.reference
     assert "onbekend" in selectors.child_ref_for_audit(pk=999999)
 
 

@@ -41,7 +41,7 @@ def test_the_owner_sees_the_list_with_the_child(client, owner, child):
     response = login(client, owner).get(LIST)
     assert response.status_code == 200
     html = page(response)
-    assert "AB-1001" in html and child.short_ref in html and "2012" in html and "Meisje" in html
+    assert "AB-1001" in html and child.reference in html and "2012" in html and "Meisje" in html
 
 
 def test_the_list_shows_the_highest_open_care_form(client, owner, child, provider, care_forms):
@@ -59,7 +59,7 @@ def test_a_colleague_sees_the_list_with_the_child(client, colleague, child):
 def test_an_outsider_sees_only_their_own_children(client, outsider, child, other_child):
     html = page(login(client, outsider).get(LIST))
     assert "VN-7777" in html
-    assert "AB-1001" not in html and child.short_ref not in html
+    assert "AB-1001" not in html and child.reference not in html
 
 
 @pytest.mark.parametrize("who", ["project_user", "admin_user"])
@@ -168,7 +168,7 @@ def test_the_owner_sees_the_detail_with_header_and_episodes(client, owner, child
     response = login(client, owner).get(detail_url(child))
     assert response.status_code == 200
     html = page(response)
-    assert "AB-1001" in html and child.short_ref in html and "17-05-2012" in html and "Ede" in html
+    assert "AB-1001" in html and child.reference in html and "17-05-2012" in html and "Ede" in html
     assert "<svg" in html and "Pleegzorg" in html and "01-04-2023" in html
     assert "Gecertificeerde instelling" in html and "Ondertoezichtstelling (OTS)" in html and "Jeugdzorg De Vallei" in html
     assert reverse("children:episode_end", args=[child.episodes.get().pk]) in html
@@ -181,7 +181,7 @@ def test_a_colleague_sees_the_detail(client, colleague, child):
 def test_reading_the_detail_is_logged(client, colleague, child):
     login(client, colleague).get(detail_url(child))
     entry = AccessLogEntry.objects.get(actor=colleague, action="read")
-    assert (entry.object_type, entry.object_ref, entry.result) == ("child", child.short_ref, "ok")
+    assert (entry.object_type, entry.object_ref, entry.result) == ("child", child.reference, "ok")
 
 
 def test_an_outsider_gets_404_and_the_refusal_is_logged(client, outsider, child):
@@ -189,14 +189,14 @@ def test_an_outsider_gets_404_and_the_refusal_is_logged(client, outsider, child)
     assert response.status_code == 404
     assert "AB-1001" not in page(response) and "Niet gevonden" in page(response)
     entry = AccessLogEntry.objects.get(actor=outsider)
-    assert (entry.action, entry.object_ref, entry.result) == ("read", child.short_ref, "denied")
+    assert (entry.action, entry.object_ref, entry.result) == ("read", child.reference, "denied")
 
 
 def test_the_owner_gets_404_for_a_child_of_another_municipality(client, owner, other_child):
     response = login(client, owner).get(detail_url(other_child))
     assert response.status_code == 404
     assert "VN-7777" not in page(response)
-    assert AccessLogEntry.objects.filter(actor=owner, result="denied", object_ref=other_child.short_ref).exists()
+    assert AccessLogEntry.objects.filter(actor=owner, result="denied", object_ref=other_child.reference).exists()
 
 
 def test_an_unknown_id_gives_404_and_is_logged(client, owner):
@@ -236,7 +236,7 @@ def test_the_owner_registers_a_child_and_never_sees_the_bsn_again(client, owner)
         assert bsn not in page(client.get(url))
     assert bsn not in page(response)
     entry = AccessLogEntry.objects.get(action="create")
-    assert (entry.object_type, entry.object_ref, entry.actor) == ("child", child.short_ref, owner)
+    assert (entry.object_type, entry.object_ref, entry.actor) == ("child", child.reference, owner)
     assert not AccessLogEntry.objects.filter(detail__contains=bsn).exists()
 
 

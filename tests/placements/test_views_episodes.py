@@ -57,7 +57,7 @@ def test_the_owner_starts_an_episode(client, owner, child, provider, care_forms)
         child, "PLZ", provider, D(2024, 2, 1), None, "01", "vrijwillig", owner)
     assert ep.municipality.cbs_code == "GM0228"
     entry = AccessLogEntry.objects.get(action="create", object_type="episode")
-    assert (entry.object_ref, entry.actor) == (child.short_ref, owner)
+    assert (entry.object_ref, entry.actor) == (child.reference, owner)
 
 
 def test_a_colleague_starts_an_episode(client, colleague, child, provider, care_forms):
@@ -83,7 +83,7 @@ def test_an_outsider_cannot_start_an_episode_for_a_child_of_another_municipality
     assert client.post(start_url(child), start_data(care_forms, provider)).status_code == 404
     assert not Episode.objects.exists()
     entries = AccessLogEntry.objects.filter(actor=outsider, result="denied")
-    assert entries.count() == 2 and {e.object_ref for e in entries} == {child.short_ref}
+    assert entries.count() == 2 and {e.object_ref for e in entries} == {child.reference}
 
 
 @pytest.mark.parametrize("who", ["project_user", "admin_user"])
@@ -157,7 +157,7 @@ def test_the_owner_ends_an_episode(client, owner, child, episode):
     episode.refresh_from_db()
     assert (episode.end_date, episode.end_reason) == (D(2024, 5, 31), "31")
     entry = AccessLogEntry.objects.get(action="change")
-    assert (entry.object_type, entry.object_ref, entry.actor) == ("episode", child.short_ref, owner)
+    assert (entry.object_type, entry.object_ref, entry.actor) == ("episode", child.reference, owner)
 
 
 def test_a_colleague_ends_an_episode(client, colleague, episode):
@@ -199,7 +199,7 @@ def test_an_outsider_cannot_end_an_episode(client, outsider, child, episode):
     episode.refresh_from_db()
     assert episode.end_date is None
     entries = AccessLogEntry.objects.filter(actor=outsider, result="denied", action="change")
-    assert entries.count() == 2 and {e.object_ref for e in entries} == {child.short_ref}
+    assert entries.count() == 2 and {e.object_ref for e in entries} == {child.reference}
 
 
 def test_the_owner_cannot_end_an_episode_of_another_municipality(client, owner, other_episode):

@@ -50,7 +50,7 @@ def test_the_wijkteam_page_shows_the_municipalitys_figures_and_recent_children(c
     assert "Wijkteam Ede" in html
     for label in ("AB-1001", "CD-2002", "EF-3003"):
         assert label in html
-    assert child.short_ref in html
+    assert child.reference in html
     assert reverse("children:register") in html and reverse("children:list") in html
 
 
@@ -61,7 +61,7 @@ def test_a_colleague_sees_the_same_children(client, colleague, child):
 def test_an_outsider_sees_neither_the_label_nor_the_count(client, outsider, child):
     response = login(client, outsider).get(HOME)
     assert response.context["summary"]["registered"] == 0
-    assert "AB-1001" not in html_of(response) and child.short_ref not in html_of(response)
+    assert "AB-1001" not in html_of(response) and child.reference not in html_of(response)
 
 
 def test_a_wijkteam_worker_without_municipality_gets_a_notice(client, db):
@@ -122,7 +122,7 @@ def test_the_suppression_threshold_is_a_setting(client, project_user, region_dat
 
 def test_the_project_page_shows_no_identifying_data(client, project_user, region_data, child):
     html = html_of(login(client, project_user).get(HOME))
-    for text in ("AB-1001", "E-0", "V-30", child.short_ref):
+    for text in ("AB-1001", "E-0", "V-30", child.reference):
         assert text not in html
     assert reverse("children:list") not in html
 
@@ -152,7 +152,7 @@ def test_the_administrator_sees_counts_and_links_without_labels(client, admin_us
         342, 15, 9, 10, 0)
     html = html_of(response)
     assert reverse("admin:index") in html and reverse("accounts:access_log") in html
-    for text in ("AB-1001", "E-0", "V-30", child.short_ref):
+    for text in ("AB-1001", "E-0", "V-30", child.reference):
         assert text not in html
 
 

@@ -171,7 +171,7 @@ def test_the_pseudonymised_episode_export_is_for_administrators_and_logged(clien
     assert rows[0] == episodes.EPISODE_HEADER
     row = rows[1]
     assert row[1] == "2012-05" and "2012-05-17" not in text  # birth month only
-    assert "AB-1001" not in text and child.pseudonym not in text and child.short_ref not in text  # no label, no registry pseudonym
+    assert "AB-1001" not in text and child.pseudonym not in text and child.reference not in text  # no label, no registry pseudonym
     assert row[0] == episodes.export_pseudonym(child.pseudonym) and len(row[0]) == 20
     assert row[5] == "'=HYPERLINK(\"http://x\")"  # a provider name cannot become a formula
     assert row[6:9] == ["2024-03-01", "2025-01-31", "31"]

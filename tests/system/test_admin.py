@@ -22,7 +22,7 @@ def test_every_registered_changelist_loads_for_a_superuser(client, admin_user, e
     YouthPopulation.objects.create(municipality=ede, year=2026, age_band="0-11", count=16700)
     job = ImportJob.objects.create(kind="episodes", original_name="trajecten.csv", file="imports/x.csv")
     ImportIssue.objects.create(job=job, row=3, field="bsn", code="E010", message="BSN ongeldig")
-    log_access(actor=admin_user, action="read", object_type="child", object_ref=child.short_ref)
+    log_access(actor=admin_user, action="read", object_type="child", object_ref=child.reference)
     login(client, admin_user)
     assert admin.site._registry, "nothing registered"
     for model in admin.site._registry:
@@ -60,7 +60,7 @@ def test_import_jobs_and_issues_are_read_only(rf, admin_user):
 
 @pytest.mark.django_db
 def test_the_access_log_refuses_add_change_and_delete_for_everyone(client, rf, admin_user, child):
-    entry = log_access(actor=admin_user, action="read", object_type="child", object_ref=child.short_ref)
+    entry = log_access(actor=admin_user, action="read", object_type="child", object_ref=child.reference)
     model_admin = admin.site._registry[AccessLogEntry]
     assert isinstance(model_admin, AccessLogEntryAdmin)
     request = rf.get("/")
@@ -79,9 +79,9 @@ def test_the_access_log_refuses_add_change_and_delete_for_everyone(client, rf, a
     response = client.post(changelist_url(AccessLogEntry), {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"})
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
     # Viewing and searching work.
-    response = client.get(changelist_url(AccessLogEntry), {"q": child.short_ref})
+    response = client.get(changelist_url(AccessLogEntry), {"q": child.reference})
     assert response.status_code == 200
-    assert child.short_ref.encode() in response.content
+    assert child.reference.encode() in response.content
     assert client.get(reverse("admin:accounts_accesslogentry_add")).status_code == 403
 
 

@@ -273,7 +273,7 @@ def test_wijkteam_worker_registers_a_child_places_it_in_foster_care_and_takes_a_
     nav(page, "Casussen")
     page.get_by_role("link", name="Nieuw signaal").click()
     expect(page.get_by_role("heading", name="Signaal dreigende uithuisplaatsing")).to_be_visible()
-    page.fill("#id_child_q", child.short_ref)  # by short reference this time
+    page.fill("#id_child_q", child.reference)  # by short reference this time
     page.click("#child-search-submit")
     page.check(f'input[name="child"][value="{child.pk}"]')
     page.select_option("#id_signaller", "wijkteam")
