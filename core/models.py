@@ -56,3 +56,16 @@ class Job(Created):
         """Figures of this kind of job that its page shows next to the progress (the polling script fills every
         element with a matching data-field)."""
         return {}
+
+
+class FormSubmission(models.Model):
+    """A submitted form's one-time token (core.submissions): a second POST of the same form is not handled again."""
+
+    token = models.CharField(_("token"), max_length=32, primary_key=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    location = models.CharField(_("doorgestuurd naar"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("verstuurd"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("verstuurd formulier")
+        verbose_name_plural = _("verstuurde formulieren")

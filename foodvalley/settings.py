@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "accounts.middleware.IdleTimeoutMiddleware",
     "accounts.middleware.LoginRequiredMiddleware",
     "accounts.middleware.AdminTwoFactorMiddleware",
+    "core.submissions.SubmitOnceMiddleware",
     # AxesMiddleware should be the last middleware.
     "axes.middleware.AxesMiddleware",
 ]

@@ -12,6 +12,16 @@ from core import formatting, periods, publication
 register = template.Library()
 
 
+@register.simple_tag
+def submit_once():
+    """The hidden one-time token of a form that creates or consumes something (core.submissions)."""
+    from django.utils.html import format_html
+
+    from core.submissions import FIELD, new_token
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
+
+
 @register.filter
 def nl_date(value) -> str:
     """A date as d-m-Y ("17-05-2012"); empty for None."""

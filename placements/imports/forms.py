@@ -24,7 +24,7 @@ class ImportUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = ".csv,.txt,text/csv"
         self.helper = FormHelper()
-        self.helper.attrs = {"novalidate": ""}
+        self.helper.form_tag = False  # the template writes the form tag with its one-time token (core.submissions)
         self.helper.add_input(Submit("submit", _("Importeren"), css_class="btn-fv"))
 
     def clean_file(self):

@@ -63,3 +63,32 @@ def test_a_family_with_one_free_place_takes_one_child_from_four_parallel_matches
     assert errors == []
     assert made == 1 and len(refused) == 3
     assert fam.placements.count() == 1
+
+
+def test_a_double_click_on_a_create_form_makes_one_record(owner):
+    """Two parallel POSTs of one "open a case" form with its one-time token (core.submissions): one case, no 500."""
+    import re
+
+    from django.test import Client
+
+    from casework.models import ThreatCase
+    from core.submissions import FIELD
+
+    kid = child_register(user=owner, bsn=synthetic_bsn(9200), birth_date=D(2012, 1, 1), sex="V", label="R-DC")[0]
+    browser = Client()
+    browser.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
+    page = browser.get(f"/casework/nieuw/?kind={kid.pk}").content.decode()
+    token = re.search(rf'name="{FIELD}" value="([0-9a-f]{{32}})"', page).group(1)
+    form = {"child": kid.pk, "opened_on": "2024-01-06", "signaller": "school", "concerns": ["veiligheid"],
+            "child_view": "", "parents_view": "", FIELD: token}
+    statuses = []
+
+    def post(i):
+        client = Client()
+        client.cookies = browser.cookies  # the same browser session, two requests at once
+        statuses.append(client.post("/casework/nieuw/", form).status_code)
+
+    made, refused, errors = _parallel(2, post)
+    assert errors == [] and made == 2
+    assert sorted(statuses) == [302, 302]
+    assert ThreatCase.objects.filter(child=kid).count() == 1
