@@ -24,8 +24,5 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("placements.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media route, not even with DEBUG: every file the app keeps (uploads, reports, logos, exports) is private
+# (core.storage) and leaves the server only through a permission-checked, logged view.

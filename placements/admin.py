@@ -97,7 +97,14 @@ class ImportJobAdmin(ReadOnlyAdmin):
     search_fields = ("original_name", "created_by__username")
     date_hierarchy = "created_at"
     list_select_related = ("created_by",)
-    readonly_fields = ("issues_link",)
+    readonly_fields = ("issues_link", "file_link")
+    exclude = ("file",)  # the upload holds BSNs: only through the logged download view, never a media link
+
+    @admin.display(description=_("bestand"))
+    def file_link(self, obj):
+        if not obj.file:
+            return _("niet meer bewaard")
+        return format_html('<a href="{}">{}</a>', reverse("imports:file", args=[obj.pk]), _("downloaden (wordt vastgelegd)"))
 
     @admin.display(description=_("fouten"))
     def issues_link(self, obj):

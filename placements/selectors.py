@@ -8,6 +8,7 @@ Scope rules:
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
@@ -17,7 +18,7 @@ from django.utils import timezone
 from accounts.models import AccessLogEntry
 from accounts.roles import is_wijkteam
 
-from .bsn import is_valid_bsn, normalise_bsn, pseudonymise
+from .bsn import contains_bsn, is_valid_bsn, normalise_bsn, pseudonymise
 from .models import CareForm, Child, Declaration, Episode, Municipality
 
 #: How a search query was interpreted (logged instead of the query itself).
@@ -35,15 +36,19 @@ def can_see_children(*, user) -> bool:
 def classify_query(query: str) -> str:
     """Tell a BSN (valid or not) from a label fragment, without keeping the query.
 
-    A query of 7 to 10 digits (spaces, dots and dashes allowed) is read as a BSN; it is used only
-    when it has 8 or 9 digits and passes the 11-check, otherwise it is an invalid BSN (never a label).
+    A query of 7 to 10 digits (spaces, dots and dashes allowed, full-width digits read as digits) is read as a BSN;
+    it is used only when it has 8 or 9 digits and passes the 11-check, otherwise it is an invalid BSN (never a label).
+    Any other query that holds a BSN however written ("999900055 12 jaar", "9999/00055") is not searched and never
+    shown back either: it counts as an invalid BSN.
     """
-    query = (query or "").strip()
+    query = unicodedata.normalize("NFKC", query or "").strip()
     if not query:
         return QUERY_NONE
     compact = normalise_bsn(query)
     if compact.isascii() and compact.isdigit() and 7 <= len(compact) <= 10:
         return QUERY_BSN if is_valid_bsn(compact) else QUERY_INVALID_BSN
+    if contains_bsn(query):
+        return QUERY_INVALID_BSN
     return QUERY_LABEL
 
 
@@ -61,7 +66,7 @@ def child_search(*, user, query: str = "") -> QuerySet[Child]:
     query = (query or "").strip()
     kind = classify_query(query)
     if kind == QUERY_BSN:
-        qs = qs.filter(pseudonym=pseudonymise(query))
+        qs = qs.filter(pseudonym=pseudonymise(unicodedata.normalize("NFKC", query)))
     elif kind == QUERY_INVALID_BSN:
         qs = qs.none()
     elif kind == QUERY_LABEL:

@@ -45,6 +45,7 @@ from django.utils.translation import gettext_noop
 from accounts.audit import log_access
 from accounts.models import AccessAction, AccessResult
 from core.db import padded_ids, padded_pseudonyms
+from placements.bsn import mask_bsns
 from placements.models import (
     Child,
     Declaration,
@@ -99,7 +100,8 @@ def create_job(*, kind: str, fileobj: IO[bytes], original_name: str, user=None) 
     """Store an uploaded (or command-line) file under a random name and create its pending job."""
     if kind not in ImportKind.values:
         raise ValueError(f"unknown import kind {kind!r}")
-    job = ImportJob(kind=kind, original_name=(original_name or "import.csv")[:255], created_by=user)
+    # a file name may hold a BSN ("trajecten_999900017.csv"): it is stored and shown masked
+    job = ImportJob(kind=kind, original_name=mask_bsns(original_name or "import.csv")[:255], created_by=user)
     job.file.save(f"{uuid.uuid4().hex}.csv", fileobj if isinstance(fileobj, File) else File(fileobj), save=True)
     return job
 
@@ -223,7 +225,7 @@ class _ImportRun:
         if file_issues:
             return self._refuse_file(*file_issues)
         if header.unknown:
-            self.notes.append(_("Genegeerde kolommen: %(columns)s.") % {"columns": ", ".join(header.unknown)[:200]})
+            self.notes.append(_("Genegeerde kolommen: %(columns)s.") % {"columns": mask_bsns(", ".join(header.unknown))[:200]})
 
         validator = rules.RowValidator(self.kind, rules.Lookups.load(), width=header.width)
         spill = _Spill(self.kind)

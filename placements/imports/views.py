@@ -1,7 +1,9 @@
 """Import pages for administrators: the list of jobs, the upload form, the report and its status for polling.
 
 These pages show job data only (counts, rule codes, messages); no child is shown, so no per-child
-access log entries are written here. The import itself writes one entry per job (service.import_file).
+access log entries are written here. The import itself writes one entry per job (service.import_file). The uploaded
+file (clear BSNs) is kept only while its job needs it; until then an administrator may download it, and each download
+is logged.
 """
 from __future__ import annotations
 
@@ -9,12 +11,14 @@ import logging
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import role_required
-from accounts.models import Role
+from accounts.audit import log_access
+from accounts.models import AccessAction, Role
 from core.jobs import BADGES, job_payload, job_start
 from placements.models import ImportJob, ImportStatus
 
@@ -78,3 +82,18 @@ def job_detail(request, pk: int):
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
     issues = Paginator(job.issues.order_by("row", "id"), ISSUES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "imports/detail.html", {"job": job, "issues": issues, "status": job_payload(job)})
+
+
+@admin_only
+@require_GET
+def job_file(request, pk: int):
+    """The uploaded file of a job that still keeps it (a queued or running job), as an attachment; logged."""
+    job = get_object_or_404(ImportJob, pk=pk)
+    if not job.file or not job.file.storage.exists(job.file.name):
+        messages.warning(request, _("Het bestand van deze import is niet meer bewaard: het wordt verwijderd zodra de import klaar is."))
+        return redirect("imports:detail", pk=job.pk)
+    log_access(request=request, action=AccessAction.EXPORT, object_type="import_file", object_ref=f"import {job.pk}",
+               detail=f"uploaded file of import {job.pk} downloaded")
+    response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name or f"import-{job.pk}.csv")
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -44,7 +44,7 @@ def test_it_refuses_two_children_with_one_reference(owner):
         b.save()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # other tests need the reference data after the flush
 def test_it_replaces_old_references_in_the_children_and_the_access_log(ede):
     """The migration: every child draws a random reference, and the log's entries naming a child by its old
     reference (the first 10 characters of its pseudonym) name it by the new one; other entries stay as they were."""

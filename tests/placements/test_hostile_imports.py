@@ -109,6 +109,10 @@ CASES = [
     Case("huge-field-ok-length-line", "declarations", text(DECL_HEADER, decl(provider="P" * 5000)), ("E111",)),
     Case("no-newline-megabyte", "episodes", b"a" * 2_000_000, ("F005",)),
     Case("duplicate-column", "episodes", text(EP_HEADER + ",bsn", ep() + "," + BSN1), ("F004",)),
+    # a BSN where free text is stored (issue 15): refused however its digits are written, never echoed
+    Case("bsn-in-provider", "episodes", text(EP_HEADER, ep(provider=f"Zorg {BSN2[:3]} {BSN2[3:6]} {BSN2[6:]}")), ("E113",), payload=BSN2[6:]),
+    Case("bsn-then-digits-in-provider", "declarations", text(DECL_HEADER, decl(provider=f"Pleeggezin {BSN2}12")), ("E113",),
+         payload=BSN2),
 ]
 
 
@@ -253,3 +257,24 @@ def test_the_committed_corpus_files_match_the_generated_cases():
     assert len(committed) >= 25
     cases = {f"{c.kind}-{c.name}.csv": c.data for c in CASES}
     assert {name: data == cases.get(name) for name, data in committed.items()} == dict.fromkeys(committed, True)
+
+
+def test_a_line_id_holding_a_bsn_is_stored_hashed_and_still_updates_its_line(admin_user, tmp_path):
+    """A line id is not free text: a plain 9-digit line number passes the 11-check 1 time in 11, so the line is kept,
+    but its id is stored as a keyed hash (the same on every import) instead of in clear."""
+    from placements.imports.service import create_job, import_file
+
+    def run(data: bytes, name: str) -> ImportJob:
+        job = create_job(kind="episodes", fileobj=io.BytesIO(data), original_name=name, user=admin_user)
+        import_file(job)
+        job.refresh_from_db()
+        return job
+
+    first = run(text(EP_HEADER, ep(BSN2)), f"trajecten_{BSN2}.csv")
+    assert first.status == ImportStatus.DONE and first.created == 1
+    stored = Episode.objects.get()
+    assert BSN2 not in stored.source_id and stored.source_id.startswith(rules.HASHED_ID_PREFIX)
+    assert BSN2 not in first.original_name and first.original_name.startswith("trajecten_")
+    again = run(text(EP_HEADER, ep(BSN2, end="2024-06-01", reason="31")), "trajecten.csv")
+    assert (again.created, again.updated) == (0, 1)
+    assert Episode.objects.get().end_date.isoformat() == "2024-06-01"

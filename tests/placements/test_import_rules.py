@@ -68,6 +68,8 @@ ROW_CASES = [
     ("E111", DECLARATIONS, {"provider": "p" * 201}, "provider", {"provider": "p" * 200}),
     ("E112", EPISODES, {"provider": "=HYPERLINK(\"x\")"}, "provider", {"provider": "Zorg = goed"}),
     ("E112", DECLARATIONS, {"declaration_id": "D\x001"}, "declaration_id", {"declaration_id": "D-1"}),
+    ("E113", EPISODES, {"provider": f"Gezin {BSN[:4]}\u00a0{BSN[4:]}"}, "provider", {"provider": "Gezin 12345678"}),
+    ("E113", DECLARATIONS, {"provider": f"Zorg {BSN}-2"}, "provider", {"provider": "98000001"}),
     ("E201", EPISODES, {"birth_date": "2026-06-02", "start_date": "2026-06-02", "end_date": "", "end_reason": ""},
      "birth_date", {"birth_date": "2026-06-01", "start_date": "2026-06-01", "end_date": "", "end_reason": ""}),
     ("E201", DECLARATIONS, {"birth_date": "2026-07-01", "period_end": "2026-07-31"}, "birth_date",

@@ -183,3 +183,56 @@ def test_an_upload_above_the_limit_is_refused_in_dutch(client, admin_user, setti
     response = client.post(reverse("imports:upload"), {"kind": "episodes", "file": big})
     assert response.status_code == 200 and "Het bestand is groter dan 1 MB" in response.content.decode()
     assert not ImportJob.objects.exists()
+
+
+# --- the uploaded file: administrators only, each download logged (issue 15) ----------------------
+
+
+@pytest.fixture
+def waiting_job(admin_user):
+    """A job whose task has not run yet: it still keeps its upload."""
+    from placements.imports.service import create_job
+
+    content = b"bsn;geboortedatum\n999900017;01-01-2012\n"
+    return create_job(kind="episodes", fileobj=SimpleUploadedFile("trajecten.csv", content), original_name="trajecten.csv", user=admin_user)
+
+
+def test_it_lets_an_administrator_download_a_kept_upload_and_logs_it(client, admin_user, waiting_job):
+    login(client, admin_user)
+    response = client.get(reverse("imports:file", args=[waiting_job.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"bsn;geboortedatum")
+    assert 'attachment; filename="trajecten.csv"' == response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
+    entry = AccessLogEntry.objects.get(object_type="import_file")
+    assert (entry.actor, entry.action, entry.object_ref) == (admin_user, "export", f"import {waiting_job.pk}")
+    # the detail page links to it while the file is kept
+    assert reverse("imports:file", args=[waiting_job.pk]) in client.get(reverse("imports:detail", args=[waiting_job.pk])).content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.PROJECT, Role.WIJKTEAM, Role.RET, Role.FOSTERCARE])
+def test_it_refuses_the_upload_to_every_other_role_and_logs_the_refusal(client, waiting_job, ede, foodvalley, role):
+    user = make_user(f"u-{role}", role, ede, region=foodvalley)
+    login(client, user)
+    response = client.get(reverse("imports:file", args=[waiting_job.pk]))
+    assert response.status_code == 403
+    assert b"999900017" not in response.content
+    assert AccessLogEntry.objects.filter(actor=user, result="denied", object_type="import").exists()
+    assert not AccessLogEntry.objects.filter(object_type="import_file").exists()
+
+
+def test_it_says_in_dutch_when_the_file_is_no_longer_kept(client, admin_user, waiting_job):
+    from placements.imports.service import job_discard_file
+
+    job_discard_file(waiting_job)
+    login(client, admin_user)
+    response = client.get(reverse("imports:file", args=[waiting_job.pk]), follow=True)
+    assert "niet meer bewaard" in response.content.decode()
+    assert not AccessLogEntry.objects.filter(object_type="import_file").exists()
+
+
+def test_the_admin_shows_no_media_link_to_the_upload(client, admin_user, waiting_job):
+    login(client, admin_user)
+    page = client.get(reverse("admin:placements_importjob_change", args=[waiting_job.pk])).content.decode()
+    assert reverse("imports:file", args=[waiting_job.pk]) in page
+    assert "/media/" not in page and waiting_job.file.name not in page

@@ -221,3 +221,16 @@ def test_a_page_of_the_list_counts_plainly_and_summarises_only_its_own_rows(owne
     assert [c.label for c in selectors.child_list_page(user=owner, query="p-4", per_page=3).object_list] == ["P-4"]
     assert selectors.child_list_page(user=outsider, per_page=3).paginator.count == 1
     assert selectors.child_list_page(user=owner, number="999", per_page=3).number == 3  # out of range: the last page
+
+
+@pytest.mark.parametrize("written", ["{b} 12 jaar", "{b4}/{r}", "{b4}\u00a0{r}", "{b4}\u2013{r}", "dossier {b}"])
+def test_a_query_holding_a_bsn_however_written_is_never_a_label_search(written, bsn):
+    query = written.format(b=bsn, b4=bsn[:4], r=bsn[4:])
+    # searched as the BSN it is (a no-break space is a space) or not at all; never a label search shown back
+    assert selectors.classify_query(query) in (selectors.QUERY_BSN, selectors.QUERY_INVALID_BSN)
+
+
+def test_a_bsn_in_full_width_digits_is_searched_as_a_bsn(owner, child, bsn):
+    wide = bsn.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert selectors.classify_query(wide) == selectors.QUERY_BSN
+    assert list(selectors.child_search(user=owner, query=wide)) == [child]

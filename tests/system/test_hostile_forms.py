@@ -35,7 +35,12 @@ IMG = '"><img src=x onerror=alert(1)>'
 SVG = "<svg/onload=alert('fv')>"
 RAW_MARKERS = (SCRIPT, "<img src=x onerror=alert(1)>", SVG)
 BSN = synthetic_bsn(4242)
-HOSTILE = [
+#: the ways the outside test got a BSN past the old check (issue 15): more digits after it, spaces, / _ , separators,
+#: a no-break space, an en dash, full-width digits
+BSN_WRITTEN = [f"{BSN} 12 jaar", f"{BSN[:3]} {BSN[3:6]} {BSN[6:]}", f"{BSN[:4]}/{BSN[4:]}", f"{BSN[:4]}_{BSN[4:]}",
+               f"{BSN[:4]},{BSN[4:]}", f"{BSN[:4]}\u00a0{BSN[4:]}", f"{BSN[:4]}\u2013{BSN[4:]}",
+               BSN.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]
+HOSTILE = [*BSN_WRITTEN,
     SCRIPT, IMG, SVG, "{{ request.user.password }}", "{% debug %}",
     "=HYPERLINK(\"http://evil.example\",\"klik\")", "+31612345678", "@SUM(A1:A9)", "-2+3",
     "'; DROP TABLE placements_child; --", "1 OR 1=1", "\" OR \"\"=\"",
@@ -108,6 +113,27 @@ def _check(response, client, where: str, failures: list[str], *, bsn_in_bsn_fiel
         failures.append(f"{where}: a BSN typed into the form is shown again{' after it was stored' if stored else ''}")
 
 
+#: text columns that hold no free text: keyed hashes, random references and tokens (hex may hold 9 digits in a row)
+NOT_FREE_TEXT = {"pseudonym", "reference", "password", "token", "source_id", "key", "session_key", "session_data"}
+
+
+def stored_bsns() -> list[str]:
+    """Every text value of the app's own tables that holds a BSN (the one detector, placements.bsn.contains_bsn)."""
+    from django.apps import apps
+    from django.db import models as m
+
+    from placements.bsn import contains_bsn
+
+    found = []
+    for label in ("accounts", "placements", "casework", "fostercare", "monitoring", "reports"):
+        for model in apps.get_app_config(label).get_models():
+            names = [f.name for f in model._meta.concrete_fields
+                     if isinstance(f, (m.CharField, m.TextField)) and f.name not in NOT_FREE_TEXT and not f.choices]
+            for row in model.objects.values("pk", *names):
+                found += [f"{model.__name__}.{n} #{row['pk']}" for n in names if contains_bsn(str(row[n] or ""))]
+    return found
+
+
 def _form_pages():
     """(pattern, spec, role) for every pattern some role may open with GET (own records)."""
     pages = []
@@ -123,7 +149,7 @@ def _form_pages():
 
 
 FORM_PAGES = _form_pages()
-QUERY_PARAMS = ["q", "page", "scope", "month", "group", "band", "figure", "status", "tag", "next", "year", "overdue",
+QUERY_PARAMS = ["q", "page", "scope", "month", "group", "band", "figure", "status", "tag", "x", "maand", "next", "year", "overdue",
                 "action", "result", "date_from", "date_to", "actor_username", "object_ref", "opnieuw", "kind"]
 SETTINGS = settings(max_examples=8, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -179,6 +205,7 @@ def test_every_form_survives_hostile_values(client, worlds, matrix_users, _media
             break
     assert len(attacked) >= 15, attacked
     assert not failures, f"{len(failures)} hostile submissions went wrong:\n  " + "\n  ".join(dict.fromkeys(failures))
+    assert stored_bsns() == [], "a BSN typed into a form was stored"
 
 
 def test_every_page_survives_hostile_query_parameters(client, worlds, matrix_users):
@@ -194,9 +221,14 @@ def test_every_page_survives_hostile_query_parameters(client, worlds, matrix_use
         def attack(params):
             response = client.get(url.split("?")[0], {**dict(p.split("=") for p in spec.query.split("&") if p), **params})  # noqa: B023 - called right away, in this iteration
             _check(response, client, f"{pattern.key} as {role}: GET ?{sorted(params)}", failures)  # noqa: B023 - called right away, in this iteration
+            body = "" if getattr(response, "streaming", False) else response.content.decode("utf-8", "replace")
+            for value in params.values():  # a BSN in the address never comes back in the page (issue 15: ?tag=<BSN>)
+                if value in BSN_WRITTEN + [BSN] and value in body:
+                    failures.append(f"{pattern.key} as {role}: GET ?{sorted(params)} sends the BSN back")  # noqa: B023
 
         attack()
     assert not failures, f"{len(failures)} hostile queries went wrong:\n  " + "\n  ".join(dict.fromkeys(failures))
+    assert stored_bsns() == [], "a BSN in the address was written to the access log or elsewhere"
 
 
 # ------------------------------------------------------------------------------------ targeted properties
