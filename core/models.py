@@ -69,3 +69,6 @@ class FormSubmission(models.Model):
     class Meta:
         verbose_name = _("verstuurd formulier")
         verbose_name_plural = _("verstuurde formulieren")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%d-%m-%Y %H:%M} → {self.location or '…'}"
