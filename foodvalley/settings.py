@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "casework",
     "monitoring",
     "fostercare",
+    "protection",
     "reports",
     "demo",
 ]

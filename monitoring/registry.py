@@ -234,6 +234,15 @@ for _m in (
 ):
     register(_m)
 
+# Court-order figures (issue 16; measured by protection.figures in the snapshot run; definitions in its docstring).
+for _m in (
+    Metric("measure_children", _("Kinderen met een jeugdbeschermingsmaatregel"), _("Verschillende kinderen met een lopende jeugdbeschermingsmaatregel (OTS, voorlopige OTS, voogdij, voorlopige voogdij) op de laatste dag van de maand; geteld bij de gemeente van de maatregel."), M.STOCK, D.DISTINCT, counts_children=True, source="protection"),
+    Metric("measure_starts", _("Nieuwe jeugdbeschermingsmaatregelen"), _("Maatregelen met een ingangsdatum in de periode (een voorlopige OTS gevolgd door een OTS zijn twee maatregelen)."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="protection"),
+    Metric("stay_entries_court", _("Instroom in verblijf uit gedwongen kader"), _("Verblijfstrajecten die beginnen terwijl het kind de dag ervoor in geen verblijf zat (instroom), met een juridisch kader van een maatregel (OTS, voogdij, jeugdreclassering, ook voorlopig) of bij een kind dat op die dag onder een maatregel staat."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="protection"),
+    Metric("stay_entries_court_share", _("Aandeel instroom in verblijf uit gedwongen kader"), _("Van alle instroom in verblijf in de periode: het aandeel uit een gedwongen kader (landelijk bijna 45 procent)."), M.SHARE, D.RATIO, periods=("quarter", "year"), unit="share", source="protection"),
+):
+    register(_m)
+
 # Intervals (issue 14, part 2): series stored next to a share or a Kaplan–Meier quantile so that the dashboard, the
 # definitions and the report can show its 95% interval (core.intervals; engine.cohorts.kaplan_meier_quantiles).
 # They are internal: source "internal" keeps them off the definitions page, the report's figure tables and the target
@@ -254,6 +263,7 @@ SHARE_DENOMINATORS = {
     "prevented_6m": "prevented_6m_n",
     "prevented_12m": "prevented_12m_n",
     "residential_checklists_share": "residential_checklists_share_n",
+    "stay_entries_court_share": "stay_entries_court_share_n",
 }
 #: Kaplan–Meier quantile → its (lower, upper) 95% bound series (Brookmeyer–Crowley, log-log Greenwood)
 QUANTILE_BOUNDS = {key: (f"{key}_low", f"{key}_high") for key in ("los_q1", "los_median", "los_q3")}

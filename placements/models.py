@@ -192,10 +192,20 @@ class Referrer(models.TextChoices):
 
 
 class LegalFramework(models.TextChoices):
+    """The legal framework of an episode: voluntary, or under a child-protection or youth-probation measure."""
+
     VOLUNTARY = "vrijwillig", _("Vrijwillig")
     OTS = "ots", _("Ondertoezichtstelling (OTS)")
+    OTS_PROVISIONAL = "vots", _("Voorlopige OTS")
     GUARDIANSHIP = "voogdij", _("Voogdij")
+    GUARDIANSHIP_PROVISIONAL = "vvoogdij", _("Voorlopige voogdij")
+    PROBATION = "jr", _("Jeugdreclassering")
     OTHER = "anders", _("Anders")
+
+
+#: The legal frameworks of the gedwongen kader (court-ordered care): every one but voluntary and "other".
+COURT_ORDERED = frozenset({LegalFramework.OTS, LegalFramework.OTS_PROVISIONAL, LegalFramework.GUARDIANSHIP,
+                           LegalFramework.GUARDIANSHIP_PROVISIONAL, LegalFramework.PROBATION})
 
 
 class Episode(Created):

@@ -1,4 +1,5 @@
-"""The periods the casework and foster-care sections of the dashboard show, chosen once for both.
+"""The sections apps add to the dashboard (casework, foster care, child protection): the periods they show, chosen
+once for all, and the rows of a section of group-"all" figures (`section_rows`).
 
 Never later than the chosen month: a yearly figure shows the last year that has ended by the chosen month (the
 chosen year itself only when the chosen month is December or the run's last month, so that the value holds no
@@ -12,9 +13,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from core import formatting, intervals, publication
 from core.formatting import date as nl_date
 from core.periods import month_label
 from monitoring import registry
+from monitoring.registry import Kind
 
 
 @dataclass
@@ -58,3 +61,44 @@ def year_to_date(*, key: str, values: dict, month: str, run) -> Choice:
     return Choice(last, f"{year} t/m {last[5:]}", value,
                   _("%(month)s nog niet meetbaar (vanaf %(date)s)") % {"month": month_label(months[len(measurable)]),
                                                                          "date": nl_date(registry.measurable_from(key, months[len(measurable)]))})
+
+
+def section_rows(dash, keys: tuple[str, ...]) -> dict:
+    """The tiles of a section of group-"all" figures for the dashboard's run, scope and month: flows summed over the
+    year up to the chosen month, stocks at that month, shares of the latest finished year with their 95% interval.
+    Counts of children pass core.publication unless the viewer sees exact figures."""
+    from monitoring.runs import store
+
+    if dash is None or dash.run is None:
+        return {"rows": []}
+    month = dash.month or dash.run.last_month
+    denominators = [registry.SHARE_DENOMINATORS[k] for k in keys if k in registry.SHARE_DENOMINATORS]
+    series = {r.metric: r.values for r in store.run_series(dash.run, scope=dash.scope.key, group="all", band="all",
+                                                           metric__in=[*keys, *denominators])}
+    rows = []
+    for key in keys:
+        metric = registry.get(key)
+        if metric is None or not metric.available:
+            continue
+        values = series.get(key) or {}
+        row = {"key": key, "label": metric.label, "help": metric.definition}
+        if metric.unit == "share":
+            choice = year_choice(key=key, values=values, month=month, run=dash.run)
+            n = series.get(registry.SHARE_DENOMINATORS.get(key, ""), {}).get(choice.period)
+            cell, interval = intervals.published_share(choice.value, n, exact=dash.exact)
+            rows.append({**row, "text": cell.text, "period": choice.label, "suppressed": cell.suppressed, "interval": interval,
+                         "not_measurable": choice.not_measurable})
+            continue
+        not_measurable = ""
+        if metric.kind == Kind.FLOW:
+            choice = year_to_date(key=key, values=values, month=month, run=dash.run)
+            value, period, not_measurable = choice.value, choice.label, choice.not_measurable
+        else:
+            value, period = values.get(month, 0), month
+        if value is None:
+            rows.append({**row, "period": period, "text": "–", "suppressed": False, "not_measurable": not_measurable})
+            continue
+        cell = publication.count(value, exact=dash.exact) if metric.counts_children else None
+        rows.append({**row, "period": period, "not_measurable": not_measurable,
+                     "text": cell.text if cell else formatting.number(value), "suppressed": bool(cell and cell.suppressed)})
+    return {"rows": rows, "year": month[:4], "month": month}

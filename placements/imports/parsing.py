@@ -41,7 +41,7 @@ DECLARATIONS = "declarations"
 #: Canonical columns per kind, in the documented order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     EPISODES: ("episode_id", "bsn", "birth_date", "sex", "municipality", "provider", "care_form",
-               "start_date", "end_date", "end_reason", "referrer"),
+               "start_date", "end_date", "end_reason", "referrer", "legal_framework"),
     DECLARATIONS: ("declaration_id", "bsn", "birth_date", "municipality", "provider", "care_form",
                    "period_start", "period_end", "amount"),
 }
@@ -72,6 +72,7 @@ ALIASES: dict[str, dict[str, str]] = {
         **{alias: "end_date" for alias in ("end_date", "enddate", "einddatum")},
         **{alias: "end_reason" for alias in ("end_reason", "reden_beeindiging", "redenbeeindiging", "reden_einde")},
         **{alias: "referrer" for alias in ("referrer", "verwijzer")},
+        **{alias: "legal_framework" for alias in ("legal_framework", "legalframework", "juridisch_kader", "juridischkader", "kader")},
     },
     DECLARATIONS: {
         **{alias: col for col, names in _COMMON_ALIASES.items() for alias in names},
@@ -428,6 +429,27 @@ def parse_referrer(text: str) -> str:
     if code not in REFERRER_CODES:
         raise ValueError("referrer")
     return code
+
+
+#: The legal framework of an episode by CBS measure code (domain.md: 11 OTS, 12 voorlopige OTS, 21 voogdij,
+#: 22 voorlopige voogdij) or by word; empty is voluntary.
+LEGAL_FRAMEWORK_VALUES = {
+    "": "vrijwillig", "vrijwillig": "vrijwillig", "voluntary": "vrijwillig", "geen": "vrijwillig", "0": "vrijwillig", "00": "vrijwillig",
+    "11": "ots", "ots": "ots", "ondertoezichtstelling": "ots",
+    "12": "vots", "vots": "vots", "voorlopigeots": "vots", "voorlopigeondertoezichtstelling": "vots",
+    "21": "voogdij", "voogdij": "voogdij", "guardianship": "voogdij",
+    "22": "vvoogdij", "vvoogdij": "vvoogdij", "voorlopigevoogdij": "vvoogdij",
+    "jr": "jr", "jeugdreclassering": "jr", "47": "jr",
+    "anders": "anders", "other": "anders",
+}
+
+
+def parse_legal_framework(text: str) -> str:
+    key = re.sub(r"[\s\-_.]", "", text.casefold())
+    try:
+        return LEGAL_FRAMEWORK_VALUES[key]
+    except KeyError:
+        raise ValueError("legal_framework") from None
 
 
 def municipality_keys(cbs_code: str, name: str) -> list[str]:

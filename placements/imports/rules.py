@@ -45,6 +45,7 @@ from .parsing import (
     parse_amount,
     parse_date,
     parse_end_reason,
+    parse_legal_framework,
     parse_referrer,
     parse_sex,
     provider_key,
@@ -189,6 +190,12 @@ INVALID_END_REASON = register(Rule(
 INVALID_REFERRER = register(Rule(
     "E109", "field", ("referrer",), _("Ongeldige verwijzer"),
     _("Ongeldige verwijzer '%(value)s'; gebruik een code 01–08."),
+    kinds=(EPISODES,),
+))
+INVALID_LEGAL_FRAMEWORK = register(Rule(
+    "E114", "field", ("legal_framework",), _("Ongeldig juridisch kader"),
+    _("Ongeldig juridisch kader '%(value)s'; gebruik een CBS-code 11 (OTS), 12 (voorlopige OTS), 21 (voogdij), "
+      "22 (voorlopige voogdij), of vrijwillig, jeugdreclassering, anders; leeg is vrijwillig."),
     kinds=(EPISODES,),
 ))
 INVALID_AMOUNT = register(Rule(
@@ -354,6 +361,7 @@ class RowValidator:
             "sex": _simple(parse_sex, INVALID_SEX),
             "end_reason": _simple(parse_end_reason, INVALID_END_REASON),
             "referrer": _simple(parse_referrer, INVALID_REFERRER),
+            "legal_framework": _simple(parse_legal_framework, INVALID_LEGAL_FRAMEWORK),
             "amount": _simple(parse_amount, INVALID_AMOUNT),
         }
         self._plan = [(column, self.parsers[column], column in self.required) for column in self.columns]

@@ -378,7 +378,7 @@ class _ImportRun:
         if episodes:
             self._complete_sex(chunk, children)
 
-        model, fields = (Episode, EPISODE_FIELDS) if episodes else (Declaration, DECLARATION_FIELDS)
+        model, fields = (Episode, self._episode_fields()) if episodes else (Declaration, DECLARATION_FIELDS)
         build = self.builders.setdefault(model, _Builder(model, ("source_id", *fields)))
         id_field = ID_FIELD[self.kind]
         stored = {row[0]: row[1:] for row in model.objects.filter(source_id__in=[v[id_field] for v in chunk])
@@ -403,12 +403,19 @@ class _ImportRun:
             model.objects.bulk_create(objects, update_conflicts=True, unique_fields=["source_id"], update_fields=update_fields)
             self.affected_children.extend(affected)
 
+    def _episode_fields(self) -> tuple[str, ...]:
+        """The episode fields a file sets: the legal framework only when the file has its column (a file without it
+        leaves the framework recorded in the app as it is)."""
+        with_legal = self.header is not None and "legal_framework" in self.header.positions
+        return (*EPISODE_FIELDS, "legal_framework") if with_legal else EPISODE_FIELDS
+
     def _model_values(self, v: dict[str, Any], children: dict[str, tuple[int, str]]) -> tuple:
         child_id = children[v["bsn"]][0]
         provider_id = self._provider_id(v["provider"])
         if self.kind == EPISODES:
-            return (child_id, v["care_form"], provider_id, v["municipality"], v["start_date"], v.get("end_date"),
-                    v.get("end_reason", ""), v.get("referrer", ""))
+            row = (child_id, v["care_form"], provider_id, v["municipality"], v["start_date"], v.get("end_date"),
+                   v.get("end_reason", ""), v.get("referrer", ""))
+            return (*row, v.get("legal_framework") or "vrijwillig") if "legal_framework" in self.header.positions else row
         return (child_id, v["care_form"], provider_id, v["municipality"], v["period_start"], v["period_end"], v["amount"])
 
     def _complete_sex(self, chunk, children) -> None:

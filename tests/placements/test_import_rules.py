@@ -68,6 +68,8 @@ ROW_CASES = [
     ("E111", DECLARATIONS, {"provider": "p" * 201}, "provider", {"provider": "p" * 200}),
     ("E112", EPISODES, {"provider": "=HYPERLINK(\"x\")"}, "provider", {"provider": "Zorg = goed"}),
     ("E112", DECLARATIONS, {"declaration_id": "D\x001"}, "declaration_id", {"declaration_id": "D-1"}),
+    ("E114", EPISODES, {"legal_framework": "dwang"}, "legal_framework", {"legal_framework": "Voorlopige voogdij"}),
+    ("E114", EPISODES, {"legal_framework": "13"}, "legal_framework", {"legal_framework": "21"}),
     ("E113", EPISODES, {"provider": f"Gezin {BSN[:4]}\u00a0{BSN[4:]}"}, "provider", {"provider": "Gezin 12345678"}),
     ("E113", DECLARATIONS, {"provider": f"Zorg {BSN}-2"}, "provider", {"provider": "98000001"}),
     ("E201", EPISODES, {"birth_date": "2026-06-02", "start_date": "2026-06-02", "end_date": "", "end_reason": ""},

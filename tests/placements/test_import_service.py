@@ -242,3 +242,19 @@ def test_a_generated_20000_line_file_imports_in_bulk(provider, tmp_path):
     assert sum(Declaration.objects.values_list("amount", flat=True)) == total
     assert len(job.new_providers) == 7
     assert elapsed < 60
+
+
+def test_the_legal_framework_column_takes_cbs_codes_and_words_and_a_file_without_it_keeps_what_is_recorded(provider):
+    header = "episode_id;bsn;geboortedatum;gemeente;aanbieder;zorgvorm;begindatum;juridisch_kader\n"
+    lines = [f"E1;{BSN1};17-05-2012;Ede;Jeugdzorg De Vallei;PLZ;01-01-2024;11",
+             f"E2;{BSN2};17-05-2013;Ede;Jeugdzorg De Vallei;RES;01-02-2024;Voorlopige voogdij",
+             f"E3;{synthetic_bsn(3)};17-05-2014;Ede;Jeugdzorg De Vallei;AMB;01-03-2024;"]
+    job = run("episodes", (header + "\n".join(lines) + "\n").encode())
+    assert job.status == ImportStatus.DONE, list(job.issues.values_list("code", "message"))
+    assert dict(Episode.objects.values_list("source_id", "legal_framework")) == {"E1": "ots", "E2": "vvoogdij", "E3": "vrijwillig"}
+    Episode.objects.filter(source_id="E3").update(legal_framework="jr")  # recorded in the app afterwards
+    without = "episode_id;bsn;geboortedatum;gemeente;aanbieder;zorgvorm;begindatum;einddatum\n" + "\n".join(
+        line.rsplit(";", 1)[0] + ";30-06-2024" for line in lines) + "\n"
+    again = run("episodes", without.encode())
+    assert (again.updated, again.status) == (3, ImportStatus.DONE)
+    assert dict(Episode.objects.values_list("source_id", "legal_framework")) == {"E1": "ots", "E2": "vvoogdij", "E3": "jr"}
