@@ -51,6 +51,7 @@ S000 = "Seed 000 · Samen Stroomopwaarts (april 2020), §3 Waar staan we eind 20
 S001 = "Seed 001 · Interview nul uithuisplaatsingen (2021)"
 S004_61 = "Seed 004 · Rijk van Nijmegen (2018), §6.1 Voorkomen uithuisplaatsingen — toegepast op Food Valley"
 S004_62 = "Seed 004 · Rijk van Nijmegen (2018), §6.2 Meer gezinsvormen — toegepast op Food Valley"
+S004_65 = "Seed 004 · Rijk van Nijmegen (2018), §6.5 Minder maatregelen — toegepast op Food Valley"
 
 DEMO_TARGETS: tuple[DemoTarget, ...] = (
     DemoTarget("Voor 20 jongeren residentiële hulp voorkomen (2020)", "placements_prevented", TargetKind.ACCUMULATE, 20,
@@ -102,6 +103,11 @@ DEMO_TARGETS: tuple[DemoTarget, ...] = (
                NIJMEGEN_PERIOD, S004_62,
                "Nijmegen: 'groei van 3% op gezinshuizen in 2021 t.o.v. 2017', gemeten als kinderen in een gezinshuis "
                "op de peildatum.", group="GZH", baseline_period="2017"),
+    DemoTarget("Dwangmaatregelen −10% t.o.v. 2017 (eind 2020)", "measure_children", TargetKind.CHANGE_PCT, -10, Direction.AT_MOST,
+               (dt.date(2018, 1, 1), dt.date(2020, 12, 31)), S004_65,
+               "Nijmegen: '10% minder inzet dwangmaatregelen in 2020 in verhouding tot 2017', gemeten als kinderen met een "
+               "jeugdbeschermingsmaatregel (OTS of voogdij, ook voorlopig) op de peildatum, december 2020 tegen december 2017.",
+               baseline_period="2017"),
 )
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("casework/", include("casework.urls")),
     path("rapportages/", include("reports.urls")),
     path("pleegzorg/", include("fostercare.urls")),
+    path("jeugdbescherming/", include("protection.urls")),
     path("", home, name="home"),
     path("", include("placements.urls")),
 ]

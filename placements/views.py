@@ -22,6 +22,7 @@ from accounts.models import AccessAction, AccessResult
 from core import publication
 
 from . import child_picker, selectors, services
+from .child_panels import child_panels
 from .episode_rules import episode_start_prerequisite
 from .forms import ChildRegisterForm, ChildSearchForm, EpisodeEndForm, EpisodeStartForm, add_service_errors
 from .timeline import legend, render_timeline
@@ -167,6 +168,7 @@ def child_detail(request, pk: int):
     return render(request, "placements/child_detail.html", {
         "child": child,
         "episodes": episodes,
+        "panels": child_panels(child=child),
         "timeline": render_timeline(episodes, today=today),
         "legend": legend(),
         "today": today,

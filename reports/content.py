@@ -491,16 +491,18 @@ def _targets(run, region, municipality, settings_row, end_month: str, k: int) ->
             svg = ""
             if progress.has_numbers and progress.points:
                 small = bool(metric and metric.counts_children)
-                pts = [(d.toordinal(), None if v is None or (small and 0 < v < k) else v) for d, v in progress.points]
+                # the sparkline's coordinates are as exact as its numbers: counts as published, the goal as shown
+                pts = [(d.toordinal(), None if v is None else (publication.count(v).value if small else v)) for d, v in progress.points]
                 goal = None
-                if not card["cells"]["goal"].suppressed and progress.goal is not None:
+                shown_goal, shown_base = card["cells"]["goal"].value, card["cells"]["baseline"]
+                if not card["cells"]["goal"].suppressed and shown_goal is not None:
                     if target.kind == "accumulate":
                         start = (target.period_start.toordinal(), 0.0)
-                    elif progress.baseline is not None and progress.baseline_date is not None and not card["cells"]["baseline"].suppressed:
-                        start = (progress.baseline_date.toordinal(), progress.baseline)
+                    elif shown_base.value is not None and progress.baseline_date is not None and not shown_base.suppressed:
+                        start = (progress.baseline_date.toordinal(), shown_base.value)
                     else:
-                        start = (target.period_end.toordinal(), progress.goal)
-                    goal = (start, (target.period_end.toordinal(), progress.goal))
+                        start = (target.period_end.toordinal(), shown_goal)
+                    goal = (start, (target.period_end.toordinal(), shown_goal))
                 svg = charts.sparkline(points=pts, goal=goal)
             rows.append(TargetRow(
                 name=target.name, scope=card["scope"], goal_text=card["goal_text"], status=progress.status,

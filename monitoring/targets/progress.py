@@ -505,6 +505,17 @@ def _expected_cell(progress: Progress, baseline: Cell, *, suppress: bool) -> Cel
     return Cell(None, format_value(low, metric) if low == high else f"{format_value(low, metric)}–{format_value(high, metric)}")
 
 
+def _shown_goal(progress: Progress, baseline: Cell, *, suppress: bool) -> float | None:
+    """The goal as shown. A change target on a computed count, for a viewer without case access, is taken from the
+    published baseline: from the exact goal (baseline × 0.9 = 469,8) the exact baseline (522) would be solved back.
+    The status is judged on the exact goal."""
+    t, metric = progress.target, progress.metric
+    if (progress.goal is None or not suppress or metric is None or not metric.counts_children or not progress.baseline_computed
+            or t.kind not in (TargetKind.CHANGE_ABS, TargetKind.CHANGE_PCT) or baseline.value is None):
+        return progress.goal
+    return _goal(t, float(baseline.value))
+
+
 def goal_text(target: Target, metric: Metric | None) -> str:
     sign = "≥" if target.direction == Direction.AT_LEAST else "≤"
     v = target.target_value
@@ -530,7 +541,8 @@ def card(progress: Progress, *, suppress: bool) -> dict:
                      else display_cell(progress.forecast, metric, suppress=suppress, modelled=True)),
     }
     cells["expected"] = _expected_cell(progress, cells["baseline"], suppress=suppress)
-    cells["goal"] = Cell(progress.goal, format_value(progress.goal, metric)) if progress.goal is not None else Cell(None, "–")
+    goal = _shown_goal(progress, cells["baseline"], suppress=suppress)
+    cells["goal"] = Cell(goal, format_value(goal, metric)) if goal is not None else Cell(None, "–")
     baseline_hidden = cells["baseline"].suppressed
     if baseline_hidden and t.kind in (TargetKind.CHANGE_ABS, TargetKind.CHANGE_PCT) and progress.goal is not None:
         cells["goal"] = Cell(None, publication.label(), True)  # baseline ± change would reveal the baseline
@@ -544,14 +556,16 @@ def card(progress: Progress, *, suppress: bool) -> dict:
         "goal_text": goal_text(t, metric),
         "cells": cells,
         "suppressed": any(c.suppressed for c in cells.values()),
-        "figure": figure(progress, suppress=suppress, hide_line=baseline_hidden) if progress.has_numbers else None,
+        "figure": figure(progress, suppress=suppress, hide_line=baseline_hidden, goal=goal) if progress.has_numbers else None,
         "figure_id": f"target-figure-{t.pk}",
     }
 
 
-def figure(progress: Progress, *, suppress: bool, hide_line: bool = False) -> dict:
-    """A small Plotly figure: the measured series, the straight target line and the forecast."""
+def figure(progress: Progress, *, suppress: bool, hide_line: bool = False, goal: float | None = None) -> dict:
+    """A small Plotly figure: the measured series, the straight target line (to `goal`, the goal as shown; by
+    default the exact one) and the forecast."""
     t, metric = progress.target, progress.metric
+    goal = progress.goal if goal is None else goal
     protect = bool(suppress and metric and metric.counts_children)
 
     def y(v):  # a measured count as published (None when hidden: a gap)
@@ -567,14 +581,14 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False) -> di
         "line": {"color": "#2b6a4f", "width": 2}, "marker": {"size": 4}, "connectgaps": False,
         "hovertemplate": "%{x|%b %Y}: %{y}<extra></extra>",
     }]
-    if not hide_line and progress.goal is not None:
+    if not hide_line and goal is not None:
         if accumulate:
             start = (t.period_start, 0.0)
         elif progress.baseline is not None and progress.baseline_date is not None:
             start = (progress.baseline_date, y(progress.baseline) if progress.baseline_computed else progress.baseline)
         else:
             start = None
-        line = [start, (t.period_end, progress.goal)] if start else [(t.period_end, progress.goal)]
+        line = [start, (t.period_end, goal)] if start else [(t.period_end, goal)]
         data.append({
             "type": "scatter", "mode": "lines+markers", "name": str(_("Doellijn")),
             "x": [d.isoformat() for d, _v in line], "y": [None if v is None else round(v, 4) for _d, v in line],  # hidden above when it reveals a count

@@ -1,4 +1,4 @@
-"""Casework and foster-care providers: one pass over all scopes gives exactly the per-region and country series."""
+"""Casework, foster-care and child-protection providers: one pass over all scopes gives exactly the per-region and country series."""
 import datetime as dt
 
 from django.core.management import call_command
@@ -11,8 +11,9 @@ def test_all_scopes_in_one_pass_equal_the_region_and_country_passes():
     call_command("demo_region", "--children", "300", "--seed", "11", verbosity=0)
     call_command("demo_casework", verbosity=0)
     call_command("demo_fostercare", verbosity=0)
+    call_command("demo_protection", verbosity=0)
     data_date = dt.date(2026, 10, 31)
-    assert len(registry.SERIES_PROVIDERS) >= 2
+    assert len(registry.SERIES_PROVIDERS) >= 3
     for provider in registry.SERIES_PROVIDERS.values():
         separate = []
         for region in Region.objects.all():

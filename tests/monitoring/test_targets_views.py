@@ -242,3 +242,16 @@ def test_a_finished_target_reads_achieved_or_not_achieved(client, project_user, 
     FigureSeries.objects.filter(run=run).update(values={"2020-12": 19})
     card = next(c for c in client.get(URL).context["cards"] if c["target"].pk == t.pk)
     assert card["progress"].status_label == "behaald"
+
+
+def test_a_change_target_shows_its_goal_from_the_published_baseline(client, project_user, foodvalley, run):
+    """Residential care in Food Valley: 522 in January 2020 (computed baseline), goal −10%. The exact goal 469,8 would
+    give the exact baseline back (469,8 / 0,9 = 522); the project team sees the published baseline 525 and the goal
+    from it, 472,5, also at the end of the chart's target line. The status is judged on the exact goal."""
+    t = target("Residentieel −10%", region=foodvalley, kind="change_pct", target_value=-10, baseline_period="2020-01")
+    series(run, "Food Valley", {"2020-01": 522, "2020-12": 471})
+    card = next(c for c in login(client, project_user).get(URL).context["cards"] if c["target"].pk == t.pk)
+    assert (card["cells"]["baseline"].text, card["cells"]["goal"].text) == ("525", "472,5")
+    assert card["figure"]["data"][1]["y"][-1] == 472.5
+    assert "469,8" not in client.get(URL).content.decode()
+    assert card["progress"].goal == pytest.approx(469.8)  # judged on the exact goal

@@ -95,6 +95,9 @@ EXPECT: dict[str, Row] = {
     "children:detail": row("child", wijkteam=MINE, outsider=NONE),
     "children:episode_start": row("child", wijkteam=MINE, outsider=NONE),
     "children:episode_end": row("open_episode", wijkteam=MINE, outsider=NONE),
+    # child protection (wijkteam, on the child's page)
+    "protection:measure_record": row({"child_pk": "child"}, wijkteam=MINE, outsider=NONE),
+    "protection:measure_end": row("measure", wijkteam=MINE, outsider=NONE),
     # imports (administrators)
     "imports:list": row(admin=OK),
     "imports:upload": row(admin=OK),
@@ -242,8 +245,11 @@ def build_world(ede, other, foodvalley, foster_providers=None):
                                           missing="Gezinshuisplek.", lessons=[("Eerder netwerk betrekken.", ["netwerk"])])
         jim = episode_start(user=worker, child=child, care_form=forms["JIM"], provider=provider, start_date=D(2024, 6, 1))
         open_checklist = cw.checklist_create(user=worker, child=child, care_form=forms["RES"], completed_on=D(2024, 7, 1), **items, **texts)
+        from protection.services import measure_record
+
+        measure = measure_record(user=worker, child=child, kind="11", gi=provider, start_date=D(2024, 1, 10))
         worlds[key] = {"child": child, "case": case, "review": review, "action": action, "checklist": open_checklist,
-                       "placement": placement, "week": week, "jim": jim, "open_episode": jim}
+                       "placement": placement, "week": week, "jim": jim, "open_episode": jim, "measure": measure}
         if foster_providers:
             worlds[key].update(_foster_objects(worker, municipality, foster_providers[key], f"{label}P", 800 + n))
         worlds[key].update(_report_objects(municipality))

@@ -1,0 +1,42 @@
+"""The child-protection demo on a small demo region: every child placed under an order has its measure around the
+first such stay, no child has two measures at once, some children at home are under supervision, the share of
+court-ordered entries into stay is near the national "bijna 45 procent", and the same seed gives the same data."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from demo.protection import build_demo_measures
+from demo.region import DemoOptions, build_demo, demo_data_exists, reset_demo
+from placements.models import COURT_ORDERED, Episode
+from protection.figures import protection_series
+from protection.models import Measure
+
+DATA_DATE = dt.date(2021, 12, 31)
+
+
+def test_the_demo_measures_are_consistent_and_deterministic():
+    if demo_data_exists():
+        reset_demo()
+    build_demo(DemoOptions(children=2500, from_year=2018, until=DATA_DATE, seed=7, chunk_size=2500, declarations=False))
+    counts = build_demo_measures(seed=3, today=DATA_DATE)
+    assert counts["measures"] == Measure.objects.count() > 50
+    spans = defaultdict(list)
+    for child_id, start, end in Measure.objects.values_list("child_id", "start_date", "end_date"):
+        spans[child_id].append((start, end or dt.date.max))
+    for child_spans in spans.values():
+        ordered = sorted(child_spans)
+        assert all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:], strict=False)), "overlapping measures"
+    first_court = {}
+    for child_id, start in (Episode.objects.filter(care_form__with_stay=True, legal_framework__in=COURT_ORDERED)
+                            .order_by("start_date").values_list("child_id", "start_date")):
+        first_court.setdefault(child_id, start)
+    assert set(first_court) <= set(spans)
+    assert all(any(s <= start < e for s, e in spans[c]) for c, start in first_court.items())
+    at_home = set(spans) - set(first_court)
+    assert at_home, "no child at home under supervision"
+    shares = [v for lv, sc, g, b, m, v in protection_series(data_date=DATA_DATE, region=None) if m == "stay_entries_court_share"][0]
+    assert 0.3 <= shares["2021"] <= 0.6, shares
+    before = sorted(Measure.objects.values_list("child__pseudonym", "kind", "start_date", "end_date"))
+    build_demo_measures(seed=3, today=DATA_DATE)
+    assert sorted(Measure.objects.values_list("child__pseudonym", "kind", "start_date", "end_date")) == before
