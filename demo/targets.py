@@ -51,6 +51,7 @@ S000 = "Seed 000 · Samen Stroomopwaarts (april 2020), §3 Waar staan we eind 20
 S001 = "Seed 001 · Interview nul uithuisplaatsingen (2021)"
 S004_61 = "Seed 004 · Rijk van Nijmegen (2018), §6.1 Voorkomen uithuisplaatsingen — toegepast op Food Valley"
 S004_62 = "Seed 004 · Rijk van Nijmegen (2018), §6.2 Meer gezinsvormen — toegepast op Food Valley"
+S000_16 = "Seed 000 · Samen Stroomopwaarts (april 2020), §1.6 Project Crisis als kans"
 S004_65 = "Seed 004 · Rijk van Nijmegen (2018), §6.5 Minder maatregelen — toegepast op Food Valley"
 
 DEMO_TARGETS: tuple[DemoTarget, ...] = (
@@ -108,6 +109,12 @@ DEMO_TARGETS: tuple[DemoTarget, ...] = (
                "Nijmegen: '10% minder inzet dwangmaatregelen in 2020 in verhouding tot 2017', gemeten als kinderen met een "
                "jeugdbeschermingsmaatregel (OTS of voogdij, ook voorlopig) op de peildatum, december 2020 tegen december 2017.",
                baseline_period="2017"),
+    DemoTarget("Crisis gevolgd door uithuisplaatsing gehalveerd", "crisis_placement_90d", TargetKind.CHANGE_PCT, -50, Direction.AT_MOST,
+               (dt.date(2020, 1, 1), dt.date(2021, 12, 31)), S000_16,
+               "'Over de periode 2015-2018 volgde na een crisis in circa 50% van de gevallen een uithuisplaatsing. De regio heeft "
+               "de ambitie om dit aantal met de helft te verminderen.' Gemeten als het aandeel crises gevolgd door een verblijf "
+               "(geen crisiszorg) binnen 90 dagen, per jaar; basis 2018. De tekst noemt geen einddatum: eind 2021 is een aanname.",
+               baseline_period="2018"),
 )
 
 

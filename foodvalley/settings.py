@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "monitoring",
     "fostercare",
     "protection",
+    "crisis",
     "reports",
     "demo",
 ]

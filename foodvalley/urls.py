@@ -21,6 +21,7 @@ urlpatterns = [
     path("rapportages/", include("reports.urls")),
     path("pleegzorg/", include("fostercare.urls")),
     path("jeugdbescherming/", include("protection.urls")),
+    path("crisis/", include("crisis.urls")),
     path("", home, name="home"),
     path("", include("placements.urls")),
 ]

@@ -243,6 +243,15 @@ for _m in (
 ):
     register(_m)
 
+# Crisis figures (issue 16, "crisis als kans"; measured by crisis.figures; definitions in its docstring).
+for _m in (
+    Metric("crises", _("Crises"), _("Crises in de periode: het begin van een crisistraject (zorgvorm gemarkeerd als crisiszorg) of een crisiscontact van het wijkteam; wat binnen 30 dagen na het begin van een crisis volgt, hoort bij die crisis."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="crisis"),
+    Metric("crisis_placement_30d", _("Crisis gevolgd door plaatsing (30 dagen)"), _("Van de crises in de periode: het aandeel waarna binnen 30 dagen een verblijf begint dat geen crisiszorg is (uithuisplaatsing)."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="crisis", window_days=30),
+    Metric("crisis_placement_90d", _("Crisis gevolgd door plaatsing (90 dagen)"), _("Van de crises in de periode: het aandeel waarna binnen 90 dagen een verblijf begint dat geen crisiszorg is. In 2015–2018 ongeveer de helft; de regio wil dat halveren."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="crisis", window_days=90),
+    Metric("crisis_home_90d", _("Na crisis thuis (90 dagen)"), _("Van de crises in de periode: het aandeel waarbij het kind 90 dagen na het begin in geen enkel verblijf zit."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="crisis", window_days=90),
+):
+    register(_m)
+
 # Intervals (issue 14, part 2): series stored next to a share or a Kaplan–Meier quantile so that the dashboard, the
 # definitions and the report can show its 95% interval (core.intervals; engine.cohorts.kaplan_meier_quantiles).
 # They are internal: source "internal" keeps them off the definitions page, the report's figure tables and the target
@@ -264,6 +273,9 @@ SHARE_DENOMINATORS = {
     "prevented_12m": "prevented_12m_n",
     "residential_checklists_share": "residential_checklists_share_n",
     "stay_entries_court_share": "stay_entries_court_share_n",
+    "crisis_placement_30d": "crisis_placement_30d_n",
+    "crisis_placement_90d": "crisis_placement_90d_n",
+    "crisis_home_90d": "crisis_home_90d_n",
 }
 #: Kaplan–Meier quantile → its (lower, upper) 95% bound series (Brookmeyer–Crowley, log-log Greenwood)
 QUANTILE_BOUNDS = {key: (f"{key}_low", f"{key}_high") for key in ("los_q1", "los_median", "los_q3")}

@@ -68,9 +68,9 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(CareForm)
 class CareFormAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "rung", "with_stay", "family_based", "cbs_code", "active")
-    list_editable = ("active",)
-    list_filter = ("rung", "with_stay", "family_based", "active")
+    list_display = ("code", "name", "rung", "with_stay", "family_based", "crisis", "cbs_code", "active")
+    list_editable = ("active", "crisis")
+    list_filter = ("rung", "with_stay", "family_based", "crisis", "active")
     search_fields = ("code", "name")
     ordering = ("rung", "code")
 

@@ -93,6 +93,8 @@ class CareForm(models.Model):
     with_stay = models.BooleanField(_("met verblijf"), default=False)
     family_based = models.BooleanField(_("gezinsgericht"), default=False)
     cbs_code = models.CharField(_("CBS-hulpvorm"), max_length=2, blank=True)
+    crisis = models.BooleanField(_("crisiszorg"), default=False,
+                                 help_text=_("Een traject in deze zorgvorm is een crisis (figuren ‘crisis als kans’)."))
     active = models.BooleanField(_("actief"), default=True)
 
     class Meta:

@@ -85,8 +85,11 @@ def read_care_forms(path: Path) -> list[dict]:
             cbs = r["cbs_code"]
             if cbs and not (cbs.isdigit() and len(cbs) <= 2):
                 problems.append(f"regel {lineno}: CBS-hulpvorm moet een code van twee cijfers zijn")
+            crisis = _parse_bool(r.get("crisis") or "0")  # optional column: crisis care (crisis.figures)
+            if crisis is None:
+                problems.append(f"regel {lineno}: crisis moet 0/1 of ja/nee zijn")
             rows.append({"code": code, "name": r["name"], "rung": rung, "with_stay": with_stay,
-                         "family_based": family_based, "cbs_code": cbs.zfill(2) if cbs else ""})
+                         "family_based": family_based, "cbs_code": cbs.zfill(2) if cbs else "", "crisis": bool(crisis)})
     if problems:
         raise CareFormFileError("; ".join(problems))
     return rows
@@ -96,10 +99,14 @@ def load_care_forms(CareForm, path: Path = DEFAULT_CARE_FORMS_CSV) -> tuple[int,
     """Add or update care forms from a CSV; returns (created, updated). Nothing is written if the file has errors."""
     rows = read_care_forms(path)
     created = updated = 0
+    # the crisis flag exists from placements 0010 on (earlier migrations load with the model as it was then)
+    fields = ("name", "rung", "with_stay", "family_based", "cbs_code")
+    if any(f.name == "crisis" for f in CareForm._meta.get_fields()):
+        fields += ("crisis",)
     for r in rows:
         _, was_created = CareForm.objects.update_or_create(
             code=r["code"],
-            defaults={k: r[k] for k in ("name", "rung", "with_stay", "family_based", "cbs_code")} | {"active": True},
+            defaults={k: r[k] for k in fields} | {"active": True},
         )
         created += was_created
         updated += not was_created

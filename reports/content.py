@@ -535,7 +535,7 @@ class suppression_k:
 def source_metrics() -> list[registry.Metric]:
     """Every available registry figure measured by casework, foster care or child protection (a figure a run did not
     measure yet shows as such)."""
-    return [m for m in registry.REGISTRY.values() if m.source in ("casework", "fostercare", "protection") and m.available]
+    return [m for m in registry.REGISTRY.values() if m.source in ("casework", "fostercare", "protection", "crisis") and m.available]
 
 
 def period_value(metric: registry.Metric, values: dict, quarter: str) -> tuple[float | None, str]:

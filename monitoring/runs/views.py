@@ -26,7 +26,8 @@ from . import selectors, services, tasks
 
 STALE_RUN = dt.timedelta(hours=2)  # a pending/running run older than this no longer blocks a new start
 PART_LABELS = {"episodes": gettext_lazy("trajecten"), "declarations": gettext_lazy("declaraties"), "casework": gettext_lazy("casuïstiek"),
-               "fostercare": gettext_lazy("pleegzorg"), "protection": gettext_lazy("jeugdbescherming")}
+               "fostercare": gettext_lazy("pleegzorg"), "protection": gettext_lazy("jeugdbescherming"),
+               "crisis": gettext_lazy("crisis")}
 
 
 admin_only = role_required(Role.ADMIN, object_type="snapshot_run")

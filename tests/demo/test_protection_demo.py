@@ -40,3 +40,22 @@ def test_the_demo_measures_are_consistent_and_deterministic():
     before = sorted(Measure.objects.values_list("child__pseudonym", "kind", "start_date", "end_date"))
     build_demo_measures(seed=3, today=DATA_DATE)
     assert sorted(Measure.objects.values_list("child__pseudonym", "kind", "start_date", "end_date")) == before
+
+
+def test_the_demo_crises_halve_the_placements_after_a_crisis_from_2020():
+    """The demo region's crises: about 40% followed by a placement before 2020 (the project plan: about half in
+    2015-2018), fewer from 2020 when crises are handled at home more often; deterministic for a seed."""
+    from crisis.figures import crisis_series
+    from crisis.models import CrisisContact
+    from demo.crisis import build_demo_crisis
+
+    if demo_data_exists():
+        reset_demo()
+    build_demo(DemoOptions(children=6000, from_year=2017, until=DATA_DATE, seed=7, chunk_size=3000, declarations=False))
+    counts = build_demo_crisis(seed=3, today=DATA_DATE)
+    assert counts["contacts"] == CrisisContact.objects.count() > 10 and counts["from 2020"] > counts["contacts"] / 2
+    share = [v for lv, sc, g, b, m, v in crisis_series(data_date=DATA_DATE, region=None) if m == "crisis_placement_90d"][0]
+    assert share["2018"] > 0.3 and share["2020"] < share["2018"] * 0.8 and "2021" not in share, share  # 2021: window open
+    before = sorted(CrisisContact.objects.values_list("child__pseudonym", "date", "source"))
+    build_demo_crisis(seed=3, today=DATA_DATE)
+    assert sorted(CrisisContact.objects.values_list("child__pseudonym", "date", "source")) == before

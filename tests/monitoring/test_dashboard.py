@@ -298,10 +298,10 @@ def test_query_count_is_bounded(client, request, who, region_run):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("monitoring:dashboard"), params)
     assert response.status_code == 200
-    assert len(queries) <= 15, [q["sql"][:120] for q in queries]  # administrators: one more for the two-factor device
+    assert len(queries) <= 14, [q["sql"][:120] for q in queries]  # administrators: one more for the two-factor device
     series_reads = [q for q in queries if "monitoring_figureseries" in q["sql"]]
-    # the scope's series, the side-by-side comparison, and one per section: casework, foster care, child protection
-    assert len(series_reads) == 5
+    # the scope's series, the side-by-side comparison, foster care's section and one read for the other sections
+    assert len(series_reads) == 4
 
 
 def test_needed_series_reads_only_what_the_page_shows(region_run):
@@ -322,17 +322,17 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url, {"group": "stay"}).content.decode()
     series_reads = [q for q in queries if "monitoring_figureseries" in q["sql"]]
-    assert len(series_reads) == 3  # only the three sections (casework, foster care, protection): the scope's figures and the comparison are cached
+    assert len(series_reads) == 1  # only foster care's section: the scope's figures, the comparison and the other sections' series are cached
     strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert strip.sub("", again) == strip.sub("", first)
     with CaptureQueriesContext(connection) as queries:
         client.get(url, {"group": "residential"})  # other filters: read afresh
-    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 5
+    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
     earlier = month_add(region_run.last_month, -3)
     with CaptureQueriesContext(connection) as queries:
         other_month = client.get(url, {"group": "residential", "month": earlier})  # a new page from series already read
     assert other_month.context["dash"].month == earlier
-    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 3
+    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 2
 
     # a newer run with other figures: never the cached page of the old one
     newer = SnapshotRun.objects.create(status=RunStatus.DONE, data_date=region_run.data_date, first_month=region_run.first_month,
@@ -343,7 +343,7 @@ def test_a_repeated_page_comes_from_the_cache_and_a_newer_run_is_read_afresh(cli
     assert run_latest().pk == newer.pk
     with CaptureQueriesContext(connection) as queries:
         fresh = client.get(url, {"group": "stay"}).content.decode()
-    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 5
+    assert len([q for q in queries if "monitoring_figureseries" in q["sql"]]) == 4
     assert strip.sub("", fresh) != strip.sub("", first)
 
 

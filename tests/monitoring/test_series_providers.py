@@ -12,8 +12,9 @@ def test_all_scopes_in_one_pass_equal_the_region_and_country_passes():
     call_command("demo_casework", verbosity=0)
     call_command("demo_fostercare", verbosity=0)
     call_command("demo_protection", verbosity=0)
+    call_command("demo_crisis", verbosity=0)
     data_date = dt.date(2026, 10, 31)
-    assert len(registry.SERIES_PROVIDERS) >= 3
+    assert len(registry.SERIES_PROVIDERS) >= 4
     for provider in registry.SERIES_PROVIDERS.values():
         separate = []
         for region in Region.objects.all():

@@ -98,6 +98,7 @@ EXPECT: dict[str, Row] = {
     # child protection (wijkteam, on the child's page)
     "protection:measure_record": row({"child_pk": "child"}, wijkteam=MINE, outsider=NONE),
     "protection:measure_end": row("measure", wijkteam=MINE, outsider=NONE),
+    "crisis:contact_record": row({"child_pk": "child"}, wijkteam=MINE, outsider=NONE),
     # imports (administrators)
     "imports:list": row(admin=OK),
     "imports:upload": row(admin=OK),

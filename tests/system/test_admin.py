@@ -39,7 +39,7 @@ def test_children_episodes_and_declarations_are_not_in_the_admin():
 @pytest.mark.django_db
 def test_care_forms_active_flag_is_editable_in_the_list(client, admin_user):
     model_admin = admin.site._registry[CareForm]
-    assert model_admin.list_editable == ("active",)
+    assert model_admin.list_editable == ("active", "crisis")
     assert admin.site._registry[YouthPopulation].list_editable == ("count",)
     login(client, admin_user)
     response = client.get(changelist_url(CareForm))
