@@ -44,6 +44,16 @@ def euro_whole(value: float | None) -> str:
     return MISSING if value is None else euro(value, cents=False)
 
 
+#: days in an average month (365.25 / 12): stay durations in days are also shown in months, as the region's
+#: documents state them ("één jaar … 10 maanden")
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def months_of_days(days: float | None) -> str:
+    """A duration in days as months with one decimal: 304 → "10,0"."""
+    return "" if days is None else number(days / DAYS_PER_MONTH, 1)
+
+
 def percent(share: float | None, decimals: int = 0) -> str:
     """A share (0.125) as a percentage: "13%" (decimals=0) or "12,5%"."""
     if share is None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext as _
 
+from core import formatting
 from core.formatting import spreadsheet_number
 from core.periods import period_label
 from core.publication import label
@@ -172,13 +173,14 @@ def los_figure(table: FigureTable) -> dict:
     if _nothing_to_draw(table):
         return _empty(layout, table)
     data = []
-    hidden, undefined, days = _("afgeschermd (cohort <5)"), _("nog onbepaald"), _("dagen")
+    hidden, undefined, days, months = _("afgeschermd (cohort <5)"), _("nog onbepaald"), _("dagen"), _("maanden")
     for t in table.traces:
         xs, ys, texts = [], [], []
         for p in t.points:
             xs.append(period_label(p.x))
             ys.append(None if p.cell.suppressed else p.cell.value)
-            text = hidden if p.cell.suppressed else (undefined if p.cell.value is None else f"{p.cell.text} {days}")
+            text = hidden if p.cell.suppressed else (undefined if p.cell.value is None else
+                                                      f"{p.cell.text} {days}, {formatting.months_of_days(p.cell.value)} {months}")
             texts.append(f"{text} ({p.interval})" if p.interval and not p.cell.suppressed else text)
         dash = "solid" if t.metric == "los_median" else "dot"
         data.append({"type": "scatter", "mode": "lines+markers", "name": t.name, "x": xs, "y": ys, "text": texts,

@@ -335,6 +335,14 @@ FORM_PALETTE = ["#2f6b3f", "#7cb342", "#e0a800", "#f57c00", "#d32f2f", "#6a1b1a"
                 "#bcbd22", "#7f7f7f", "#e377c2", "#aec7e8", "#ffbb78"]
 
 
+def los_group(group: str, forms: list[Form]) -> str:
+    """The group whose stay durations the dashboard shows: the chosen group when the run measures its own (a form
+    with stay, family-based, residential; engine.cohorts.los_groups), else all stay."""
+    if group in ("family_based", "residential") or any(f.code == group and f.with_stay for f in forms):
+        return group
+    return "stay"
+
+
 def needed_series(*, group: str, band: str, forms: list[Form]) -> set[Key]:
     """Every (group, band, metric) the dashboard reads for the chosen filters."""
     codes = {f.code for f in forms}
@@ -347,8 +355,9 @@ def needed_series(*, group: str, band: str, forms: list[Form]) -> set[Key]:
     need.add((group, band, "stock"))
     need |= {(group, band, m) for m in ("entries", "exits", "escalations", "step_downs")}
     need |= {(f.code, band, m) for f in part_forms for m in ("cost", "clients_declared")}
-    need |= {("stay", "all", m) for m in ("los_q1", "los_median", "los_q3", "cohort_size")}
-    need |= {("stay", "all", b) for bounds in registry.QUANTILE_BOUNDS.values() for b in bounds}
+    los = los_group(group, forms)
+    need |= {(los, "all", m) for m in ("los_q1", "los_median", "los_q3", "cohort_size")}
+    need |= {(los, "all", b) for bounds in registry.QUANTILE_BOUNDS.values() for b in bounds}
     return need
 
 
@@ -380,7 +389,7 @@ def dashboard(*, user, run: SnapshotRun, scope: Scope, choices: ScopeChoices, mo
               metrics=("escalations", "step_downs"), names=(_("Opschalingen"), _("Afschalingen")), colors=("#d32f2f", "#2e8b57"),
               note=_("Op de ladder ‘zo thuis mogelijk’: opschalen is naar minder thuis (bijv. pleegzorg → residentieel), afschalen terug naar meer thuis.")),
         _ladder(value, months, band, forms, exact, k),
-        _los(series, months, exact, k),
+        _los(series, months, exact, k, los_group(group, forms)),
         _cost(value, months, group, band, forms, exact, k),
     ]
     comparison_figure, rows = _comparison(user=user, run=run, scope=scope, choices=choices, month=month, group=group, band=band, exact=exact, k=k)
@@ -456,24 +465,26 @@ def _ladder(value, months, band, forms, exact, k) -> FigureTable:
                        traces)
 
 
-def _los(series, months, exact, k) -> FigureTable:
+def _los(series, months, exact, k, group: str = "stay") -> FigureTable:
     quarters = sorted({quarter_of(m) for m in months})
-    size = series.get(("stay", "all", "cohort_size"), {})
+    size = series.get((group, "all", "cohort_size"), {})
     names = {"los_q1": _("25% is korter"), "los_median": _("Mediaan"), "los_q3": _("75% is korter")}
     colors = {"los_q1": "#7cb342", "los_median": "#2f6b3f", "los_q3": "#24532f"}
     traces = []
     for metric in ("los_q1", "los_median", "los_q3"):
-        values = series.get(("stay", "all", metric), {})
+        values = series.get((group, "all", metric), {})
         low_key, high_key = registry.QUANTILE_BOUNDS[metric]
-        lows, highs = series.get(("stay", "all", low_key), {}), series.get(("stay", "all", high_key), {})
+        lows, highs = series.get((group, "all", low_key), {}), series.get((group, "all", high_key), {})
         points = []
         for q in quarters:
             cell = dependent_cell(values.get(q), size.get(q, 0), exact=exact, fmt=formatting.number, k=k)
             points.append(Point(q, cell, quantile_interval(cell, lows.get(q), highs.get(q), size.get(q), exact=exact, k=k)))
-        traces.append(Trace(name=str(names[metric]), group="stay", band="all", metric=metric, color=colors[metric], points=points))
+        traces.append(Trace(name=str(names[metric]), group=group, band="all", metric=metric, color=colors[metric], points=points))
+    which = (_("alle verblijfsvormen: een verblijfsperiode loopt door bij een overplaatsing") if group == "stay" else
+             _("de gekozen groep: een periode in die groep eindigt bij een overplaatsing naar een vorm buiten de groep"))
     return FigureTable("los", str(_("Verblijfsduur per instroomcohort (dagen)")), ("los_q1", "los_median", "los_q3", "cohort_size"),
-                       str(_("Kaplan–Meier per kwartaal van instroom, alle verblijfsvormen en leeftijden (de filters groep en leeftijd gelden hier niet). "
-                             "Een punt ontbreekt zolang de curve het kwartiel nog niet passeert.")) + " " + interval_note(),
+                       str(_("Kaplan–Meier per kwartaal van instroom, %(which)s; alle leeftijden. Een punt ontbreekt zolang de curve "
+                             "het kwartiel nog niet passeert.") % {"which": which}) + " " + interval_note(),
                        traces, unit="days")
 
 

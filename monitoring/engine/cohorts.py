@@ -18,7 +18,7 @@ from .calendar import (
     quarter_label,
     year_label,
 )
-from .dataset import ALL, FAMILY_BASED, STAY, Dataset, episode_groups, presort, scope_ids
+from .dataset import ALL, FAMILY_BASED, RESIDENTIAL, STAY, Dataset, episode_groups, presort, scope_ids
 from .kernels import _combine, _decode, _lookup, _order_by, _sum_cells, _unique, merge_ranges
 from .monthly import DROPOUT_REASONS, _moves_table, breakdown_episodes
 
@@ -68,10 +68,11 @@ def yearly_cost_figures(ds: Dataset, last_month: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def spells(ds: Dataset) -> pd.DataFrame:
+def spells(ds: Dataset, mask: np.ndarray | None = None) -> pd.DataFrame:
     """Out-of-home spells: maximal runs of stay episodes where the next starts no later than one day after
-    the previous one ends. Columns: child, start, end (exclusive, OPEN when running), muni (first episode)."""
-    stay = _lookup(ds.form_stay, ds.ep_form, bool)
+    the previous one ends. Columns: child, start, end (exclusive, OPEN when running), muni (first episode).
+    With `mask` (a boolean per episode) the runs of those episodes only: the spells of one care-form group."""
+    stay = _lookup(ds.form_stay, ds.ep_form, bool) if mask is None else mask
     idx = np.flatnonzero(stay)
     if len(idx) == 0:
         return pd.DataFrame(columns=["child", "start", "end", "muni", "first_ep"])
@@ -79,6 +80,66 @@ def spells(ds: Dataset) -> pd.DataFrame:
     (child,), s, e_incl, first = merge_ranges([ds.ep_child[idx]], ds.ep_start[idx].astype(np.int64), end_incl, touch=2)
     end = np.where(e_incl >= OPEN - 1, OPEN, e_incl + 1)
     return pd.DataFrame({"child": child, "start": s, "end": end, "muni": ds.ep_muni[idx][first], "first_ep": idx[first]})
+
+
+def _los_spells(ds: Dataset, sp: pd.DataFrame, last_month: int) -> pd.DataFrame:
+    """The spells a stay duration is measured on: started up to `last_month`, before the 18th birthday, and not
+    closed within 8 days; with their duration (days, to the data date for open ones) and whether they closed."""
+    sp = sp[days_to_months(sp["start"].to_numpy()) <= last_month]
+    birth = ds.child_birth[sp["child"].to_numpy()]
+    start = sp["start"].to_numpy()
+    end = sp["end"].to_numpy()
+    closed = end < OPEN
+    duration = np.where(closed, end, ds.data_date + 1) - start
+    eligible = (duration >= 8) | ~closed
+    eligible &= start < birthday(birth, 18)
+    # open spells shorter than 8 days so far are kept only if they may still last; drop the too-short closed ones
+    return sp[eligible].assign(duration=duration[eligible], closed=closed[eligible])
+
+
+def _los_frames(level: str, scopes: np.ndarray, labels: list[str], km: pd.DataFrame, group: int) -> list[pd.DataFrame]:
+    """The Kaplan–Meier quartiles and their 95% bounds of one level as frames (`km` indexed by code, as `labels`)."""
+    cells = {"level": level, "scope": scopes, "group": group, "band": BAND_ALL, "period": labels}
+    out = [pd.DataFrame({**cells, "metric": metric, "value": km[q].to_numpy()}) for metric, q in KM_METRICS]
+    out += [pd.DataFrame({**cells, "metric": f"{metric}_{side}", "value": km[(side, q)].to_numpy()})
+            for metric, q in KM_METRICS for side in ("low", "high")]
+    return out
+
+
+#: the care-form groups whose stays get their own durations (besides all stay: the spells of STAY)
+def los_groups(ds: Dataset) -> list[tuple[int, np.ndarray]]:
+    """(group, episode mask) of each stay form, family-based and residential care (seed 004 states stay durations
+    per care form: "één jaar … 10 maanden")."""
+    stay = _lookup(ds.form_stay, ds.ep_form, bool)
+    family = _lookup(ds.form_family, ds.ep_form, bool)
+    rung = _lookup(ds.form_rung, ds.ep_form, np.int64)
+    groups = [(FAMILY_BASED, stay & family), (RESIDENTIAL, stay & (rung >= 5))]
+    groups += [(int(form), ds.ep_form == form) for form in sorted(f for f, with_stay in ds.form_stay.items() if with_stay)]
+    return [(g, m) for g, m in groups if m.any()]
+
+
+def group_los_figures(ds: Dataset, last_month: int) -> list[pd.DataFrame]:
+    """Stay durations per care-form group (los_groups): the runs of that group's episodes of a child (a move within
+    the group continues the run, a move out of it ends it), measured as the spells of all stay are (`_los_spells`:
+    per entry quarter and year, Kaplan–Meier, open runs censored at the data date), with their cohort size."""
+    frames = []
+    for group, mask in los_groups(ds):
+        sp = _los_spells(ds, spells(ds, mask), last_month)
+        if sp.empty:
+            continue
+        month = days_to_months(sp["start"].to_numpy())
+        for period, label in ((month_to_quarter(month), quarter_label), (month // 12, year_label)):
+            for level in ds.levels:
+                key = pd.MultiIndex.from_arrays([scope_ids(ds, sp["muni"].to_numpy(), level), period]).to_flat_index()
+                codes, uniq = pd.factorize(key)
+                km = kaplan_meier_quantiles(codes, sp["duration"].to_numpy(), sp["closed"].to_numpy(), interval=Z95)
+                km = km.set_index("g").reindex(range(len(uniq)))
+                scopes = np.array([u[0] for u in uniq])
+                labels = [label(int(u[1])) for u in uniq]
+                frames += _los_frames(level, scopes, labels, km, group)
+                frames.append(pd.DataFrame({"level": level, "scope": scopes, "group": group, "band": BAND_ALL, "period": labels,
+                                            "metric": "cohort_size", "value": np.bincount(codes, minlength=len(uniq)).astype(float)}))
+    return frames
 
 
 def kaplan_meier_quantiles(group: np.ndarray, duration: np.ndarray, event: np.ndarray, quantiles=(0.25, 0.5, 0.75),
@@ -145,19 +206,9 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
     ds = presort(ds)
     breakdown_eps = None if breakdown_reasons is None else breakdown_episodes(ds, breakdown_reasons=breakdown_reasons)
     frames: list[pd.DataFrame] = []
-    data_end = ds.data_date + 1
     sp = spells(ds)
     if not sp.empty:
-        sp = sp[days_to_months(sp["start"].to_numpy()) <= last_month]
-        birth = ds.child_birth[sp["child"].to_numpy()]
-        start = sp["start"].to_numpy()
-        end = sp["end"].to_numpy()
-        closed = end < OPEN
-        duration = np.where(closed, end, data_end) - start
-        eligible = (duration >= 8) | ~closed
-        eligible &= start < birthday(birth, 18)
-        # open spells shorter than 8 days so far are kept only if they may still last; drop the too-short closed ones
-        sp = sp[eligible].assign(duration=duration[eligible], closed=closed[eligible])
+        sp = _los_spells(ds, sp, last_month)
         start = sp["start"].to_numpy()
         month = days_to_months(start)
         # moves within the spell's first 12 months, days in care in the first 12 months
@@ -181,13 +232,12 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
                 periods = np.array([u[1] for u in uniq])
                 labels = [label(int(p)) for p in periods]
                 km = km.set_index("g").reindex(range(len(uniq)))
+                # the quartiles with their 95% Brookmeyer–Crowley intervals (home_within_12m's n is cohort_size)
+                frames += _los_frames(level, scopes, labels, km, STAY)
                 for metric, values in (
-                    ("los_q1", km[0.25].to_numpy()), ("los_median", km[0.5].to_numpy()), ("los_q3", km[0.75].to_numpy()),
                     ("home_within_12m", agg["home"].reindex(range(len(uniq))).to_numpy()),
                     ("moves_per_1000_days", (1000 * agg["moves"] / agg["days"].where(agg["days"] > 0)).reindex(range(len(uniq))).to_numpy()),
                     ("cohort_size", agg["n"].reindex(range(len(uniq))).to_numpy().astype(float)),
-                    # 95% Brookmeyer–Crowley intervals of the quartiles (home_within_12m's n is cohort_size)
-                    *[(f"{metric}_{side}", km[(side, q)].to_numpy()) for metric, q in KM_METRICS for side in ("low", "high")],
                 ):
                     frames.append(pd.DataFrame({"level": level, "scope": scopes, "group": STAY, "band": BAND_ALL, "period": labels, "metric": metric, "value": values}))
         # re-entry: per exit cohort (spells ending in the period), share starting a new spell within 365 days
@@ -206,6 +256,7 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
                 for metric, values in (("reentry_within_12m", agg["mean"]), ("reentry_within_12m_n", agg["size"].astype(float))):
                     frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": STAY, "band": BAND_ALL,
                                                 "period": labels, "metric": metric, "value": values}))
+    frames += group_los_figures(ds, last_month)
     frames += _episode_cohorts(ds, last_month, breakdown_eps)
     frames = [f for f in frames if not f.empty]
     if not frames:

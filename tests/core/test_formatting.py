@@ -57,3 +57,9 @@ def test_dates_are_day_month_year():
     assert F.date(moment) == timezone.localtime(moment).strftime("%d-%m-%Y %H:%M")
     with translation.override("nl"):
         assert F.date_long(dt.date(2026, 5, 17)) == "17 mei 2026"
+
+
+def test_stay_durations_in_days_read_as_months_with_one_decimal():
+    # seed 004: J&O "één jaar … 10 maanden", J-LVB "drie jaar … 2 jaar en 6 maanden"
+    assert (F.months_of_days(365), F.months_of_days(304), F.months_of_days(913)) == ("12,0", "10,0", "30,0")
+    assert F.months_of_days(45) == "1,5" and F.months_of_days(None) == ""

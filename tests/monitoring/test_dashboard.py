@@ -356,3 +356,12 @@ def test_the_dashboard_cache_keeps_only_the_most_recently_used_sets():
     assert recent.get("a") == 1  # a is now the most recent
     recent.set("c", 3)  # evicts b, the least recently used
     assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)
+
+
+def test_stay_durations_follow_the_chosen_group_when_it_has_its_own():
+    forms = selectors.care_forms()
+    assert selectors.los_group("residential", forms) == "residential"
+    assert selectors.los_group("PLZ", forms) == "PLZ"
+    assert selectors.los_group("AMB", forms) == "stay" and selectors.los_group("all", forms) == "stay"
+    need = selectors.needed_series(group="GZH", band="0-11", forms=forms)
+    assert ("GZH", "all", "los_median") in need and ("stay", "all", "los_median") not in need

@@ -222,7 +222,7 @@ def test_cohort_figures_leave_out_short_spells_and_entries_at_18():
         (1, "RES", 10, "2020-06-01", "2020-08-01", "31"),  # child 1 re-enters within 365 days
     ], ["2010-01-01", "2010-01-01", "2010-01-01", "2002-01-01"], data_date="2020-12-31")
     c = E.cohort_figures(ds, month("2020-12"))
-    q1 = c[(c.level == "country") & (c.period == "2020-Q1")].set_index("metric")["value"]
+    q1 = c[(c.level == "country") & (c.period == "2020-Q1") & (c.group == E.STAY)].set_index("metric")["value"]
     assert q1["cohort_size"] == 2
     assert q1["los_median"] == 60  # S(60) = 1/2
     assert np.isnan(q1["los_q3"])  # the open spell never ends
@@ -301,6 +301,32 @@ def test_kaplan_meier_interval_when_the_last_spell_ends_and_per_group():
     assert low == [2, 5] and np.isnan(high[0]) and high[1] == 14
     # without `interval` the frame is what it was: the estimates only
     assert list(E.kaplan_meier_quantiles(np.zeros(10, int), t0, e0).columns) == ["g", 0.25, 0.5, 0.75]
+
+
+def test_stay_durations_per_care_form_group_measure_the_runs_within_the_group():
+    """Per care-form group the runs of that group's episodes: child 2's move from foster care (PLZ) to residential
+    care (RES) continues its stay spell but starts a new RES run in Q2, open on the data date (274 days, censored);
+    child 1's two RES stays are two runs (60 days in Q1, 61 in Q2); child 0's 5 days and child 3's entry at 18 are
+    left out. RES 2020: 60, 61 and 274+ → S = 2/3 after 60, 1/3 after 61: q1 60, median 61, q3 undefined."""
+    ds = build([
+        (0, "RES", 10, "2020-01-05", "2020-01-10", "31"),
+        (1, "RES", 10, "2020-01-05", "2020-03-05", "31"),
+        (2, "PLZ", 10, "2020-02-01", "2020-04-01", "38"),
+        (2, "RES", 10, "2020-04-02", None, ""),
+        (3, "RES", 10, "2020-03-01", "2020-06-01", "31"),
+        (1, "RES", 10, "2020-06-01", "2020-08-01", "31"),
+    ], ["2010-01-01", "2010-01-01", "2010-01-01", "2002-01-01"], data_date="2020-12-31")
+    c = E.cohort_figures(ds, month("2020-12"))
+    country = c[c.level == "country"].set_index(["group", "period", "metric"])["value"]
+    res, plz = FORMS["RES"], FORMS["PLZ"]
+    assert (country[(res, "2020-Q1", "cohort_size")], country[(res, "2020-Q1", "los_median")]) == (1, 60)
+    assert (country[(res, "2020-Q2", "cohort_size")], country[(res, "2020-Q2", "los_median")]) == (2, 61)
+    assert (country[(res, "2020", "los_q1")], country[(res, "2020", "los_median")]) == (60, 61) and np.isnan(country[(res, "2020", "los_q3")])
+    assert country[(E.RESIDENTIAL, "2020", "los_median")] == 61
+    assert (country[(plz, "2020-Q1", "los_median")], country[(E.FAMILY_BASED, "2020-Q1", "los_median")]) == (60, 60)
+    assert (plz, "2020-Q2", "los_median") not in country.index and (FORMS["AMB"], "2020", "los_median") not in country.index
+    # all stay: child 2's spell runs on from 1 February (open), so the stay median of Q1 stays 60 as before
+    assert country[(E.STAY, "2020-Q1", "los_median")] == 60
 
 
 def test_cohort_figures_store_denominators_and_quantile_bounds():

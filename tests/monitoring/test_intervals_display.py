@@ -63,8 +63,9 @@ def test_the_length_of_stay_hover_shows_the_interval_in_dutch_numbers():
     fig = charts.los_figure(table)
     texts = next(d for d in fig["data"] if d["name"] == median.name)["text"]
     # n is a count of children: published rounded up (24 → 25) to this viewer; the bounds are durations
-    assert texts[0] == "120 dagen (95%-interval 80–1.210 dagen, n = 25)"
-    assert texts[1] == "95 dagen (95%-interval vanaf 40 dagen (bovengrens nog onbepaald), n = 15)"
+    # the duration in months with one decimal too, as the region's documents state durations (120 / 30,44 = 3,9)
+    assert texts[0] == "120 dagen, 3,9 maanden (95%-interval 80–1.210 dagen, n = 25)"
+    assert texts[1] == "95 dagen, 3,1 maanden (95%-interval vanaf 40 dagen (bovengrens nog onbepaald), n = 15)"
     exact = selectors._los(_los_series(24, 12), ["2020-03"], exact=True, k=5)
     assert next(t for t in exact.traces if t.metric == "los_median").points[0].interval.endswith("n = 24")
     assert "95%-interval" in table.note
