@@ -52,6 +52,7 @@ S001 = "Seed 001 · Interview nul uithuisplaatsingen (2021)"
 S004_61 = "Seed 004 · Rijk van Nijmegen (2018), §6.1 Voorkomen uithuisplaatsingen — toegepast op Food Valley"
 S004_62 = "Seed 004 · Rijk van Nijmegen (2018), §6.2 Meer gezinsvormen — toegepast op Food Valley"
 S000_16 = "Seed 000 · Samen Stroomopwaarts (april 2020), §1.6 Project Crisis als kans"
+S004_63 = "Seed 004 · Rijk van Nijmegen (2018), §6.3 Kortere verblijfsduur — toegepast op Food Valley"
 S004_65 = "Seed 004 · Rijk van Nijmegen (2018), §6.5 Minder maatregelen — toegepast op Food Valley"
 
 DEMO_TARGETS: tuple[DemoTarget, ...] = (
@@ -109,6 +110,16 @@ DEMO_TARGETS: tuple[DemoTarget, ...] = (
                "Nijmegen: '10% minder inzet dwangmaatregelen in 2020 in verhouding tot 2017', gemeten als kinderen met een "
                "jeugdbeschermingsmaatregel (OTS of voogdij, ook voorlopig) op de peildatum, december 2020 tegen december 2017.",
                baseline_period="2017"),
+    DemoTarget("Verblijfsduur J&O van een jaar naar 10 maanden (eind 2020)", "los_median", TargetKind.VALUE, 304, Direction.AT_MOST,
+               (dt.date(2018, 1, 1), dt.date(2020, 12, 31)), S004_63,
+               "'De gemiddelde duur J&O-verblijf is één jaar. Deze willen we … verkorten naar 10 maanden per 31-12-2020.' "
+               "Gemeten als de mediane duur (Kaplan–Meier) van de verblijfsperiodes van kinderen met doelgroep J&O per jaar "
+               "van instroom: 10 maanden = 304 dagen.", group="tg_JO", baseline_period="2017"),
+    DemoTarget("Verblijfsduur J-LVB van drie jaar naar 2,5 jaar (eind 2020)", "los_median", TargetKind.VALUE, 913, Direction.AT_MOST,
+               (dt.date(2018, 1, 1), dt.date(2020, 12, 31)), S004_63,
+               "'De gemiddelde duur J-LVB is drie jaar en deze willen we verkorten naar 2 jaar en 6 maanden per 31-12-2020.' "
+               "Gemeten als de mediane duur (Kaplan–Meier) van de verblijfsperiodes van kinderen met doelgroep J-LVB per jaar "
+               "van instroom: 2,5 jaar = 913 dagen.", group="tg_JLVB", baseline_period="2017"),
     DemoTarget("Crisis gevolgd door uithuisplaatsing gehalveerd", "crisis_placement_90d", TargetKind.CHANGE_PCT, -50, Direction.AT_MOST,
                (dt.date(2020, 1, 1), dt.date(2021, 12, 31)), S000_16,
                "'Over de periode 2015-2018 volgde na een crisis in circa 50% van de gevallen een uithuisplaatsing. De regio heeft "

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.periods import parse_period
-from placements.models import CareForm
+from placements.models import TARGET_GROUP_PREFIX, CareForm, TargetGroup
 
 from . import registry
 from .models import FigureSeries, SnapshotRun, Target, TargetKind
@@ -32,7 +32,9 @@ def metric_choices() -> list:
 def group_choices() -> list:
     groups = [(k, str(v)) for k, v in progress_service.GROUP_LABELS.items()]
     forms_ = [(cf.code, f"{cf.name} ({cf.code})") for cf in CareForm.objects.order_by("rung", "code")]
-    return [(_("Groepen"), groups), (_("Zorgvormen"), forms_)]
+    # a target group has its own figures for stay durations only (los_*)
+    target_groups = [(f"{TARGET_GROUP_PREFIX}{tg.code}", f"{tg.name} ({tg.code})") for tg in TargetGroup.objects.order_by("code")]
+    return [(_("Groepen"), groups), (_("Zorgvormen"), forms_), (_("Doelgroepen (alleen verblijfsduur)"), target_groups)]
 
 
 def band_choices() -> list:

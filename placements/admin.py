@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import CareForm, ImportIssue, ImportJob, Municipality, Provider, Region, YouthPopulation
+from .models import CareForm, ImportIssue, ImportJob, Municipality, Provider, Region, TargetGroup, YouthPopulation
 
 
 class MunicipalityInline(admin.TabularInline):
@@ -73,6 +73,13 @@ class CareFormAdmin(admin.ModelAdmin):
     list_filter = ("rung", "with_stay", "family_based", "crisis", "active")
     search_fields = ("code", "name")
     ordering = ("rung", "code")
+
+
+@admin.register(TargetGroup)
+class TargetGroupAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "active")
+    list_editable = ("active",)
+    search_fields = ("code", "name")
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .bsn import contains_bsn, is_valid_bsn, normalise_bsn
-from .models import CareForm, Child, EndReason, Episode, LegalFramework, Municipality, Provider, Referrer, Sex
+from .models import CareForm, Child, EndReason, Episode, LegalFramework, Municipality, Provider, Referrer, Sex, TargetGroup
 
 
 class DateInput(forms.DateInput):
@@ -75,13 +75,16 @@ class ChildRegisterForm(NoBsnInTextMixin, forms.Form):
         label=_("Kenmerk"), max_length=40, required=False,
         help_text=Child._meta.get_field("label").help_text,
     )
+    target_group = forms.ModelChoiceField(label=_("Doelgroep"), queryset=TargetGroup.objects.none(), required=False,
+                                          empty_label=_("(nog onbekend)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["target_group"].queryset = TargetGroup.objects.filter(active=True)
         self.helper = _helper(
             Row(Column("bsn", css_class="col-md-6"), Column("birth_date", css_class="col-md-6")),
-            Row(Column("sex", css_class="col-md-6"), Column("label", css_class="col-md-6")),
+            Row(Column("sex", css_class="col-md-4"), Column("label", css_class="col-md-4"), Column("target_group", css_class="col-md-4")),
         )
 
     def clean_bsn(self) -> str:
@@ -139,6 +142,16 @@ class EpisodeStartForm(NoBsnInTextMixin, forms.ModelForm):
                 Column("legal_framework", css_class="col-md-4")),
             Row(Column("municipality", css_class="col-md-6")),
         )
+
+
+class TargetGroupForm(forms.Form):
+    target_group = forms.ModelChoiceField(label=_("Doelgroep"), queryset=TargetGroup.objects.none(), required=False,
+                                          empty_label=_("(nog onbekend)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target_group"].queryset = TargetGroup.objects.filter(active=True)
+        self.helper = _helper(Row(Column("target_group", css_class="col-md-8")))
 
 
 class EpisodeEndForm(forms.Form):

@@ -114,6 +114,28 @@ class CareForm(models.Model):
         return self.with_stay and self.rung >= 5
 
 
+class TargetGroup(models.Model):
+    """A target group the region steers on (doelgroep): J&O, J-LVB, GGZ; a list the region edits in the admin. Seed
+    004 states stay-duration aims per target group ("drie jaar … 2 jaar en 6 maanden" for J-LVB)."""
+
+    code = models.CharField(_("code"), max_length=12, unique=True,
+                            help_text=_("Kort, zonder spaties (bijv. JLVB); zo heet de doelgroep in bestanden en cijfers."))
+    name = models.CharField(_("naam"), max_length=120)
+    active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        verbose_name = _("doelgroep")
+        verbose_name_plural = _("doelgroepen")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+#: the prefix of a target group in a series' group ("tg_JLVB"): its stay durations (monitoring.engine.cohorts)
+TARGET_GROUP_PREFIX = "tg_"
+
+
 class Sex(models.TextChoices):
     MALE = "M", _("Jongen")
     FEMALE = "V", _("Meisje")
@@ -147,6 +169,8 @@ class Child(models.Model):
         _("kenmerk"), max_length=40, blank=True,
         help_text=_("Kort kenmerk van het wijkteam, bijv. initialen en eigen dossiernummer. Alleen zichtbaar binnen de gemeente."),
     )
+    target_group = models.ForeignKey(TargetGroup, verbose_name=_("doelgroep"), null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="children")
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("geregistreerd op"), auto_now_add=True)
 

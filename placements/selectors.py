@@ -103,7 +103,7 @@ def child_list_page(*, user, query: str = "", number=1, per_page: int = 25) -> P
 
 def child_get(*, user, pk: int) -> Child | None:
     """One child in scope, or None (the caller answers 404 and logs the refusal)."""
-    return child_scope(user=user).select_related("municipality", "municipality__region").filter(pk=pk).first()
+    return child_scope(user=user).select_related("municipality", "municipality__region", "target_group").filter(pk=pk).first()
 
 
 def episode_list_for_child(*, child: Child) -> QuerySet[Episode]:

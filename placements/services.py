@@ -13,7 +13,7 @@ from accounts.models import AccessAction
 
 from . import episode_rules
 from .bsn import pseudonymise
-from .models import CareForm, Child, Episode, Municipality, Provider
+from .models import CareForm, Child, Episode, Municipality, Provider, TargetGroup
 
 
 def today() -> dt.date:
@@ -54,7 +54,8 @@ KNOWN_ELSEWHERE = "known_elsewhere"  # the code of the refusal; the view logs it
 
 
 @transaction.atomic
-def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: str, label: str = "", municipality: Municipality | None = None) -> tuple[Child, bool]:
+def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: str, label: str = "", municipality: Municipality | None = None,
+                   target_group: TargetGroup | None = None) -> tuple[Child, bool]:
     """Register a child (or find the one already known under this BSN). Returns (child, created).
 
     The BSN is hashed here and dropped; it is never stored or logged.
@@ -63,7 +64,8 @@ def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: st
     pseudonym = pseudonymise(bsn)
     child, created = Child.objects.get_or_create(
         pseudonym=pseudonym,
-        defaults={"birth_date": birth_date, "sex": sex, "municipality": municipality, "label": label, "registered_by": user},
+        defaults={"birth_date": birth_date, "sex": sex, "municipality": municipality, "label": label, "registered_by": user,
+                  "target_group": target_group},
     )
     if not created and child.municipality_id != municipality.id:
         # Told, because the municipality must arrange a transfer with the other one (Jeugdwet, woonplaatsbeginsel);
@@ -73,6 +75,15 @@ def child_register(*, user, request=None, bsn: str, birth_date: dt.date, sex: st
     log_access(actor=user, request=request, action=AccessAction.CREATE if created else AccessAction.SEARCH,
                object_type="child", object_ref=child.reference, detail="registered" if created else "already registered")
     return child, created
+
+
+def child_set_target_group(*, user, request=None, child: Child, target_group: TargetGroup | None) -> Child:
+    """Record (or clear) the child's target group; logged."""
+    child.target_group = target_group
+    child.save(update_fields=["target_group"])
+    log_access(actor=user, request=request, action=AccessAction.CHANGE, object_type="child", object_ref=child.reference,
+               detail=f"target group {target_group.code if target_group else '-'}")
+    return child
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from core import publication
 from . import child_picker, selectors, services
 from .child_panels import child_panels
 from .episode_rules import episode_start_prerequisite
-from .forms import ChildRegisterForm, ChildSearchForm, EpisodeEndForm, EpisodeStartForm, add_service_errors
+from .forms import ChildRegisterForm, ChildSearchForm, EpisodeEndForm, EpisodeStartForm, TargetGroupForm, add_service_errors
 from .timeline import legend, render_timeline
 
 PAGE_SIZE = 25
@@ -139,7 +139,7 @@ def child_register(request):
         try:
             child, created = services.child_register(
                 user=request.user, request=request, bsn=data["bsn"], birth_date=data["birth_date"],
-                sex=data["sex"], label=data["label"],
+                sex=data["sex"], label=data["label"], target_group=data["target_group"],
             )
         except ValidationError as error:
             if any(e.code == services.KNOWN_ELSEWHERE for e in error.error_dict.get("bsn", [])):
@@ -173,6 +173,20 @@ def child_detail(request, pk: int):
         "legend": legend(),
         "today": today,
     })
+
+
+@case_access_required(AccessAction.CHANGE)
+@require_http_methods(["GET", "POST"])
+def child_target_group(request, pk: int):
+    child = selectors.child_get(user=request.user, pk=pk)
+    if child is None:
+        return _deny_object(request, pk=pk, action=AccessAction.CHANGE)
+    form = TargetGroupForm(_post(request), initial={"target_group": child.target_group_id})
+    if request.method == "POST" and form.is_valid():
+        services.child_set_target_group(user=request.user, request=request, child=child, target_group=form.cleaned_data["target_group"])
+        messages.success(request, _("De doelgroep is vastgelegd."))
+        return redirect("children:detail", pk=child.pk)
+    return render(request, "placements/target_group_form.html", {"form": form, "child": child})
 
 
 # --- episodes ---------------------------------------------------------------------------------

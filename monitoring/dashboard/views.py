@@ -104,7 +104,9 @@ def dashboard(request):
         "dash": dash,
         "tables": {table.key: table for table in dash.figures},
         "figures": figures,
-        "los_subtitle": _("Alle verblijfsvormen en leeftijden · per kwartaal van instroom"),
+        "los_subtitle": (_("Alle verblijfsvormen en leeftijden · per kwartaal van instroom")
+                         if selectors.los_group(group, forms) == "stay" else
+                         _("%(group)s · alle leeftijden · per kwartaal van instroom") % {"group": selectors.group_label(group, forms)}),
         "choices": choices,
         "group_choices": selectors.group_choices(forms),
         "band_choices": selectors.band_choices(),

@@ -21,7 +21,7 @@ from .calendar import (
                       year_label,
 )
 from .cohorts import cohort_figures, kaplan_meier_quantiles, yearly_cost_figures
-from .dataset import ALL, FAMILY_BASED, GROUP_NAMES, LEVELS, RESIDENTIAL, STAY, Dataset, presort
+from .dataset import ALL, FAMILY_BASED, GROUP_NAMES, LEVELS, RESIDENTIAL, STAY, TARGET_GROUP_BASE, Dataset, presort
 from .kernels import _distinct_in_key_order, count_events, merge_ranges
 from .monthly import (
                       DECLARATION_PARTS,
@@ -35,7 +35,7 @@ from .monthly import (
 
 __all__ = [
     "ALL", "BAND_ALL", "BAND_NAMES", "DECLARATION_PARTS", "DROPOUT_REASONS", "FAMILY_BASED", "GROUP_NAMES", "LEVELS", "MONTHLY_PARTS",
-    "OPEN", "RESIDENTIAL", "STAY", "Dataset", "_distinct_in_key_order", "breakdown_episodes", "cohort_figures", "count_events",
+    "OPEN", "RESIDENTIAL", "STAY", "TARGET_GROUP_BASE", "Dataset", "_distinct_in_key_order", "breakdown_episodes", "cohort_figures", "count_events",
     "days_to_months", "half_label", "kaplan_meier_quantiles", "merge_ranges", "month_label", "month_last_day", "monthly_figures",
     "monthly_frames", "presort", "quarter_label", "stock_and_served", "year_label", "yearly_cost_figures",
 ]

@@ -18,7 +18,7 @@ from .calendar import (
     quarter_label,
     year_label,
 )
-from .dataset import ALL, FAMILY_BASED, RESIDENTIAL, STAY, Dataset, episode_groups, presort, scope_ids
+from .dataset import ALL, FAMILY_BASED, RESIDENTIAL, STAY, TARGET_GROUP_BASE, Dataset, episode_groups, presort, scope_ids
 from .kernels import _combine, _decode, _lookup, _order_by, _sum_cells, _unique, merge_ranges
 from .monthly import DROPOUT_REASONS, _moves_table, breakdown_episodes
 
@@ -121,10 +121,17 @@ def los_groups(ds: Dataset) -> list[tuple[int, np.ndarray]]:
 def group_los_figures(ds: Dataset, last_month: int) -> list[pd.DataFrame]:
     """Stay durations per care-form group (los_groups): the runs of that group's episodes of a child (a move within
     the group continues the run, a move out of it ends it), measured as the spells of all stay are (`_los_spells`:
-    per entry quarter and year, Kaplan–Meier, open runs censored at the data date), with their cohort size."""
+    per entry quarter and year, Kaplan–Meier, open runs censored at the data date), with their cohort size; and per
+    target group of the child (group TARGET_GROUP_BASE - its id): the spells of all stay of those children."""
+    runs = [(group, _los_spells(ds, spells(ds, mask), last_month)) for group, mask in los_groups(ds)]
+    # per target group (J&O, J-LVB, GGZ): the spells of all stay of the children of that group
+    stay = spells(ds)
+    if len(ds.child_target_group) and not stay.empty:
+        stay = _los_spells(ds, stay, last_month)
+        child_group = ds.child_target_group[stay["child"].to_numpy(dtype=np.int64)]
+        runs += [(TARGET_GROUP_BASE - int(tg), stay[child_group == tg]) for tg in np.unique(child_group) if tg]
     frames = []
-    for group, mask in los_groups(ds):
-        sp = _los_spells(ds, spells(ds, mask), last_month)
+    for group, sp in runs:
         if sp.empty:
             continue
         month = days_to_months(sp["start"].to_numpy())

@@ -22,6 +22,8 @@ from .calendar import birthday, days_to_months
 from .kernels import _combine, _lookup, _sum_cells
 
 ALL, STAY, FAMILY_BASED, RESIDENTIAL = -1, -2, -3, -4
+#: a target group's group id: TARGET_GROUP_BASE - its database id (engine.cohorts.group_los_figures)
+TARGET_GROUP_BASE = -100
 GROUP_NAMES = {ALL: "all", STAY: "stay", FAMILY_BASED: "family_based", RESIDENTIAL: "residential"}
 LEVELS = ("municipality", "region", "country")
 
@@ -44,6 +46,8 @@ class Dataset:
     form_stay: dict[int, bool]
     form_family: dict[int, bool]
     muni_region: dict[int, int]
+    # target group id per child index (0: none), for the stay durations per target group
+    child_target_group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     # declarations
     dec_child: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     dec_form: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))

@@ -18,11 +18,11 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from placements.models import CareForm, Municipality, Region
+from placements.models import TARGET_GROUP_PREFIX, CareForm, Municipality, Region, TargetGroup
 
 from .calendar import BAND_NAMES, month_label
 from .cohorts import cohort_figures, yearly_cost_figures
-from .dataset import GROUP_NAMES, Dataset, presort
+from .dataset import GROUP_NAMES, TARGET_GROUP_BASE, Dataset, presort
 from .kernels import _combine, _decode, _lookup, _runs
 from .memory import reuse_freed_memory
 from .monthly import DROPOUT_REASONS, monthly_frames
@@ -40,7 +40,8 @@ class Labels:
     """Names of the engine's integer ids: care-form codes and group names, CBS codes, region names."""
 
     def __init__(self):
-        self.groups = {**dict(CareForm.objects.values_list("id", "code")), **GROUP_NAMES}
+        self.groups = {**dict(CareForm.objects.values_list("id", "code")), **GROUP_NAMES,
+                       **{TARGET_GROUP_BASE - pk: f"{TARGET_GROUP_PREFIX}{code}" for pk, code in TargetGroup.objects.values_list("id", "code")}}
         self.munis = dict(Municipality.objects.values_list("id", "cbs_code"))
         self.regions = {k: v.replace("\t", " ") for k, v in Region.objects.values_list("id", "name")}
 

@@ -72,9 +72,9 @@ def load_children(*, data_date: dt.date) -> Dataset:
     """Children (birth dates), reference data and population, with no episodes or declarations yet
     (`load_episodes`, `load_declarations`): what every figure needs."""
     kids = _read(
-        f"SELECT id, {_day_sql('birth_date')} FROM placements_child",
-        ["id", "birth"],
-        {"id": "int64", "birth": "int32"},
+        f"SELECT id, {_day_sql('birth_date')}, COALESCE(target_group_id, 0) FROM placements_child",
+        ["id", "birth", "target_group"],
+        {"id": "int64", "birth": "int32", "target_group": "int32"},
     )
     child_ids = kids["id"].to_numpy(dtype=np.int64)
     order = np.argsort(child_ids)
@@ -90,6 +90,7 @@ def load_children(*, data_date: dt.date) -> Dataset:
     return Dataset(
         ep_child=none, ep_form=none, ep_muni=none, ep_start=none, ep_end=none, ep_reason=np.zeros(0, np.int16),
         child_birth=_int_days(kids["birth"])[order],
+        child_target_group=kids["target_group"].to_numpy(dtype=np.int32)[order],
         form_rung={f: r for f, r, _, _ in forms},
         form_stay={f: bool(s) for f, _, s, _ in forms},
         form_family={f: bool(fb) for f, _, _, fb in forms},

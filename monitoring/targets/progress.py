@@ -77,7 +77,7 @@ from monitoring import registry
 from monitoring.models import Direction, RunStatus, SnapshotRun, Target, TargetKind
 from monitoring.registry import Kind, Metric
 from monitoring.runs import store
-from placements.models import CareForm
+from placements.models import TARGET_GROUP_PREFIX, CareForm, TargetGroup
 
 EPS = 1e-9
 AT_RISK_SHARE = 0.10  # shortfall within 10% of the gap counts as "at risk"
@@ -146,6 +146,10 @@ def scope_label(target: Target) -> str:
 def group_label(group: str) -> str:
     if group in GROUP_LABELS:
         return str(GROUP_LABELS[group])
+    if group.startswith(TARGET_GROUP_PREFIX):
+        code = group.removeprefix(TARGET_GROUP_PREFIX)
+        name = TargetGroup.objects.filter(code=code).values_list("name", flat=True).first()
+        return str(_("Doelgroep %(name)s") % {"name": name or code})
     name = CareForm.objects.filter(code=group).values_list("name", flat=True).first()
     return f"{name} ({group})" if name else group
 

@@ -41,7 +41,7 @@ DECLARATIONS = "declarations"
 #: Canonical columns per kind, in the documented order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     EPISODES: ("episode_id", "bsn", "birth_date", "sex", "municipality", "provider", "care_form",
-               "start_date", "end_date", "end_reason", "referrer", "legal_framework"),
+               "start_date", "end_date", "end_reason", "referrer", "legal_framework", "target_group"),
     DECLARATIONS: ("declaration_id", "bsn", "birth_date", "municipality", "provider", "care_form",
                    "period_start", "period_end", "amount"),
 }
@@ -73,6 +73,7 @@ ALIASES: dict[str, dict[str, str]] = {
         **{alias: "end_reason" for alias in ("end_reason", "reden_beeindiging", "redenbeeindiging", "reden_einde")},
         **{alias: "referrer" for alias in ("referrer", "verwijzer")},
         **{alias: "legal_framework" for alias in ("legal_framework", "legalframework", "juridisch_kader", "juridischkader", "kader")},
+        **{alias: "target_group" for alias in ("target_group", "targetgroup", "doelgroep")},
     },
     DECLARATIONS: {
         **{alias: col for col, names in _COMMON_ALIASES.items() for alias in names},

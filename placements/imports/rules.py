@@ -198,6 +198,11 @@ INVALID_LEGAL_FRAMEWORK = register(Rule(
       "22 (voorlopige voogdij), of vrijwillig, jeugdreclassering, anders; leeg is vrijwillig."),
     kinds=(EPISODES,),
 ))
+UNKNOWN_TARGET_GROUP = register(Rule(
+    "E115", "field", ("target_group",), _("Onbekende doelgroep"),
+    _("Onbekende doelgroep '%(value)s'; gebruik een code of naam uit de lijst van de regio (%(codes)s)."),
+    kinds=(EPISODES,),
+))
 INVALID_AMOUNT = register(Rule(
     "E110", "field", ("amount",), _("Ongeldig bedrag"),
     _("Ongeldig bedrag '%(value)s'; bijvoorbeeld 1234,56 of € 1.234,56 of -250,00."),
@@ -237,12 +242,13 @@ class Lookups:
     providers: dict[str, int]  # provider_key(name) → id
     provider_agb: dict[str, int]  # AGB code → id
     today: dt.date
+    target_groups: dict[str, int] = field(default_factory=dict)  # code or name, casefolded → id
 
     @classmethod
     def load(cls, *, today: dt.date | None = None) -> Lookups:
         from django.utils import timezone
 
-        from placements.models import CareForm, Municipality, Provider
+        from placements.models import CareForm, Municipality, Provider, TargetGroup
 
         from .parsing import municipality_keys
 
@@ -256,8 +262,11 @@ class Lookups:
             providers.setdefault(provider_key(name), pk)
             if agb_code:
                 agb.setdefault(agb_code.strip(), pk)
+        target_groups = {}
+        for pk, code, name in TargetGroup.objects.values_list("pk", "code", "name"):
+            target_groups[code.casefold()] = target_groups[" ".join(name.split()).casefold()] = pk
         return cls(municipalities=municipalities, care_forms=care_forms, providers=providers, provider_agb=agb,
-                   today=today or timezone.localdate())
+                   today=today or timezone.localdate(), target_groups=target_groups)
 
 
 def _date_parser(text: str) -> dt.date:
@@ -362,6 +371,7 @@ class RowValidator:
             "end_reason": _simple(parse_end_reason, INVALID_END_REASON),
             "referrer": _simple(parse_referrer, INVALID_REFERRER),
             "legal_framework": _simple(parse_legal_framework, INVALID_LEGAL_FRAMEWORK),
+            "target_group": self._target_group,
             "amount": _simple(parse_amount, INVALID_AMOUNT),
         }
         self._plan = [(column, self.parsers[column], column in self.required) for column in self.columns]
@@ -371,6 +381,13 @@ class RowValidator:
             return self.lookups.municipalities[municipality_key(text)]
         except KeyError:
             raise Violation(UNKNOWN_MUNICIPALITY, value=text) from None
+
+    def _target_group(self, text: str) -> int:
+        try:
+            return self.lookups.target_groups[" ".join(text.split()).casefold()]
+        except KeyError:
+            codes = ", ".join(sorted(k.upper() for k in self.lookups.target_groups if " " not in k))
+            raise Violation(UNKNOWN_TARGET_GROUP, value=text, codes=codes) from None
 
     def _care_form(self, text: str) -> int:
         try:

@@ -377,6 +377,7 @@ class _ImportRun:
                 children.update({child.pseudonym: (child.pk, child.sex) for child in new_children})
         if episodes:
             self._complete_sex(chunk, children)
+            self._set_target_groups(chunk, children)
 
         model, fields = (Episode, self._episode_fields()) if episodes else (Declaration, DECLARATION_FIELDS)
         build = self.builders.setdefault(model, _Builder(model, ("source_id", *fields)))
@@ -428,6 +429,21 @@ class _ImportRun:
                 updates.setdefault(sex, set()).add(pk)
         for sex, pks in updates.items():
             Child.objects.filter(pk__in=padded_ids(pks), sex=Sex.OTHER).update(sex=sex)
+
+    def _set_target_groups(self, chunk, children) -> None:
+        """A line with a target group sets its child's (the last line of a child in the file wins); a line without
+        one leaves the child's as it is."""
+        if self.header is None or "target_group" not in self.header.positions:
+            return
+        wanted: dict[int, int] = {}
+        for values in chunk:
+            if values.get("target_group"):
+                wanted[children[values["bsn"]][0]] = values["target_group"]
+        by_group: dict[int, list[int]] = {}
+        for pk, group in wanted.items():
+            by_group.setdefault(group, []).append(pk)
+        for group, pks in by_group.items():
+            Child.objects.filter(pk__in=padded_ids(pks)).exclude(target_group_id=group).update(target_group_id=group)
 
     # -- endings --------------------------------------------------------------------------------
 

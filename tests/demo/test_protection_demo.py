@@ -59,3 +59,24 @@ def test_the_demo_crises_halve_the_placements_after_a_crisis_from_2020():
     before = sorted(CrisisContact.objects.values_list("child__pseudonym", "date", "source"))
     build_demo_crisis(seed=3, today=DATA_DATE)
     assert sorted(CrisisContact.objects.values_list("child__pseudonym", "date", "source")) == before
+
+
+def test_the_demo_target_groups_give_j_lvb_the_longest_stays():
+    """Seed 004: J&O stays about a year, J-LVB about three. The demo's J-LVB children are chosen among the long stays,
+    so their median stay is longer than J&O's."""
+    from demo.target_groups import assign_demo_target_groups
+    from monitoring import engine as E
+    from monitoring.engine.load import load_episodes
+    from placements.models import Child, TargetGroup
+
+    if demo_data_exists():
+        reset_demo()
+    build_demo(DemoOptions(children=4000, from_year=2016, until=DATA_DATE, seed=7, chunk_size=4000, declarations=False))
+    counts = assign_demo_target_groups(seed=3)
+    assert sum(counts.values()) == Child.objects.filter(target_group__isnull=False).count() > 0
+    ds = load_episodes(data_date=DATA_DATE)
+    c = E.cohort_figures(ds, ds.last_month)
+    ids = dict(TargetGroup.objects.values_list("code", "pk"))
+    median = {code: c[(c.level == "country") & (c.group == E.TARGET_GROUP_BASE - ids[code]) & (c.metric == "los_median")
+                      & (c.period == "2018")]["value"].iloc[0] for code in ("JO", "JLVB")}
+    assert median["JLVB"] > median["JO"] * 1.5, median

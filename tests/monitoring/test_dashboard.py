@@ -365,3 +365,9 @@ def test_stay_durations_follow_the_chosen_group_when_it_has_its_own():
     assert selectors.los_group("AMB", forms) == "stay" and selectors.los_group("all", forms) == "stay"
     need = selectors.needed_series(group="GZH", band="0-11", forms=forms)
     assert ("GZH", "all", "los_median") in need and ("stay", "all", "los_median") not in need
+
+
+def test_the_duration_chart_says_which_group_it_shows(client, project_user, region_run):
+    login(client, project_user)
+    assert "Alle verblijfsvormen en leeftijden" in client.get(reverse("monitoring:dashboard"), {"group": "all"}).context["los_subtitle"]
+    assert client.get(reverse("monitoring:dashboard"), {"group": "residential"}).context["los_subtitle"].startswith("Residentieel")

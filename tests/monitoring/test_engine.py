@@ -351,3 +351,24 @@ def test_cohort_figures_store_denominators_and_quantile_bounds():
     assert drop[("2020-Q1", "dropout")] == 0 and drop[("2020-Q1", "dropout_n")] == 2
     assert drop[("2020-Q3", "dropout")] == 1 and drop[("2020-Q3", "dropout_n")] == 1
     assert drop[("2020", "dropout")] == pytest.approx(1 / 3) and drop[("2020", "dropout_n")] == 3
+
+
+def test_stay_durations_per_target_group_measure_the_stay_spells_of_its_children():
+    """Children 1 and 2 are in target group 5 (e.g. J-LVB), child 0 in 6. Group 5's spells: child 1's 60 days (Q1)
+    and 61 days (Q2), child 2's open spell from 1 February (foster care then residential: one spell). Q1: 60 and an
+    open 334 → median 60; 2020: 60, 61, open → median 61. Group 6 has only child 0's 5 days: left out."""
+    import dataclasses
+
+    ds = build([
+        (0, "RES", 10, "2020-01-05", "2020-01-10", "31"),
+        (1, "RES", 10, "2020-01-05", "2020-03-05", "31"),
+        (2, "PLZ", 10, "2020-02-01", "2020-04-01", "38"),
+        (2, "RES", 10, "2020-04-02", None, ""),
+        (1, "RES", 10, "2020-06-01", "2020-08-01", "31"),
+    ], ["2010-01-01", "2010-01-01", "2010-01-01"], data_date="2020-12-31")
+    ds = dataclasses.replace(ds, child_target_group=np.array([6, 5, 5], np.int32))
+    c = E.cohort_figures(ds, month("2020-12"))
+    tg = c[(c.level == "country") & (c.group == E.TARGET_GROUP_BASE - 5)].set_index(["period", "metric"])["value"]
+    assert (tg[("2020-Q1", "cohort_size")], tg[("2020-Q1", "los_median")]) == (2, 60)
+    assert (tg[("2020", "cohort_size")], tg[("2020", "los_median")]) == (3, 61)
+    assert not (c.group == E.TARGET_GROUP_BASE - 6).any()

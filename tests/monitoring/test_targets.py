@@ -277,7 +277,7 @@ def test_demo_targets_are_idempotent_and_cite_their_source(foodvalley):
     assert ensure_demo_targets() == (len(DEMO_TARGETS), 0)
     assert ensure_demo_targets() == (0, 0)
     call_command("demo_targets")
-    assert Target.objects.count() == len(DEMO_TARGETS) == 14
+    assert Target.objects.count() == len(DEMO_TARGETS) == 16
     assert all(t.source.startswith(("Seed 000", "Seed 001", "Seed 004")) for t in Target.objects.all())
     zero = Target.objects.get(metric="stock", kind="value", target_value=0)
     assert zero.direction == "at_most" and zero.period_end == dt.date(2030, 12, 31)

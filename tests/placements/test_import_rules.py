@@ -20,6 +20,7 @@ LOOKUPS = rules.Lookups(
     providers={"jeugdzorg de vallei": 5},
     provider_agb={"98000001": 5},
     today=TODAY,
+    target_groups={"jo": 1, "jlvb": 2, "ggz": 3},
 )
 BSN = synthetic_bsn(1)
 EPISODE = {
@@ -68,6 +69,7 @@ ROW_CASES = [
     ("E111", DECLARATIONS, {"provider": "p" * 201}, "provider", {"provider": "p" * 200}),
     ("E112", EPISODES, {"provider": "=HYPERLINK(\"x\")"}, "provider", {"provider": "Zorg = goed"}),
     ("E112", DECLARATIONS, {"declaration_id": "D\x001"}, "declaration_id", {"declaration_id": "D-1"}),
+    ("E115", EPISODES, {"target_group": "LVB+"}, "target_group", {"target_group": "jlvb"}),
     ("E114", EPISODES, {"legal_framework": "dwang"}, "legal_framework", {"legal_framework": "Voorlopige voogdij"}),
     ("E114", EPISODES, {"legal_framework": "13"}, "legal_framework", {"legal_framework": "21"}),
     ("E113", EPISODES, {"provider": f"Gezin {BSN[:4]}\u00a0{BSN[4:]}"}, "provider", {"provider": "Gezin 12345678"}),

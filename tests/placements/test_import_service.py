@@ -258,3 +258,17 @@ def test_the_legal_framework_column_takes_cbs_codes_and_words_and_a_file_without
     again = run("episodes", without.encode())
     assert (again.updated, again.status) == (3, ImportStatus.DONE)
     assert dict(Episode.objects.values_list("source_id", "legal_framework")) == {"E1": "ots", "E2": "vvoogdij", "E3": "jr"}
+
+
+def test_the_target_group_column_sets_the_childs_target_group(provider):
+    from placements.models import TargetGroup
+
+    header = "episode_id;bsn;geboortedatum;gemeente;aanbieder;zorgvorm;begindatum;doelgroep\n"
+    job = run("episodes", (header + f"E1;{BSN1};17-05-2012;Ede;Jeugdzorg De Vallei;RES;01-01-2024;JLVB\n"
+                                    f"E2;{BSN2};17-05-2013;Ede;Jeugdzorg De Vallei;PLZ;01-02-2024;Jeugd-GGZ\n"
+                                    f"E3;{BSN1};17-05-2012;Ede;Jeugdzorg De Vallei;AMB;01-03-2024;\n").encode())
+    assert job.status == ImportStatus.DONE, list(job.issues.values_list("code", "message"))
+    assert (child_of(BSN1).target_group.code, child_of(BSN2).target_group.code) == ("JLVB", "GGZ")
+    refused = run("episodes", (header + f"E4;{BSN1};17-05-2012;Ede;Jeugdzorg De Vallei;RES;01-05-2024;LVB+\n").encode())
+    assert refused.status == ImportStatus.REFUSED and refused.issues.get().code == "E115"
+    assert TargetGroup.objects.count() == 3 and child_of(BSN1).target_group.code == "JLVB"

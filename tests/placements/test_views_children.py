@@ -308,3 +308,25 @@ def test_the_form_pages_contain_no_inline_script(client, owner, child):
         html = page(client.get(url))
         assert "<script>" not in html and "<script type=\"text/javascript\">" not in html
         assert "onclick=" not in html
+
+
+# --- target group (issue 16) ------------------------------------------------------------------------------------
+def test_it_records_a_target_group_at_registration_and_changes_it_on_the_childs_page(client, owner, outsider):
+    from accounts.models import AccessLogEntry
+    from placements.models import Child, TargetGroup
+
+    jlvb, ggz = TargetGroup.objects.get(code="JLVB"), TargetGroup.objects.get(code="GGZ")
+    login(client, owner)
+    response = client.post(reverse("children:register"), {"bsn": synthetic_bsn(4711), "birth_date": "2013-02-03", "sex": "M",
+                                                           "label": "TG-1", "target_group": jlvb.pk})
+    child = Child.objects.get(label="TG-1")
+    assert response.status_code == 302 and child.target_group == jlvb
+    assert "Licht verstandelijke beperking" in client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert client.post(reverse("children:target_group", args=[child.pk]), {"target_group": ggz.pk}).status_code == 302
+    child.refresh_from_db()
+    assert child.target_group == ggz
+    assert AccessLogEntry.objects.filter(actor=owner, object_ref=child.reference, detail="target group GGZ").exists()
+    login(client, outsider)
+    assert client.post(reverse("children:target_group", args=[child.pk]), {"target_group": jlvb.pk}).status_code == 404
+    child.refresh_from_db()
+    assert child.target_group == ggz

@@ -93,6 +93,7 @@ EXPECT: dict[str, Row] = {
     "children:list": row(**W),
     "children:register": row(**W),
     "children:detail": row("child", wijkteam=MINE, outsider=NONE),
+    "children:target_group": row("child", wijkteam=MINE, outsider=NONE),
     "children:episode_start": row("child", wijkteam=MINE, outsider=NONE),
     "children:episode_end": row("open_episode", wijkteam=MINE, outsider=NONE),
     # child protection (wijkteam, on the child's page)
