@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from accounts.models import AccessLogEntry
 from placements.bsn import pseudonymise, synthetic_bsn
-from placements.models import REFERENCE_ALPHABET, Child
+from placements.models import REFERENCE_ALPHABET
 from placements.services import child_register
 
 REFERENCE = re.compile(rf"[{REFERENCE_ALPHABET}]{{10}}")
