@@ -33,4 +33,4 @@ def contact_record(request, child_pk: int):
         else:
             messages.success(request, _("De crisis is vastgelegd."))
             return redirect("children:detail", pk=child.pk)
-    return render(request, "crisis/contact_form.html", {"form": form, "child": child})
+    return render(request, "crisis/contact_form.html", {"form": form, "child": child, "title": _("Crisis vastleggen"), "submit": _("Vastleggen")})

@@ -186,7 +186,8 @@ def child_target_group(request, pk: int):
         services.child_set_target_group(user=request.user, request=request, child=child, target_group=form.cleaned_data["target_group"])
         messages.success(request, _("De doelgroep is vastgelegd."))
         return redirect("children:detail", pk=child.pk)
-    return render(request, "placements/target_group_form.html", {"form": form, "child": child})
+    return render(request, "placements/target_group_form.html", {"form": form, "child": child, "title": _("Doelgroep"),
+                                                                 "submit": _("Opslaan")})
 
 
 # --- episodes ---------------------------------------------------------------------------------
