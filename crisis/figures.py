@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from core.periods import month_key, quarter_key
+from core.periods import month_key, quarter_end, quarter_key
 from monitoring.registry import ProviderScopes
 from placements.models import Episode, Region
 
@@ -38,10 +38,7 @@ def _emit(counts: dict, metric: str) -> list[Series]:
 
 
 def _period_end(period: str) -> dt.date:
-    if "Q" in period:
-        quarter = int(period[-1])
-        return dt.date(int(period[:4]) + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - dt.timedelta(days=1)
-    return dt.date(int(period), 12, 31)
+    return quarter_end(period) if "Q" in period else dt.date(int(period), 12, 31)
 
 
 def crises_of(events: list[tuple[dt.date, int]]) -> list[tuple[dt.date, int]]:
