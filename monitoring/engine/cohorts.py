@@ -97,7 +97,7 @@ def _los_spells(ds: Dataset, sp: pd.DataFrame, last_month: int) -> pd.DataFrame:
     return sp[eligible].assign(duration=duration[eligible], closed=closed[eligible])
 
 
-def _los_frames(level: str, scopes: np.ndarray, labels: list[str], km: pd.DataFrame, group: int) -> list[pd.DataFrame]:
+def _los_frames(level: str, scopes: np.ndarray, labels: list[str], km: pd.DataFrame, group: int | np.ndarray) -> list[pd.DataFrame]:
     """The Kaplan–Meier quartiles and their 95% bounds of one level as frames (`km` indexed by code, as `labels`)."""
     cells = {"level": level, "scope": scopes, "group": group, "band": BAND_ALL, "period": labels}
     out = [pd.DataFrame({**cells, "metric": metric, "value": km[q].to_numpy()}) for metric, q in KM_METRICS]
@@ -118,34 +118,37 @@ def los_groups(ds: Dataset) -> list[tuple[int, np.ndarray]]:
     return [(g, m) for g, m in groups if m.any()]
 
 
-def group_los_figures(ds: Dataset, last_month: int) -> list[pd.DataFrame]:
+def group_los_figures(ds: Dataset, last_month: int, stay: pd.DataFrame | None = None) -> list[pd.DataFrame]:
     """Stay durations per care-form group (los_groups): the runs of that group's episodes of a child (a move within
     the group continues the run, a move out of it ends it), measured as the spells of all stay are (`_los_spells`:
     per entry quarter and year, Kaplan–Meier, open runs censored at the data date), with their cohort size; and per
-    target group of the child (group TARGET_GROUP_BASE - its id): the spells of all stay of those children."""
+    target group of the child (group TARGET_GROUP_BASE - its id): the spells of all stay (`stay`, as cohort_figures
+    made them) of those children. All groups go through one Kaplan–Meier pass per level and kind of period."""
     runs = [(group, _los_spells(ds, spells(ds, mask), last_month)) for group, mask in los_groups(ds)]
-    # per target group (J&O, J-LVB, GGZ): the spells of all stay of the children of that group
-    stay = spells(ds)
+    if stay is None:
+        stay = spells(ds)
+        stay = _los_spells(ds, stay, last_month) if not stay.empty else stay
     if len(ds.child_target_group) and not stay.empty:
-        stay = _los_spells(ds, stay, last_month)
         child_group = ds.child_target_group[stay["child"].to_numpy(dtype=np.int64)]
         runs += [(TARGET_GROUP_BASE - int(tg), stay[child_group == tg]) for tg in np.unique(child_group) if tg]
+    parts = [sp[["muni", "start", "duration", "closed"]].assign(grp=group) for group, sp in runs if not sp.empty]
+    if not parts:
+        return []
+    every = pd.concat(parts, ignore_index=True)
+    grp, muni = every["grp"].to_numpy(np.int64), every["muni"].to_numpy(np.int64)
+    duration, closed = every["duration"].to_numpy(), every["closed"].to_numpy(bool)
+    month = days_to_months(every["start"].to_numpy())
     frames = []
-    for group, sp in runs:
-        if sp.empty:
-            continue
-        month = days_to_months(sp["start"].to_numpy())
-        for period, label in ((month_to_quarter(month), quarter_label), (month // 12, year_label)):
-            for level in ds.levels:
-                key = pd.MultiIndex.from_arrays([scope_ids(ds, sp["muni"].to_numpy(), level), period]).to_flat_index()
-                codes, uniq = pd.factorize(key)
-                km = kaplan_meier_quantiles(codes, sp["duration"].to_numpy(), sp["closed"].to_numpy(), interval=Z95)
-                km = km.set_index("g").reindex(range(len(uniq)))
-                scopes = np.array([u[0] for u in uniq])
-                labels = [label(int(u[1])) for u in uniq]
-                frames += _los_frames(level, scopes, labels, km, group)
-                frames.append(pd.DataFrame({"level": level, "scope": scopes, "group": group, "band": BAND_ALL, "period": labels,
-                                            "metric": "cohort_size", "value": np.bincount(codes, minlength=len(uniq)).astype(float)}))
+    for period, label in ((month_to_quarter(month), quarter_label), (month // 12, year_label)):
+        for level in ds.levels:
+            code, radix = _combine([grp, scope_ids(ds, muni, level), period])
+            codes, uniq = pd.factorize(code)
+            km = kaplan_meier_quantiles(codes, duration, closed, interval=Z95).set_index("g").reindex(range(len(uniq)))
+            groups, scopes, periods = _decode(np.asarray(uniq, np.int64), radix)
+            labels = [label(int(p)) for p in periods]
+            frames += _los_frames(level, scopes, labels, km, groups)
+            frames.append(pd.DataFrame({"level": level, "scope": scopes, "group": groups, "band": BAND_ALL, "period": labels,
+                                        "metric": "cohort_size", "value": np.bincount(codes, minlength=len(uniq)).astype(float)}))
     return frames
 
 
@@ -263,7 +266,7 @@ def cohort_figures(ds: Dataset, last_month: int, breakdown_reasons: tuple[int, .
                 for metric, values in (("reentry_within_12m", agg["mean"]), ("reentry_within_12m_n", agg["size"].astype(float))):
                     frames.append(pd.DataFrame({"level": level, "scope": agg["scope"], "group": STAY, "band": BAND_ALL,
                                                 "period": labels, "metric": metric, "value": values}))
-    frames += group_los_figures(ds, last_month)
+    frames += group_los_figures(ds, last_month, stay=sp if not sp.empty else None)
     frames += _episode_cohorts(ds, last_month, breakdown_eps)
     frames = [f for f in frames if not f.empty]
     if not frames:
