@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 
-from core import publication
+from core import formatting, publication
 from core.periods import month_key, month_range, parse_period
 from core.publication import Cell
 from monitoring import registry
@@ -523,6 +523,10 @@ def _shown_goal(progress: Progress, baseline: Cell, *, suppress: bool) -> float 
 def goal_text(target: Target, metric: Metric | None) -> str:
     sign = "≥" if target.direction == Direction.AT_LEAST else "≤"
     v = target.target_value
+    if target.kind == TargetKind.VALUE and metric is not None and metric.unit == "days":
+        # a stay duration as the region's documents state it: "10 maanden"
+        return str(_("%(sign)s %(days)s dagen (%(months)s maanden)")) % {
+            "sign": sign, "days": format_value(v, metric), "months": formatting.months_of_days(v)}
     if target.kind == TargetKind.VALUE:
         return f"{sign} {format_value(v, metric)}"
     if target.kind == TargetKind.ACCUMULATE:

@@ -308,3 +308,14 @@ def test_demo_targets_on_hand_made_figures(foodvalley):
     # the zero ambition: baseline December 2021 = 198, run ends there: expected = baseline, not yet started
     zero = target_progress(Target.objects.get(target_value=0, kind="value"), run)
     assert zero.baseline == 198 and zero.expected == 198 and zero.status == Status.ON_TRACK
+
+
+def test_a_duration_goal_reads_in_days_and_months():
+    from monitoring import registry
+    from monitoring.models import Direction, Target, TargetKind
+    from monitoring.targets.progress import goal_text
+
+    target = Target(metric="los_median", kind=TargetKind.VALUE, target_value=304, direction=Direction.AT_MOST)
+    assert goal_text(target, registry.get("los_median")) == "≤ 304 dagen (10,0 maanden)"
+    count = Target(metric="stock", kind=TargetKind.VALUE, target_value=0, direction=Direction.AT_MOST)
+    assert goal_text(count, registry.get("stock")) == "≤ 0"
