@@ -23,10 +23,11 @@ Definitions (metrics.md has none yet; these are the contract, also on the defini
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 
-from core.periods import month_end, month_key, month_range, quarter_key
+from core.periods import month_end, month_key, month_range, quarter_end, quarter_key
 from monitoring.registry import ProviderScopes
 from placements.models import COURT_ORDERED, Episode, Region
 
@@ -48,8 +49,7 @@ def _periods(day: dt.date) -> tuple[str, str, str]:
 def _complete(period: str, data_date: dt.date) -> bool:
     """A month, quarter or year counts once its last day is on or before the data date."""
     if "Q" in period:
-        year, q = int(period[:4]), int(period[-1])
-        return month_end(year, 3 * q) <= data_date
+        return quarter_end(period) <= data_date
     if "-" in period:
         return month_end(int(period[:4]), int(period[5:])) <= data_date
     return dt.date(int(period), 12, 31) <= data_date
@@ -71,7 +71,7 @@ def protection_series(*, data_date: dt.date, region: Region | str | None = None)
     children: dict = defaultdict(lambda: defaultdict(set))
     if measures:
         months = month_range(month_key(min(m[2] for m in measures)), month_key(data_date))
-        lasts = [(m, month_end(int(m[:4]), int(m[5:]))) for m in months]
+        lasts = [month_end(int(m[:4]), int(m[5:])) for m in months]
         for child_id, muni, start, end in measures:
             end = end or NEVER
             under[child_id].append((start, end))
@@ -79,10 +79,11 @@ def protection_series(*, data_date: dt.date, region: Region | str | None = None)
             if _complete(month_key(start), data_date):
                 for key in keys:
                     starts[key][month_key(start)] += 1
-            for label, last in lasts:
-                if start <= last < end and last <= data_date:
-                    for key in keys:
-                        children[key][label].add(child_id)
+            # only the months whose last day lies in [start, end) and on or before the data date: by bisection
+            lo, hi = bisect.bisect_left(lasts, start), bisect.bisect_left(lasts, min(end, data_date + dt.timedelta(days=1)))
+            for label in months[lo:hi]:
+                for key in keys:
+                    children[key][label].add(child_id)
     out += _emit({k: {p: len(s) for p, s in v.items()} for k, v in children.items()}, "measure_children", "all")
     out += _emit(starts, "measure_starts", "all")
 
