@@ -252,6 +252,25 @@ for _m in (
 ):
     register(_m)
 
+# Figures per provider (issue 16; measured by engine.providers in the episodes and declarations parts; definitions in
+# its docstring). Their series have the group "prov_<provider id>"; they feed the providers page and report table.
+for _m in (
+    Metric("provider_stock", _("Kinderen in zorg bij de aanbieder"), _("Verschillende kinderen met een actief traject bij de aanbieder op de laatste dag van de maand; geteld bij de gemeente van het traject."), M.STOCK, D.DISTINCT, counts_children=True, source="providers"),
+    Metric("provider_stay_stock", _("Kinderen in verblijf bij de aanbieder"), _("Als kinderen in zorg bij de aanbieder, alleen verblijfstrajecten. Gedeeld door de kinderen in zorg: het aandeel verblijf (de rest is ambulante zorg)."), M.STOCK, D.DISTINCT, counts_children=True, source="providers"),
+    Metric("provider_entries", _("Instroom bij de aanbieder"), _("Kinderen die in de maand een traject bij de aanbieder beginnen en de dag ervoor in geen traject van die aanbieder zaten."), M.FLOW, D.DISTINCT, counts_children=True, source="providers"),
+    Metric("provider_exits", _("Uitstroom bij de aanbieder"), _("Kinderen van wie in de maand een traject bij de aanbieder eindigt en die op die dag in geen traject van die aanbieder meer zitten."), M.FLOW, D.DISTINCT, counts_children=True, source="providers"),
+    Metric("provider_moves_out", _("Doorplaatsingen weg bij de aanbieder"), _("Doorplaatsingen (een verblijf begint terwijl het kind tot de dag ervoor in een ander verblijf zat) van een verblijf bij de aanbieder naar een verblijf bij een andere aanbieder; geteld bij de aanbieder die het kind verlaat."), M.FLOW, D.SUM, counts_children=True, source="providers"),
+    Metric("provider_breakdowns", _("Breakdowns bij de aanbieder"), _("Pleegzorg- en gezinshuistrajecten van de aanbieder die voortijdig en ongepland eindigen (zoals bij Breakdowns)."), M.FLOW, D.SUM, counts_children=True, source="providers"),
+    Metric("provider_dropout", _("Uitval bij de aanbieder"), _("Van de trajecten van de aanbieder die in de periode eindigen: het aandeel met reden ‘eenzijdig door cliënt’ of ‘eenzijdig door aanbieder’ (CBS 03/04)."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="providers"),
+    Metric("provider_los_median", _("Verblijfsduur bij de aanbieder (mediaan, dagen)"), _("Kaplan–Meier-mediaan van de verblijfsperiodes bij de aanbieder per instroomcohort: verblijfstrajecten bij de aanbieder die op elkaar aansluiten; een doorplaatsing naar een andere aanbieder beëindigt de periode. Verder als de verblijfsduur."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="days", source="providers"),
+    Metric("provider_cohort_size", _("Omvang instroomcohort bij de aanbieder"), _("Aantal verblijfsperiodes bij de aanbieder in het instroomcohort."), M.COHORT, D.DISTINCT, periods=("quarter", "year"), counts_children=True, source="providers"),
+    Metric("provider_cost", _("Kosten bij de aanbieder"), _("Som van de bedragen die de aanbieder declareerde, naar begin van de periode (correcties negatief)."), M.MONEY, D.SUM, unit="euro", source="providers"),
+    Metric("provider_clients_year", _("Cliënten van de aanbieder per jaar"), _("Verschillende kinderen met minstens één declaratie van de aanbieder met begin van de periode in het jaar."), M.STOCK, D.DISTINCT, periods=("year",), counts_children=True, source="providers"),
+    Metric("provider_cost_year", _("Kosten bij de aanbieder per jaar"), _("Som van de bedragen die de aanbieder declareerde met begin van de periode in het jaar."), M.MONEY, D.SUM, periods=("year",), unit="euro", source="providers"),
+    Metric("provider_cost_per_client", _("Kosten per cliënt bij de aanbieder"), _("Kosten bij de aanbieder per jaar gedeeld door zijn cliënten per jaar, afgerond op centen."), M.MONEY, D.RATIO, periods=("year",), unit="euro", source="providers"),
+):
+    register(_m)
+
 # Intervals (issue 14, part 2): series stored next to a share or a Kaplan–Meier quantile so that the dashboard, the
 # definitions and the report can show its 95% interval (core.intervals; engine.cohorts.kaplan_meier_quantiles).
 # They are internal: source "internal" keeps them off the definitions page, the report's figure tables and the target
@@ -273,12 +292,13 @@ SHARE_DENOMINATORS = {
     "prevented_12m": "prevented_12m_n",
     "residential_checklists_share": "residential_checklists_share_n",
     "stay_entries_court_share": "stay_entries_court_share_n",
+    "provider_dropout": "provider_dropout_n",
     "crisis_placement_30d": "crisis_placement_30d_n",
     "crisis_placement_90d": "crisis_placement_90d_n",
     "crisis_home_90d": "crisis_home_90d_n",
 }
 #: Kaplan–Meier quantile → its (lower, upper) 95% bound series (Brookmeyer–Crowley, log-log Greenwood)
-QUANTILE_BOUNDS = {key: (f"{key}_low", f"{key}_high") for key in ("los_q1", "los_median", "los_q3")}
+QUANTILE_BOUNDS = {key: (f"{key}_low", f"{key}_high") for key in ("los_q1", "los_median", "los_q3", "provider_los_median")}
 
 for _share, _n in SHARE_DENOMINATORS.items():
     if _n not in REGISTRY:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.formatting import number
@@ -70,9 +70,15 @@ class YouthPopulation(models.Model):
         return f"{self.municipality} {self.year} {self.age_band}: {self.count}"
 
 
+#: an AGB code (Vektis' register of care providers): 8 digits
+AGB_CODE = RegexValidator(r"^\d{8}$", _("Een AGB-code heeft 8 cijfers."))
+#: the prefix of a provider in a series' group ("prov_12"): its figures (monitoring.engine.providers)
+PROVIDER_PREFIX = "prov_"
+
+
 class Provider(models.Model):
     name = models.CharField(_("naam"), max_length=200, unique=True)
-    agb_code = models.CharField(_("AGB-code"), max_length=8, blank=True)
+    agb_code = models.CharField(_("AGB-code"), max_length=8, blank=True, validators=[AGB_CODE])
     created_by_import = models.BooleanField(_("aangemaakt door import"), default=False)
 
     class Meta:
@@ -82,6 +88,28 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProviderContract(models.Model):
+    """A period in which the region has contracted the provider (seed 000 §2.2.8: steering on providers). A provider
+    is contracted on a day when one of its contracts runs then (start <= day, no end or day <= end)."""
+
+    provider = models.ForeignKey(Provider, verbose_name=_("aanbieder"), on_delete=models.CASCADE, related_name="contracts")
+    region = models.ForeignKey(Region, verbose_name=_("regio"), on_delete=models.CASCADE, related_name="provider_contracts")
+    start_date = models.DateField(_("begindatum"))
+    end_date = models.DateField(_("einddatum"), null=True, blank=True, help_text=_("Leeg: loopt door."))
+    note = models.CharField(_("toelichting"), max_length=200, blank=True, help_text=_("Bijv. perceel of kenmerk van de overeenkomst."))
+
+    class Meta:
+        verbose_name = _("contract")
+        verbose_name_plural = _("contracten")
+        ordering = ["provider", "start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")), name="contract_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} ({self.region})"
 
 
 class CareForm(models.Model):

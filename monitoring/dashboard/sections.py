@@ -75,7 +75,7 @@ def section_rows(dash, keys: tuple[str, ...]) -> dict:
     # one read for every section of the page: all group-"all" series of the figures apps measure, with their n
     series = getattr(dash, "_section_series", None)
     if series is None:
-        wanted = [m.key for m in registry.REGISTRY.values() if m.source not in ("registry", registry.INTERNAL)]
+        wanted = [m.key for m in registry.REGISTRY.values() if m.source not in ("registry", "providers", registry.INTERNAL)]
         wanted += [registry.SHARE_DENOMINATORS[k] for k in wanted if k in registry.SHARE_DENOMINATORS]
         series = {r.metric: r.values for r in store.run_series(dash.run, scope=dash.scope.key, group="all", band="all", metric__in=wanted)}
         dash._section_series = series

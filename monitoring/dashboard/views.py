@@ -159,7 +159,7 @@ def definition_methods() -> list[tuple[str, str]]:
 def definitions(request):
     """Every figure's definition and how figures are published: public knowledge for every signed-in role."""
     sources = {"registry": _("Zorg en kosten"), "casework": _("Casuswerk"), "fostercare": _("Pleegzorg"),
-               "protection": _("Jeugdbescherming"), "crisis": _("Crisis als kans")}
+               "protection": _("Jeugdbescherming"), "crisis": _("Crisis als kans"), "providers": _("Aanbieders")}
     groups = []
     for source, title in sources.items():
         metrics = [m for m in registry.REGISTRY.values() if m.source == source and m.available]

@@ -46,6 +46,9 @@ class Dataset:
     form_stay: dict[int, bool]
     form_family: dict[int, bool]
     muni_region: dict[int, int]
+    # provider id per episode and per declaration (engine.providers; empty when not loaded)
+    ep_provider: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    dec_provider: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     # target group id per child index (0: none), for the stay durations per target group
     child_target_group: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     # declarations
@@ -152,7 +155,8 @@ def presort(ds: Dataset) -> Dataset:
         if not bool(np.all(code[1:] >= code[:-1])):
             order = np.argsort(code, kind="stable")
             del code
-            episodes = {name: getattr(ds, name)[order] for name in ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason")}
+            names = ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason") + (("ep_provider",) if len(ds.ep_provider) else ())
+            episodes = {name: getattr(ds, name)[order] for name in names}
             return ds.derive(presorted=True, keep_memo=("birthdays", "dec_months", "movers"), **episodes)
     return ds.derive(presorted=True, keep_memo=tuple(ds.memo))
 
@@ -216,6 +220,8 @@ def subset_children(ds: Dataset, child_mask: np.ndarray, levels: tuple[str, ...]
         ep_end=ds.ep_end[ek], ep_reason=ds.ep_reason[ek],
         dec_child=ds.dec_child[dk], dec_form=ds.dec_form[dk], dec_muni=ds.dec_muni[dk], dec_start=ds.dec_start[dk],
         dec_cents=ds.dec_cents[dk], levels=levels,
+        ep_provider=ds.ep_provider[ek] if len(ds.ep_provider) else ds.ep_provider,
+        dec_provider=ds.dec_provider[dk] if len(ds.dec_provider) else ds.dec_provider,
     )
 
 

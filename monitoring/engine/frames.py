@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from placements.models import TARGET_GROUP_PREFIX, CareForm, Municipality, Region, TargetGroup
+from placements.models import PROVIDER_PREFIX, TARGET_GROUP_PREFIX, CareForm, Municipality, Provider, Region, TargetGroup
 
 from .calendar import BAND_NAMES, month_label
 from .cohorts import cohort_figures, yearly_cost_figures
@@ -26,13 +26,17 @@ from .dataset import GROUP_NAMES, TARGET_GROUP_BASE, Dataset, presort
 from .kernels import _combine, _decode, _lookup, _runs
 from .memory import reuse_freed_memory
 from .monthly import DROPOUT_REASONS, monthly_frames
+from .providers import PROVIDER_BASE, provider_declaration_figures, provider_episode_figures
 
 Series = tuple[str, str, str, str, str, dict]
 
 INTEGER_METRICS = {"stock", "served", "entries", "exits", "escalations", "step_downs", "moves", "breakdowns", "care_days",
                    "clients_declared", "clients_declared_year", "cohort_size",
                    # denominators of the shares (stored for their 95% intervals, see cohorts._shares)
-                   "dropout_n", "foster_breakdown_12m_n", "no_new_start_n", "reentry_within_12m_n"}
+                   "dropout_n", "foster_breakdown_12m_n", "no_new_start_n", "reentry_within_12m_n",
+                   # per provider (engine.providers)
+                   "provider_stock", "provider_stay_stock", "provider_entries", "provider_exits", "provider_moves_out",
+                   "provider_breakdowns", "provider_dropout_n", "provider_cohort_size", "provider_clients_year"}
 LEVEL_CODES = {"municipality": 0, "region": 1, "country": 2}
 
 
@@ -41,7 +45,8 @@ class Labels:
 
     def __init__(self):
         self.groups = {**dict(CareForm.objects.values_list("id", "code")), **GROUP_NAMES,
-                       **{TARGET_GROUP_BASE - pk: f"{TARGET_GROUP_PREFIX}{code}" for pk, code in TargetGroup.objects.values_list("id", "code")}}
+                       **{TARGET_GROUP_BASE - pk: f"{TARGET_GROUP_PREFIX}{code}" for pk, code in TargetGroup.objects.values_list("id", "code")},
+                       **{PROVIDER_BASE - pk: f"{PROVIDER_PREFIX}{pk}" for pk in Provider.objects.values_list("id", flat=True)}}
         self.munis = dict(Municipality.objects.values_list("id", "cbs_code"))
         self.regions = {k: v.replace("\t", " ") for k, v in Region.objects.values_list("id", "name")}
 
@@ -150,8 +155,10 @@ def per_1000_frame(stock: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
 #: The engine's figures in the groups that a run computes apart, and the table each group needs: the figures of
 #: the episodes (monthly figures of episodes and the cohorts) and those of the declarations (monthly cost and
 #: declared clients, and the yearly cost table).
-EPISODE_FIGURES = ("additive", "stock_served", "entries_exits", "cohort")
-DECLARATION_FIGURES = ("clients_declared", "cost", "yearly")
+EPISODE_FIGURES = ("additive", "stock_served", "entries_exits", "cohort", "providers")
+DECLARATION_FIGURES = ("clients_declared", "cost", "yearly", "provider_cost")
+#: the figures per provider (engine.providers): frames of one level and metric each already
+PROVIDER_FIGURES = {"providers": provider_episode_figures, "provider_cost": provider_declaration_figures}
 
 
 def figure_frames(ds: Dataset, figures: tuple[str, ...], breakdown_reasons: tuple[int, ...] = DROPOUT_REASONS) -> Iterator[pd.DataFrame]:
@@ -161,6 +168,16 @@ def figure_frames(ds: Dataset, figures: tuple[str, ...], breakdown_reasons: tupl
     figure's frames."""
     ds = presort(ds)
     for name in figures:
+        if name in PROVIDER_FIGURES:
+            # a series lies wholly in one frame: the quarter and year frames of a metric go together
+            by_key: dict[tuple[str, str], list[pd.DataFrame]] = {}
+            for frame in PROVIDER_FIGURES[name](ds, ds.last_month):
+                if not frame.empty and frame["level"].iat[0] in ds.levels:
+                    by_key.setdefault((frame["level"].iat[0], frame["metric"].iat[0]), []).append(frame)
+            while by_key:
+                _key, parts = by_key.popitem()
+                yield parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+            continue
         if name == "cohort":
             extra = cohort_figures(ds, ds.last_month, breakdown_reasons)
         elif name == "yearly":

@@ -109,10 +109,10 @@ def load_episodes(*, data_date: dt.date) -> Dataset:
 def add_episodes(ds: Dataset) -> Dataset:
     """`ds` (from `load_children`) with the episodes up to its data date."""
     eps = _read(
-        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('start_date')}, {_day_sql('end_date')}, end_reason "
+        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('start_date')}, {_day_sql('end_date')}, end_reason, provider_id "
         "FROM placements_episode",
-        ["child", "form", "muni", "start", "end", "reason"],
-        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str"},
+        ["child", "form", "muni", "start", "end", "reason", "provider"],
+        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str", "provider": "int32"},
     )
     cutoff = ds.data_date
     start = _int_days(eps["start"])
@@ -128,6 +128,7 @@ def add_episodes(ds: Dataset) -> Dataset:
         ep_start=start[keep].astype(i32),
         ep_end=end[keep].astype(i32),
         ep_reason=reason[keep],
+        ep_provider=eps["provider"].to_numpy(dtype=i32)[keep],
         presorted=False,
         keep_memo=("birthdays", "dec_months"),
     )
@@ -136,10 +137,10 @@ def add_episodes(ds: Dataset) -> Dataset:
 def load_declarations(ds: Dataset) -> Dataset:
     """`ds` (from `load_children` or `load_episodes`) with the declarations up to its data date."""
     decs = _read(
-        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')} "
+        f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')}, provider_id "
         "FROM placements_declaration",
-        ["child", "form", "muni", "start", "cents"],
-        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64"},
+        ["child", "form", "muni", "start", "cents", "provider"],
+        {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64", "provider": "int32"},
     )
     d_start = _int_days(decs["start"])
     d_keep = d_start <= ds.data_date
@@ -151,5 +152,6 @@ def load_declarations(ds: Dataset) -> Dataset:
         dec_muni=decs["muni"].to_numpy(dtype=i32)[d_keep],
         dec_start=d_start[d_keep].astype(i32),
         dec_cents=cents[d_keep],
+        dec_provider=decs["provider"].to_numpy(dtype=i32)[d_keep],
         keep_memo=("birthdays", "episodes"),
     )

@@ -441,9 +441,15 @@ def monthly_frames(ds: Dataset, first_month: int | None = None, last_month: int 
 def _moves_table(ds: Dataset) -> pd.DataFrame:
     stay = _lookup(ds.form_stay, ds.ep_form, bool)
     idx = np.flatnonzero(stay)
-    eps = pd.DataFrame({"child": ds.ep_child[idx], "start": ds.ep_start[idx], "end": ds.ep_end[idx], "ep": idx})
+    eps = pd.DataFrame({"child": ds.ep_child[idx], "start": ds.ep_start[idx], "end": ds.ep_end[idx], "ep": idx,
+                        # what tells two earlier episodes apart whatever the order of the rows
+                        "form": ds.ep_form[idx], "muni": ds.ep_muni[idx],
+                        "provider": ds.ep_provider[idx] if len(ds.ep_provider) else 0})
     multi = eps[eps.duplicated("child", keep=False)]
     pairs = multi.merge(multi, on="child", suffixes=("", "_prev"))
     pairs = pairs[(pairs["ep"] != pairs["ep_prev"]) & (pairs["start_prev"] < pairs["start"]) & (pairs["end_prev"] >= pairs["start"])]
-    moved = pairs.drop_duplicates("ep")
-    return pd.DataFrame({"child": moved["child"].to_numpy(), "day": moved["start"].to_numpy(), "ep": moved["ep"].to_numpy()})
+    # the episode moved from: of several, the one that started last, then ended last (then by form, municipality
+    # and provider, so that the choice does not depend on the order of the rows)
+    moved = pairs.sort_values(["ep", "start_prev", "end_prev", "form_prev", "muni_prev", "provider_prev"]).drop_duplicates("ep", keep="last")
+    return pd.DataFrame({"child": moved["child"].to_numpy(), "day": moved["start"].to_numpy(), "ep": moved["ep"].to_numpy(),
+                         "prev": moved["ep_prev"].to_numpy()})

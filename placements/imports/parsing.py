@@ -41,15 +41,15 @@ DECLARATIONS = "declarations"
 #: Canonical columns per kind, in the documented order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     EPISODES: ("episode_id", "bsn", "birth_date", "sex", "municipality", "provider", "care_form",
-               "start_date", "end_date", "end_reason", "referrer", "legal_framework", "target_group"),
+               "start_date", "end_date", "end_reason", "referrer", "legal_framework", "target_group", "agb"),
     DECLARATIONS: ("declaration_id", "bsn", "birth_date", "municipality", "provider", "care_form",
-                   "period_start", "period_end", "amount"),
+                   "period_start", "period_end", "amount", "agb"),
 }
 
 #: Columns that must be present in the header (and filled in on every line).
 REQUIRED: dict[str, tuple[str, ...]] = {
     EPISODES: ("episode_id", "bsn", "birth_date", "municipality", "provider", "care_form", "start_date"),
-    DECLARATIONS: COLUMNS[DECLARATIONS],
+    DECLARATIONS: COLUMNS[DECLARATIONS][:-1],  # all but agb
 }
 
 ID_FIELD = {EPISODES: "episode_id", DECLARATIONS: "declaration_id"}
@@ -60,6 +60,7 @@ _COMMON_ALIASES = {
     "municipality": ("municipality", "gemeente", "gemeentecode"),
     "provider": ("provider", "aanbieder", "zorgaanbieder"),
     "care_form": ("care_form", "zorgvorm"),
+    "agb": ("agb", "agb_code", "agbcode", "agb_code_aanbieder"),
 }
 
 #: Accepted header names (already normalised by `normalise_header`) per kind → canonical column.
@@ -451,6 +452,14 @@ def parse_legal_framework(text: str) -> str:
         return LEGAL_FRAMEWORK_VALUES[key]
     except KeyError:
         raise ValueError("legal_framework") from None
+
+
+def parse_agb(text: str) -> str:
+    """An AGB code: 8 digits (spaces and dots ignored; 7 digits are taken as Excel's dropping of a leading zero)."""
+    digits = re.sub(r"[\s.]", "", text)
+    if not digits.isdigit() or len(digits) not in (7, 8):
+        raise ValueError("agb")
+    return digits.zfill(8)
 
 
 def municipality_keys(cbs_code: str, name: str) -> list[str]:

@@ -42,6 +42,7 @@ from .parsing import (
     REQUIRED,
     DateError,
     municipality_key,
+    parse_agb,
     parse_amount,
     parse_date,
     parse_end_reason,
@@ -203,6 +204,15 @@ UNKNOWN_TARGET_GROUP = register(Rule(
     _("Onbekende doelgroep '%(value)s'; gebruik een code of naam uit de lijst van de regio (%(codes)s)."),
     kinds=(EPISODES,),
 ))
+INVALID_AGB = register(Rule(
+    "E116", "field", ("agb",), _("Ongeldige AGB-code"),
+    _("Ongeldige AGB-code '%(value)s'; een AGB-code heeft 8 cijfers (bijvoorbeeld 73010001)."),
+))
+AGB_CONFLICT = register(Rule(
+    "E117", "field", ("agb",), _("AGB-code past niet bij de aanbieder"),
+    _("AGB-code '%(value)s' hoort bij een andere aanbieder dan '%(provider)s', of die aanbieder heeft al een andere "
+      "AGB-code (%(current)s). Controleer de kolommen aanbieder en agb."),
+))
 INVALID_AMOUNT = register(Rule(
     "E110", "field", ("amount",), _("Ongeldig bedrag"),
     _("Ongeldig bedrag '%(value)s'; bijvoorbeeld 1234,56 of € 1.234,56 of -250,00."),
@@ -242,6 +252,8 @@ class Lookups:
     providers: dict[str, int]  # provider_key(name) → id
     provider_agb: dict[str, int]  # AGB code → id
     today: dt.date
+    agb_of: dict[int, str] = field(default_factory=dict)  # provider id → its AGB code (known ones only)
+    provider_names: dict[int, str] = field(default_factory=dict)
     target_groups: dict[str, int] = field(default_factory=dict)  # code or name, casefolded → id
 
     @classmethod
@@ -257,16 +269,18 @@ class Lookups:
             for key in municipality_keys(cbs_code, name):
                 municipalities.setdefault(key, pk)
         care_forms = {code.casefold(): pk for pk, code in CareForm.objects.values_list("pk", "code")}
-        providers, agb = {}, {}
+        providers, agb, agb_of, names = {}, {}, {}, {}
         for pk, name, agb_code in Provider.objects.values_list("pk", "name", "agb_code"):
             providers.setdefault(provider_key(name), pk)
+            names[pk] = name
             if agb_code:
                 agb.setdefault(agb_code.strip(), pk)
+                agb_of[pk] = agb_code.strip()
         target_groups = {}
         for pk, code, name in TargetGroup.objects.values_list("pk", "code", "name"):
             target_groups[code.casefold()] = target_groups[" ".join(name.split()).casefold()] = pk
         return cls(municipalities=municipalities, care_forms=care_forms, providers=providers, provider_agb=agb,
-                   today=today or timezone.localdate(), target_groups=target_groups)
+                   today=today or timezone.localdate(), target_groups=target_groups, agb_of=agb_of, provider_names=names)
 
 
 def _date_parser(text: str) -> dt.date:
@@ -354,6 +368,11 @@ class RowValidator:
         self.columns = COLUMNS[kind]
         self.required = frozenset(REQUIRED[kind])
         self.new_providers: dict[str, str] = {}
+        # AGB codes the file gives: of new providers (key → code) and of known providers without one (id → code)
+        self.new_provider_agb: dict[str, str] = {}
+        self.provider_agb_updates: dict[int, str] = {}
+        # new names that an AGB code showed to be a known provider (key → id): no provider is created for them
+        self.agb_aliases: dict[str, int] = {}
         self.failed: set[str] = set()
         self.row_rules = [r for r in rules_for(kind) if r.level == "row"]
         self.parsers: dict[str, Callable[[str], Any]] = {
@@ -373,6 +392,7 @@ class RowValidator:
             "legal_framework": _simple(parse_legal_framework, INVALID_LEGAL_FRAMEWORK),
             "target_group": self._target_group,
             "amount": _simple(parse_amount, INVALID_AMOUNT),
+            "agb": _simple(parse_agb, INVALID_AGB),
         }
         self._plan = [(column, self.parsers[column], column in self.required) for column in self.columns]
 
@@ -405,13 +425,37 @@ class RowValidator:
         if _may_hold_bsn(text):
             raise Violation(BSN_IN_TEXT)
         key = provider_key(text)
-        known = self.lookups.providers.get(key)
+        known = self.lookups.providers.get(key) or self.agb_aliases.get(key)
         if known is None:
             known = self.lookups.provider_agb.get(text)
         if known is not None:
             return known
         self.new_providers.setdefault(key, " ".join(text.split()))
         return key
+
+    def _provider_with_agb(self, provider: int | str, agb: str) -> int | str:
+        """The provider of a line that gives both a provider and an AGB code: the code identifies a known provider
+        (a new spelling of its name is that provider); a known provider without a code gets this one; a new
+        provider is created with it. A code that belongs to another provider, or a provider with another code, is
+        a conflict (E117)."""
+        owner = self.lookups.provider_agb.get(agb) or next((k for k, v in self.provider_agb_updates.items() if v == agb), None)
+        if isinstance(provider, int):
+            current = self.lookups.agb_of.get(provider) or self.provider_agb_updates.get(provider, "")
+            if (owner is not None and owner != provider) or (current and current != agb):
+                raise Violation(AGB_CONFLICT, value=agb, provider=self.lookups.provider_names.get(provider, ""), current=current or "-")
+            if not current:
+                self.provider_agb_updates[provider] = agb
+            return provider
+        if owner is not None:
+            self.agb_aliases[provider] = owner
+            self.new_providers.pop(provider, None)
+            return owner
+        given = self.new_provider_agb.get(provider)
+        other = next((k for k, v in self.new_provider_agb.items() if v == agb and k != provider), None)
+        if (given and given != agb) or other is not None:
+            raise Violation(AGB_CONFLICT, value=agb, provider=self.new_providers.get(provider, provider), current=given or "-")
+        self.new_provider_agb[provider] = agb
+        return provider
 
     def validate(self, line: int, cells: dict[str, str], width: int | None = None, *, row_rules: bool = True,
                  ) -> tuple[dict[str, Any], list[Issue]]:
@@ -432,6 +476,13 @@ class RowValidator:
             except Violation as exc:
                 failed.add(column)
                 issues.append(exc.rule.issue(row=line, field=column, **exc.params))
+        agb = values.pop("agb", None)
+        if agb is not None and values.get("provider") is not None:
+            try:
+                values["provider"] = self._provider_with_agb(values["provider"], agb)
+            except Violation as exc:
+                failed.add("agb")
+                issues.append(exc.rule.issue(row=line, field="agb", **exc.params))
         if row_rules:
             lookups = self.lookups
             for rule in self.row_rules:

@@ -308,7 +308,9 @@ class _ImportRun:
 
     def _pass_two(self, spill: _Spill, validator: rules.RowValidator) -> None:
         self._report(PHASE_WRITING, 0)
-        self.provider_ids = self._create_providers(validator.new_providers)
+        self.provider_ids = {**self._create_providers(validator.new_providers, validator.new_provider_agb), **validator.agb_aliases}
+        for provider_id, agb in validator.provider_agb_updates.items():  # known providers without a code get the file's
+            Provider.objects.filter(pk=provider_id, agb_code="").update(agb_code=agb)
         since = timezone.now()
         chunk: list[dict[str, Any]] = []
         written = 0
@@ -340,10 +342,11 @@ class _ImportRun:
                 self.pending_overlaps = (overlaps, count)
                 raise _Refused
 
-    def _create_providers(self, new_providers: dict[str, str]) -> dict[str, int]:
+    def _create_providers(self, new_providers: dict[str, str], agb: dict[str, str]) -> dict[str, int]:
         if not new_providers:
             return {}
-        Provider.objects.bulk_create([Provider(name=name[:200], created_by_import=True) for name in new_providers.values()])
+        Provider.objects.bulk_create([Provider(name=name[:200], agb_code=agb.get(key, ""), created_by_import=True)
+                                      for key, name in new_providers.items()])
         names = list(new_providers.values())
         by_name = dict(Provider.objects.filter(name__in=names).values_list("name", "pk"))
         self.new_provider_names = sorted(names, key=str.casefold)

@@ -16,6 +16,8 @@ import pytest
 
 from monitoring import engine as E
 from monitoring.engine import memory
+from monitoring.engine.calendar import month_first_day
+from monitoring.engine.providers import PROVIDER_BASE, provider_declaration_figures, provider_episode_figures
 
 FORMS = (1, 7, 9, 12, 14)
 RUNG = {1: 1, 7: 2, 9: 3, 12: 5, 14: 6}
@@ -63,12 +65,15 @@ def dataset(data: dict, order: np.ndarray | None = None) -> E.Dataset:
         child_birth=data["births"].astype(np.int64), form_rung=RUNG, form_stay=STAY, form_family=FAMILY, muni_region=REGION,
         dec_child=dec[:, 0].copy(), dec_form=dec[:, 1].copy(), dec_muni=dec[:, 2].copy(), dec_start=dec[:, 3].copy(),
         dec_cents=dec[:, 4].copy(), population={(m, y): 5000 for m in REGION for y in range(2014, 2023)}, data_date=DATA_DATE,
+        # three providers, by child and form (so a child changes provider when it changes form)
+        ep_provider=(1 + (ep[:, 0] + ep[:, 1]) % 3).astype(np.int32), dec_provider=(1 + (dec[:, 0] + dec[:, 1]) % 3).astype(np.int32),
     )
 
 
 def normalised(frames: list[pd.DataFrame]) -> pd.DataFrame:
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     keys = [c for c in ("level", "metric", "scope", "group", "band", "month", "period") if c in frame.columns]
+    frame = frame.fillna({"month": -1, "period": ""}) if {"month", "period"} <= set(keys) else frame
     frame = frame[keys + ["value"]].astype({k: np.int64 for k in ("scope", "group", "band", "month") if k in keys})
     return frame.sort_values(keys).reset_index(drop=True)
 
@@ -76,7 +81,8 @@ def normalised(frames: list[pd.DataFrame]) -> pd.DataFrame:
 def all_figures(ds: E.Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     monthly = normalised(E.monthly_frames(ds))
     other = normalised([E.cohort_figures(ds, ds.last_month), E.yearly_cost_figures(ds, ds.last_month)])
-    return monthly, other
+    provider = normalised(provider_episode_figures(ds) + provider_declaration_figures(ds))
+    return monthly, other, provider
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -89,6 +95,7 @@ def test_every_figure_is_the_same_in_any_order_of_the_rows(seed):
         figures = all_figures(dataset(data, order))
         pd.testing.assert_frame_equal(figures[0], reference[0])
         pd.testing.assert_frame_equal(figures[1], reference[1])
+        pd.testing.assert_frame_equal(figures[2], reference[2])
 
 
 def test_presort_orders_episodes_by_child_municipality_and_start_in_a_new_dataset_with_its_own_episode_indexes():
@@ -197,6 +204,38 @@ def test_stock_and_clients_declared_match_a_brute_force_count_at_every_level():
     assert checked > 250
 
 
+def test_provider_stock_and_entries_match_a_brute_force_count_at_every_level():
+    """The figures per provider against their definitions counted the slow way, on the same kind of data."""
+    data = random_data(9, children=150)
+    ds = dataset(data, np.random.default_rng(9).permutation(len(data["ep"])))
+    figures = normalised(provider_episode_figures(ds))
+    eps = pd.DataFrame(data["ep"][:, :5], columns=["child", "form", "muni", "start", "end"])
+    eps["provider"] = 1 + (eps["child"] + eps["form"]) % 3
+    scopes = {"municipality": lambda m: m, "region": lambda m: REGION[m], "country": lambda m: 0}
+    checked = 0
+    for m in range(ds.first_month, ds.last_month + 1, 2):
+        first, last = int(month_first_day(np.array([m]))[0]), int(E.month_last_day(np.array([m]))[0])
+        active = eps[(eps["start"] <= last) & (eps["end"] > last)]
+        starting = eps[(eps["start"] >= first) & (eps["start"] <= last)]
+        for level, of in scopes.items():
+            got = figures[(figures["level"] == level) & (figures["month"] == m)]
+            expected = active.assign(scope=active["muni"].map(of)).groupby(["scope", "provider"])["child"].nunique()
+            stock = got[got["metric"] == "provider_stock"]
+            assert {(int(s), int(PROVIDER_BASE - g)): int(v) for s, g, v in stock[["scope", "group", "value"]].to_numpy()} == \
+                {(int(s), int(p)): int(v) for (s, p), v in expected.items()}, (m, level)
+            # entries: a start at the provider while the child was in none of its episodes the day before
+            entries = {}
+            for row in starting.itertuples():
+                before = eps[(eps["child"] == row.child) & (eps["provider"] == row.provider) & (eps["start"] <= row.start - 1) & (eps["end"] > row.start - 1)]
+                if before.empty:
+                    entries.setdefault((of(row.muni), row.provider), set()).add(row.child)
+            got_entries = got[got["metric"] == "provider_entries"]
+            assert {(int(s), int(PROVIDER_BASE - g)): int(v) for s, g, v in got_entries[["scope", "group", "value"]].to_numpy()} == \
+                {k: len(v) for k, v in entries.items()}, (m, level)
+            checked += len(expected)
+    assert checked > 150
+
+
 def test_the_parts_of_a_run_cover_every_figure_once_and_need_only_their_own_table():
     """The episodes part reads no declarations and the declarations part no episodes: each must give the same
     figures without the other table, and together they must be every figure of the engine, once."""
@@ -208,11 +247,11 @@ def test_the_parts_of_a_run_cover_every_figure_once_and_need_only_their_own_tabl
 
     assert parts.names() == ["episodes", "declarations", *registry.SERIES_PROVIDERS]
     assert not set(frames.EPISODE_FIGURES) & set(frames.DECLARATION_FIGURES)
-    assert sorted(frames.EPISODE_FIGURES + frames.DECLARATION_FIGURES) == sorted((*E.MONTHLY_PARTS, "cohort", "yearly"))
+    assert sorted(frames.EPISODE_FIGURES + frames.DECLARATION_FIGURES) == sorted((*E.MONTHLY_PARTS, "cohort", "yearly", *frames.PROVIDER_FIGURES))
     data = random_data(8, children=120)
     none = np.zeros(0, np.int32)
-    for figures, drop in ((frames.EPISODE_FIGURES, ("dec_child", "dec_form", "dec_muni", "dec_start", "dec_cents")),
-                          (frames.DECLARATION_FIGURES, ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason"))):
+    for figures, drop in ((frames.EPISODE_FIGURES, ("dec_child", "dec_form", "dec_muni", "dec_start", "dec_cents", "dec_provider")),
+                          (frames.DECLARATION_FIGURES, ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason", "ep_provider"))):
         for figure in figures:
             full = normalised(list(frames.figure_frames(dataset(data), (figure,))))
             half = replace(dataset(data), **{name: none for name in drop})

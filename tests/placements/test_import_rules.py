@@ -21,6 +21,8 @@ LOOKUPS = rules.Lookups(
     provider_agb={"98000001": 5},
     today=TODAY,
     target_groups={"jo": 1, "jlvb": 2, "ggz": 3},
+    agb_of={5: "98000001"},
+    provider_names={5: "Jeugdzorg De Vallei", 6: "Ambulant Zonder Code"},
 )
 BSN = synthetic_bsn(1)
 EPISODE = {
@@ -74,6 +76,9 @@ ROW_CASES = [
     ("E114", EPISODES, {"legal_framework": "13"}, "legal_framework", {"legal_framework": "21"}),
     ("E113", EPISODES, {"provider": f"Gezin {BSN[:4]}\u00a0{BSN[4:]}"}, "provider", {"provider": "Gezin 12345678"}),
     ("E113", DECLARATIONS, {"provider": f"Zorg {BSN}-2"}, "provider", {"provider": "98000001"}),
+    ("E116", EPISODES, {"agb": "9800001X"}, "agb", {"agb": "98 00 00 01"}),
+    ("E116", DECLARATIONS, {"agb": "980001"}, "agb", {"agb": "98000001"}),
+    ("E117", EPISODES, {"agb": "98000002"}, "agb", {"agb": "98000001"}),
     ("E201", EPISODES, {"birth_date": "2026-06-02", "start_date": "2026-06-02", "end_date": "", "end_reason": ""},
      "birth_date", {"birth_date": "2026-06-01", "start_date": "2026-06-01", "end_date": "", "end_reason": ""}),
     ("E201", DECLARATIONS, {"birth_date": "2026-07-01", "period_end": "2026-07-31"}, "birth_date",
@@ -135,6 +140,27 @@ def test_providers_resolve_by_name_or_agb_code_and_unknown_ones_are_collected():
     assert validator.validate(3, {**EPISODE, "provider": "98000001"})[0]["provider"] == 5
     assert validator.validate(4, {**EPISODE, "provider": "Nieuw  BV"})[0]["provider"] == "nieuw bv"
     assert validator.new_providers == {"nieuw bv": "Nieuw BV"}
+
+
+def test_an_agb_code_identifies_the_provider_and_is_recorded_for_one_without():
+    lookups = rules.Lookups(**{**LOOKUPS.__dict__, "providers": {"jeugdzorg de vallei": 5, "ambulant zonder code": 6}})
+    validator = rules.RowValidator(EPISODES, lookups, width=12)
+    # another spelling of a known provider's name with its code: that provider, no new one
+    assert validator.validate(2, {**EPISODE, "provider": "JZ De Vallei B.V.", "agb": "98000001"})[0]["provider"] == 5
+    assert validator.new_providers == {} and validator.agb_aliases == {"jz de vallei b.v.": 5}
+    assert validator.validate(3, {**EPISODE, "provider": "JZ De Vallei B.V."})[0]["provider"] == 5  # later lines too
+    # a known provider without a code gets the file's (7 digits: Excel dropped the leading zero)
+    values, issues = validator.validate(3, {**EPISODE, "provider": "Ambulant zonder code", "agb": "1234567"})
+    assert (values["provider"], issues) == (6, [])
+    assert validator.provider_agb_updates == {6: "01234567"}
+    # a new provider is created with its code; the same code for a second new name is a conflict
+    assert validator.validate(4, {**EPISODE, "provider": "Nieuw BV", "agb": "73019999"})[0]["provider"] == "nieuw bv"
+    assert validator.new_provider_agb == {"nieuw bv": "73019999"}
+    _values, issues = validator.validate(5, {**EPISODE, "provider": "Ander BV", "agb": "73019999"})
+    assert [(i.code, i.field) for i in issues] == [("E117", "agb")]
+    # the code already given to provider 6 in this file cannot go to provider 5
+    _values, issues = validator.validate(6, {**EPISODE, "provider": "Ambulant zonder code", "agb": "98000001"})
+    assert [(i.code, i.field) for i in issues] == [("E117", "agb")]
 
 
 def test_every_registered_rule_has_a_test_case_here():

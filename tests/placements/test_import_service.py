@@ -272,3 +272,29 @@ def test_the_target_group_column_sets_the_childs_target_group(provider):
     refused = run("episodes", (header + f"E4;{BSN1};17-05-2012;Ede;Jeugdzorg De Vallei;RES;01-05-2024;LVB+\n").encode())
     assert refused.status == ImportStatus.REFUSED and refused.issues.get().code == "E115"
     assert TargetGroup.objects.count() == 3 and child_of(BSN1).target_group.code == "JLVB"
+
+
+def test_an_agb_column_names_providers_and_gives_new_and_codeless_ones_their_code(provider, ede):
+    codeless = Provider.objects.create(name="Ambulant Zonder Code")
+    header = "episode_id;bsn;geboortedatum;gemeente;aanbieder;zorgvorm;begindatum;agb_code\n"
+    content = (header
+               + f"A-1;{BSN1};2012-05-17;GM0228;JZ de Vallei (oude naam);AMB;2024-01-01;98000001\n"  # the code names `provider`
+               + f"A-2;{BSN2};2013-05-17;GM0228;Ambulant Zonder Code;AMB;2024-01-01;7301888\n"  # Excel dropped a zero
+               + f"A-3;{BSN3};2014-05-17;GM0228;Nieuwe Aanbieder BV;AMB;2024-01-01;73019999\n").encode()
+    job = run("episodes", content)
+    assert job.status == ImportStatus.DONE, list(job.issues.values_list("code", "row", "message"))
+    eps = {e.source_id: e.provider for e in Episode.objects.select_related("provider")}
+    assert eps["A-1"] == provider and not Provider.objects.filter(name="JZ de Vallei (oude naam)").exists()
+    codeless.refresh_from_db()
+    assert (eps["A-2"], codeless.agb_code) == (codeless, "07301888")
+    assert (eps["A-3"].name, eps["A-3"].agb_code) == ("Nieuwe Aanbieder BV", "73019999")
+
+
+def test_an_agb_code_of_another_provider_refuses_the_file(provider, ede):
+    Provider.objects.create(name="Andere Aanbieder", agb_code="73010099")
+    content = ("episode_id;bsn;geboortedatum;gemeente;aanbieder;zorgvorm;begindatum;agb\n"
+               f"B-1;{BSN1};2012-05-17;GM0228;Jeugdzorg De Vallei;AMB;2024-01-01;73010099\n").encode()
+    job = run("episodes", content)
+    assert job.status == ImportStatus.REFUSED
+    assert list(job.issues.values_list("code", "field")) == [("E117", "agb")]
+    assert not Episode.objects.exists()
