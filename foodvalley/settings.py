@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "fostercare",
     "protection",
     "crisis",
+    "providers",
     "reports",
     "demo",
 ]

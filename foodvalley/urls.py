@@ -22,6 +22,7 @@ urlpatterns = [
     path("pleegzorg/", include("fostercare.urls")),
     path("jeugdbescherming/", include("protection.urls")),
     path("crisis/", include("crisis.urls")),
+    path("aanbieders/", include("providers.urls")),
     path("", home, name="home"),
     path("", include("placements.urls")),
 ]

@@ -10,7 +10,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import CareForm, ImportIssue, ImportJob, Municipality, Provider, Region, TargetGroup, YouthPopulation
+from .models import (
+    CareForm,
+    ImportIssue,
+    ImportJob,
+    Municipality,
+    Provider,
+    ProviderContract,
+    Region,
+    TargetGroup,
+    YouthPopulation,
+)
 
 
 class MunicipalityInline(admin.TabularInline):
@@ -59,11 +69,18 @@ class YouthPopulationAdmin(admin.ModelAdmin):
     list_per_page = 100
 
 
+class ProviderContractInline(admin.TabularInline):
+    model = ProviderContract
+    extra = 0
+    fields = ("region", "start_date", "end_date", "note")
+
+
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     list_display = ("name", "agb_code", "created_by_import")
-    list_filter = ("created_by_import",)
+    list_filter = ("created_by_import", "contracts__region")
     search_fields = ("name", "agb_code")
+    inlines = [ProviderContractInline]
 
 
 @admin.register(CareForm)

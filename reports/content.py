@@ -34,6 +34,7 @@ from monitoring.models import SnapshotRun, Target
 from monitoring.registry import Kind
 from monitoring.runs import store
 from monitoring.targets import progress as targets_mod
+from providers.selectors import provider_rows
 
 from . import charts
 from .cost_table import cost_table
@@ -45,6 +46,9 @@ NONE = Cell(None, "–")
 
 
 # --------------------------------------------------------------------------------------------- quarters
+PROVIDER_ROWS = 15  # the providers with the most children in care; the rest are on the providers page
+
+
 def last_complete_quarter(run: SnapshotRun) -> str | None:
     if not run.last_month:
         return None
@@ -178,6 +182,8 @@ class Report:
     muni_rows: list[MuniRow] = field(default_factory=list)
     muni_chart: str = ""
     cost: object = None
+    providers: list = field(default_factory=list)  # providers.selectors.ProviderRow, most children in care first
+    providers_year: int = 0
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_any: bool = False
     publication_note: str = ""
@@ -284,6 +290,10 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     step(60, _("Casuswerk, pleegzorg en gemeenten"))
     report.source_rows = _source_rows(run, scope, quarter, prev_q, prev_y, k)
     _municipalities(report, run, region, municipality, end_month, quarter, k)
+    step(65, _("Aanbieders"))
+    # the last whole year up to the quarter: a year's flows, drop-out and durations need the whole year
+    report.providers_year = int(quarter[:4]) if quarter.endswith("Q4") else int(quarter[:4]) - 1
+    report.providers = provider_rows(run=run, scope=scope.key, region=region, year=report.providers_year, exact=False)[:PROVIDER_ROWS]
     step(70, _("Kostentabel"))
     quarter_end = targets_mod.label_end(end_month)
     until = min(quarter_end, run.data_date) if run.data_date else quarter_end

@@ -20,8 +20,9 @@ from monitoring.models import SnapshotRun
 from monitoring.runs import store
 from monitoring.targets import progress as target_progress
 from monitoring.targets.selectors import targets_visible
+from placements.models import PROVIDER_PREFIX, Provider
 
-HEADER = ["period", "scope", "care_form_group", "age_band", "metric", "value"]
+HEADER = ["period", "scope", "care_form_group", "provider", "age_band", "metric", "value"]
 CSV_DELIMITER = ";"  # as the dashboard CSV: Dutch Excel reads ; with decimal commas
 # XLSX sheet names are at most 31 characters: short names per dashboard figure set
 SHEET_TITLES = {"stock_forms": "Per zorgvorm", "flows": "Instroom en uitstroom", "levels": "Op- en afschalingen", "ladder": "Ladder",
@@ -29,13 +30,24 @@ SHEET_TITLES = {"stock_forms": "Per zorgvorm", "flows": "Instroom en uitstroom",
 FIGURE_HEADER = ["figuur", "periode", "gebied", "reeks", "zorgvormgroep", "leeftijd", "kengetal", "waarde"]
 
 
+def provider_names() -> dict[str, str]:
+    """A figure's provider as the export writes it, per series group (`prov_<id>`): its AGB code, or its name
+    when it has none."""
+    return {f"{PROVIDER_PREFIX}{pk}": agb or name for pk, name, agb in Provider.objects.values_list("pk", "name", "agb_code")}
+
+
 def figure_rows(run: SnapshotRun, *, scopes: list[str] | None = None) -> Iterator[list]:
-    """Every stored value of the run (unsuppressed), one row per figure, in a stable order."""
+    """Every stored value of the run (unsuppressed), one row per figure, in a stable order. A figure per provider
+    has its provider in the `provider` column and group "all"; the column is empty for every other figure."""
     filters = {} if scopes is None else {"scope__in": scopes}
+    providers = provider_names()
     for s in store.iter_run_series(run, **filters):
+        group, provider = s.group, ""
+        if group.startswith(PROVIDER_PREFIX):
+            group, provider = "all", providers.get(group, group)
         for period in sorted(s.values):
             value = s.values[period]
-            yield [period, s.scope, s.group, s.band, s.metric, "" if value is None else value]
+            yield [period, s.scope, group, provider, s.band, s.metric, "" if value is None else value]
 
 
 def write_csv(run: SnapshotRun, fh, *, scopes: list[str] | None = None) -> int:

@@ -121,9 +121,15 @@ def test_export_figures_writes_long_form_and_logs_the_export(data, tmp_path):
     out = tmp_path / "figures.csv"
     call_command("export_figures", str(out), "--run", str(run.pk))
     rows = list(csv.DictReader(out.open()))
-    assert set(rows[0]) == {"period", "scope", "care_form_group", "age_band", "metric", "value"}
+    assert set(rows[0]) == {"period", "scope", "care_form_group", "provider", "age_band", "metric", "value"}
     hit = [r for r in rows if (r["period"], r["scope"], r["care_form_group"], r["age_band"], r["metric"]) == ("2020-12", "NL", "residential", "all", "stock")]
-    assert [r["value"] for r in hit] == ["2"]
+    assert [(r["value"], r["provider"]) for r in hit] == [("2", "")]
+    # figures per provider: group "all", the provider's AGB code (its name when it has none) in its own column
+    Provider.objects.filter(name="Aanbieder A").update(agb_code="73010001")
+    call_command("export_figures", str(out), "--run", str(run.pk))
+    rows = list(csv.DictReader(out.open()))
+    per_provider = {(r["provider"], r["care_form_group"]) for r in rows if r["metric"] == "provider_stock"}
+    assert per_provider == {("73010001", "all")}
     assert any(r["period"] == "2020" and r["metric"] == "cost_year" for r in rows)
     assert any(r["period"] == "2020-Q2" and r["metric"] == "los_median" for r in rows) or any(r["metric"] == "cohort_size" for r in rows)
     assert AccessLogEntry.objects.filter(action="export", object_ref=f"run {run.pk}").exists()
