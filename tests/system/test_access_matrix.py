@@ -116,6 +116,9 @@ EXPECT: dict[str, Row] = {
     "monitoring:run_detail": row("run", admin=OK),
     "monitoring:run_status": row("run", admin=OK),
     "monitoring:run_lock": row("run", admin=MOVED, method="POST"),
+    # providers page: project team (its region) and administrators; figures only, no child records
+    "providers:list": row(project=OK, admin=OK),
+    "providers:detail": row("provider", project=(OK, OK), admin=(OK, OK)),
     "targets:list": row(rest=OK),  # targets of the user's own scope, suppressed figures only
     # casework: cases (wijkteam of the municipality; the RET of the region for cases brought to it)
     "casework:case_list": row(**W, ret=OK, ret_chair=OK),
@@ -251,7 +254,7 @@ def build_world(ede, other, foodvalley, foster_providers=None):
 
         measure = measure_record(user=worker, child=child, kind="11", gi=provider, start_date=D(2024, 1, 10))
         worlds[key] = {"child": child, "case": case, "review": review, "action": action, "checklist": open_checklist,
-                       "placement": placement, "week": week, "jim": jim, "open_episode": jim, "measure": measure}
+                       "placement": placement, "week": week, "jim": jim, "open_episode": jim, "measure": measure, "provider": provider}
         if foster_providers:
             worlds[key].update(_foster_objects(worker, municipality, foster_providers[key], f"{label}P", 800 + n))
         worlds[key].update(_report_objects(municipality))
