@@ -49,6 +49,26 @@ NONE = Cell(None, "–")
 PROVIDER_ROWS = 15  # the providers with the most children in care; the rest are on the providers page
 
 
+def _durations(run: SnapshotRun, scope: Scope, year: int, forms, k: int) -> list[DurationRow]:
+    """The median stay (Kaplan–Meier) of the year's entry cohort per care-form group and target group, in days and
+    months, as seed 004 states its targets ("één jaar … 10 maanden"); hidden with a cohort of k or fewer stays."""
+    from placements.models import TARGET_GROUP_PREFIX
+
+    series = {(r.group, r.metric): r.values for r in store.run_series(run, scope=scope.key, band="all", metric__in=["los_median", "cohort_size"])}
+    order = ["stay", "family_based", "residential"] + [f.code for f in forms if f.with_stay]
+    order += sorted({g for g, _m in series if g.startswith(TARGET_GROUP_PREFIX)})
+    rows = []
+    for group in order:
+        n = (series.get((group, "cohort_size")) or {}).get(str(year))
+        if not n:
+            continue
+        median = publication.dependent((series.get((group, "los_median")) or {}).get(str(year)), n, exact=False, k=k)
+        rows.append(DurationRow(targets_mod.group_label(group) if group.startswith(TARGET_GROUP_PREFIX) else selectors.group_label(group, forms),
+                                median, formatting.months_of_days(median.value) if median.value is not None else "",
+                                publication.count(n, k=k)))
+    return rows
+
+
 def last_complete_quarter(run: SnapshotRun) -> str | None:
     if not run.last_month:
         return None
@@ -151,6 +171,14 @@ class SourceRow:
 
 
 @dataclass
+class DurationRow:
+    label: str
+    median: Cell  # days, hidden with a small cohort
+    months: str  # the median in months with one decimal ("" when hidden or undefined)
+    cohort: Cell
+
+
+@dataclass
 class MuniRow:
     label: str
     is_total: bool
@@ -183,6 +211,7 @@ class Report:
     muni_chart: str = ""
     cost: object = None
     providers: list = field(default_factory=list)  # providers.selectors.ProviderRow, most children in care first
+    durations: list = field(default_factory=list)  # DurationRow per care-form group and target group
     providers_year: int = 0
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_any: bool = False
@@ -294,6 +323,7 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     # the last whole year up to the quarter: a year's flows, drop-out and durations need the whole year
     report.providers_year = int(quarter[:4]) if quarter.endswith("Q4") else int(quarter[:4]) - 1
     report.providers = provider_rows(run=run, scope=scope.key, region=region, year=report.providers_year, exact=False)[:PROVIDER_ROWS]
+    report.durations = _durations(run, scope, report.providers_year, forms, k)
     step(70, _("Kostentabel"))
     quarter_end = targets_mod.label_end(end_month)
     until = min(quarter_end, run.data_date) if run.data_date else quarter_end

@@ -88,6 +88,9 @@ def test_the_quarterly_report_lists_the_providers_of_the_last_whole_year(provide
     assert rows[big.name].stock.text == "10" and rows[small.name].stock.suppressed
     assert rows[small.name].contracted is False
     assert build_report(run=run, region=foodvalley, quarter="2025-Q3").providers_year == 2024
+    # stay durations per group of the same year: 10 stays into residential care in March 2025, all still running
+    durations = {d.label: d for d in report.durations}
+    assert durations["Met verblijf"].cohort.text == "10" and durations["Met verblijf"].median.text == "–"
 
 
 def test_it_refuses_the_wijkteam_and_logs_it(client, owner, providers_run):
