@@ -2,9 +2,9 @@
 (monitoring.engine.providers; series of group `prov_<id>`), published through core.publication, and the providers'
 contracts.
 
-A year's column is the year up to the run's last month: flows summed over its months, the stock on the last month's
-end, shares and durations of the year's cohort (entry cohort for durations, ending episodes for drop-out), cost and
-clients of the year. Every count of children passes core.publication (exact for a viewer who may see exact figures);
+A year's column is the year up to the run's last month: flows of the year, the stock on the last month's end, shares
+and durations of the year's cohort (entry cohort for durations, ending episodes for drop-out), cost and clients of the
+year (monitoring.engine.providers stores them per year; only the stock per month). Every count of children passes core.publication (exact for a viewer who may see exact figures);
 money and durations follow the count they are computed from, shares need both parts above the threshold.
 """
 from __future__ import annotations
@@ -81,11 +81,10 @@ def _per_client(cost: float | None, clients: float | None, exact_value: float | 
     """Cost per client as published: with the cost shown beside it, the exact quotient would give back the exact
     number of clients (cost / cost per client), so a viewer of protected figures gets the cost divided by the
     published (rounded) number of clients, as core.publication.rate does for rates."""
-    if exact:
-        return publication.dependent(exact_value, clients, exact=True, fmt=formatting.euro_whole)
-    if cost is None or clients is None or publication.is_hidden(clients, k):
-        return publication.dependent(None if cost is None else cost, clients, exact=False, fmt=formatting.euro_whole, k=k)
-    return Cell(cost / publication.rounded(clients, k), formatting.euro_whole(cost / publication.rounded(clients, k)))
+    if exact or cost is None or clients is None or publication.is_hidden(clients, k):
+        return publication.dependent(exact_value, clients, exact=exact, fmt=formatting.euro_whole, k=k)
+    shown = cost / publication.rounded(clients, k)
+    return Cell(shown, formatting.euro_whole(shown))
 
 
 def year_months(year: int, last_month: str) -> list[str]:
@@ -111,10 +110,10 @@ def provider_rows(*, run: SnapshotRun, scope: str, region: Region | None, year: 
         def get(metric, period, _values=values):
             return (_values.get(metric) or {}).get(period)
 
-        stock = get("provider_stock", stock_month)
-        stay = get("provider_stay_stock", stock_month)
-        flows = {m: sum(v for p, v in (values.get(m) or {}).items() if p in months and v) for m in FLOWS}
         year_key = str(year)
+        stock = get("provider_stock", stock_month)
+        stay = get("provider_stay_stock", year_key)  # on the year's peildatum, as `stock`
+        flows = {m: get(m, year_key) or 0 for m in FLOWS}
         clients = get("provider_clients_year", year_key)
         cohort = get("provider_cohort_size", year_key)
         median = get("provider_los_median", year_key)

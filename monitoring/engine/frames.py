@@ -156,9 +156,9 @@ def per_1000_frame(stock: pd.DataFrame, ds: Dataset) -> pd.DataFrame:
 #: the episodes (monthly figures of episodes and the cohorts) and those of the declarations (monthly cost and
 #: declared clients, and the yearly cost table).
 EPISODE_FIGURES = ("additive", "stock_served", "entries_exits", "cohort", "providers")
-DECLARATION_FIGURES = ("clients_declared", "cost", "yearly", "provider_cost")
+DECLARATION_FIGURES = ("clients_declared", "cost", "yearly", "provider_yearly")
 #: the figures per provider (engine.providers): frames of one level and metric each already
-PROVIDER_FIGURES = {"providers": provider_episode_figures, "provider_cost": provider_declaration_figures}
+PROVIDER_FIGURES = {"providers": provider_episode_figures, "provider_yearly": provider_declaration_figures}
 
 
 def figure_frames(ds: Dataset, figures: tuple[str, ...], breakdown_reasons: tuple[int, ...] = DROPOUT_REASONS) -> Iterator[pd.DataFrame]:

@@ -6,27 +6,30 @@ provider (`Dataset.ep_provider`, `Dataset.dec_provider`, read with the rest by e
 read of their own: the episodes part of a run computes `provider_episode_figures`, the declarations part
 `provider_declaration_figures`.
 
-Definitions (the contract; the definitions page shows them too):
+Definitions (the contract; the definitions page shows them too). Only the children in care are stored per month; the
+other figures per year (the running year up to the last complete month), which is what the providers page and the
+report read.
 - provider_stock (month): distinct children with an episode at the provider active on the month's last day L
-  (start <= L < end), at the episode's municipality; provider_stay_stock: the same for stay episodes. Their ratio is
-  the share of the provider's clients in stay care (the rest is ambulant care).
-- provider_entries / provider_exits (month): a child starts an episode at the provider and was in none of its
-  episodes the day before / an episode at the provider ends and the child is in none of its episodes on that day;
-  distinct children, at the municipality of the starting / ending episode.
-- provider_moves_out (month): moves (the engine's `moves`: a stay episode starting while the child was in another stay
+  (start <= L < end), at the episode's municipality. provider_stay_stock (year): the same for stay episodes, on the
+  last day of the year's last month. Their ratio is the share of the provider's clients in stay care (the rest is
+  ambulant care).
+- provider_entries / provider_exits (year): per month, a child starts an episode at the provider and was in none of
+  its episodes the day before / an episode at the provider ends and the child is in none of its episodes on that day
+  (distinct children per month, at the municipality of the starting / ending episode); summed over the year's months.
+- provider_moves_out (year): moves (the engine's `moves`: a stay episode starting while the child was in another stay
   episode up to the day before) whose earlier episode was at the provider and whose new episode is at another
-  provider; counted at the month of the move, at the earlier episode's municipality.
-- provider_breakdowns (month): the engine's breakdowns (foster and family-home episodes ending early and unplanned)
-  of the provider's episodes, at the month of the end.
-- provider_dropout (quarter, year) with provider_dropout_n: of the provider's episodes ending in the period, the share
-  ending one-sidedly by client or provider (end reasons 32/33, as `dropout`).
-- provider_los_median (quarter, year) with its 95% bounds and provider_cohort_size: Kaplan–Meier median duration of
-  the provider's stay runs (stay episodes of a child at the provider, continuing when the next starts within a day;
-  a move to another provider ends the run), per entry cohort, measured as the stay durations are (no runs closed
-  within 8 days, no entry from 18, open runs censored at the data date).
-- provider_cost (month): declared amounts at the provider by month of period start (corrections negative);
-  provider_clients_year, provider_cost_year and provider_cost_per_client per year: distinct children with a
-  declaration at the provider, their amount, and the amount per child (rounded to cents).
+  provider; counted at the earlier episode's municipality.
+- provider_breakdowns (year): the engine's breakdowns (foster and family-home episodes ending early and unplanned) of
+  the provider's episodes, in the year of the end.
+- provider_dropout (year) with provider_dropout_n: of the provider's episodes ending in the year, the share ending
+  one-sidedly by client or provider (end reasons 32/33, as `dropout`).
+- provider_los_median (year) with its 95% bounds and provider_cohort_size: Kaplan–Meier median duration of the
+  provider's stay runs (stay episodes of a child at the provider, continuing when the next starts within a day; a
+  move to another provider ends the run), per entry year, measured as the stay durations are (no runs closed within
+  8 days, no entry from 18, open runs censored at the data date).
+- provider_clients_year, provider_cost_year and provider_cost_per_client (year): distinct children with a declaration
+  at the provider with its period starting in the year, their amount (corrections negative), and the amount per child
+  (rounded to cents).
 """
 from __future__ import annotations
 
@@ -35,7 +38,7 @@ import pandas as pd
 
 from core.intervals import Z95
 
-from .calendar import BAND_ALL, OPEN, days_to_months, month_to_quarter, quarter_label, year_label
+from .calendar import BAND_ALL, OPEN, days_to_months, year_label
 from .cohorts import _los_spells, _shares, kaplan_meier_quantiles
 from .dataset import Dataset, by_levels, presort, scope_ids
 from .kernels import _combine, _count_cells, _decode, _lookup, _sum_cells, _unique, count_ranges, merge_ranges
@@ -149,7 +152,7 @@ def _durations(ds: Dataset, last_month: int) -> list[pd.DataFrame]:
     duration, closed = runs["duration"].to_numpy(), runs["closed"].to_numpy(bool)
     month = days_to_months(runs["start"].to_numpy())
     frames = []
-    for period, label in ((month_to_quarter(month), quarter_label), (month // 12, year_label)):
+    for period, label in ((month // 12, year_label),):
         for level in ds.levels:
             code, radix = _combine([grp, scope_ids(ds, muni, level), period])
             codes, uniq = pd.factorize(code)
@@ -164,6 +167,27 @@ def _durations(ds: Dataset, last_month: int) -> list[pd.DataFrame]:
     return frames
 
 
+def _per_year(frames: list[pd.DataFrame], last_month: int, *, how: str) -> list[pd.DataFrame]:
+    """Monthly frames (one level and metric each) as yearly ones (`period` label): the sum of the months (`how="sum"`,
+    flows) or the value of the year's last month up to `last_month` (`how="last"`, a stock on the peildatum)."""
+    out = []
+    for f in frames:
+        if f.empty:
+            continue
+        month = f["month"].to_numpy(np.int64)
+        year = month // 12
+        if how == "last":
+            f = f[month == np.minimum(year * 12 + 11, last_month)]
+            year = f["month"].to_numpy(np.int64) // 12
+        summed = _sum_cells(f["scope"].to_numpy(np.int64), f["group"].to_numpy(np.int64), f["band"].to_numpy(np.int64), year,
+                            f["value"].to_numpy(np.float64))
+        out.append(pd.DataFrame({"level": f["level"].iat[0] if len(f) else "", "scope": summed["scope"].to_numpy(),
+                                 "group": summed["group"].to_numpy(), "band": BAND_ALL,
+                                 "period": [year_label(int(y)) for y in summed["month"].to_numpy()],
+                                 "metric": f["metric"].iat[0] if len(f) else "", "value": np.rint(summed["value"].to_numpy()).astype(np.int64)}))
+    return [f for f in out if not f.empty]
+
+
 def provider_episode_figures(ds: Dataset, last_month: int | None = None) -> list[pd.DataFrame]:
     """The provider figures of the episodes (see the module's docstring), as frames of one level and metric:
     monthly ones with a `month` column, the cohort ones with a `period` label."""
@@ -174,29 +198,32 @@ def provider_episode_figures(ds: Dataset, last_month: int | None = None) -> list
     last_month = ds.last_month if last_month is None else last_month
     # distinct children: those in one municipality counted there and summed upwards, the few in several counted at
     # every level (dataset.by_levels), which spares two of the three merges per figure
+    # Only the children in care are kept per month (a provider's course over the year); the rest per year: the flows
+    # summed over the months, the stay stock on the year's peildatum. Per month they would be some six million values
+    # nationally that no page reads, and writing them cost a run more than computing them.
     frames = by_levels(ds, lambda d: _stock(d, first_month, last_month, "provider_stock", stay_only=False))
-    frames += by_levels(ds, lambda d: _stock(d, first_month, last_month, "provider_stay_stock", stay_only=True))
-    frames += by_levels(ds, lambda d: _entries_exits(d, first_month, last_month))
+    frames += _per_year(by_levels(ds, lambda d: _stock(d, first_month, last_month, "provider_stay_stock", stay_only=True)), last_month, how="last")
+    flows = by_levels(ds, lambda d: _entries_exits(d, first_month, last_month))
     moved = _moves_table(ds)
     prev, new = moved["prev"].to_numpy(np.int64), moved["ep"].to_numpy(np.int64)
     away = ds.ep_provider[prev] != ds.ep_provider[new]
-    frames += _episode_counts(ds, "provider_moves_out", prev[away], moved["day"].to_numpy()[away], ds.ep_provider[prev[away]], first_month, last_month)
+    flows += _episode_counts(ds, "provider_moves_out", prev[away], moved["day"].to_numpy()[away], ds.ep_provider[prev[away]], first_month, last_month)
     broke = breakdown_episodes(ds)
-    frames += _episode_counts(ds, "provider_breakdowns", broke, ds.ep_end[broke].astype(np.int64), ds.ep_provider[broke], first_month, last_month)
-    # drop-out: of the provider's episodes ending in the period, the share one-sided by client or provider
+    flows += _episode_counts(ds, "provider_breakdowns", broke, ds.ep_end[broke].astype(np.int64), ds.ep_provider[broke], first_month, last_month)
+    frames += _per_year(flows, last_month, how="sum")
+    # drop-out: of the provider's episodes ending in the year, the share one-sided by client or provider
     ended = np.flatnonzero(ds.ep_end < OPEN)
     emonth = days_to_months(ds.ep_end[ended])
     ended, emonth = ended[emonth <= last_month], emonth[emonth <= last_month]
     drop = np.isin(ds.ep_reason[ended], list(DROPOUT_REASONS))
     group = PROVIDER_BASE - ds.ep_provider[ended].astype(np.int64)
-    for period, label in ((month_to_quarter(emonth), quarter_label), (emonth // 12, year_label)):
-        frames += _shares(ds, ds.ep_muni[ended], group, period, drop, "provider_dropout", label)
+    frames += _shares(ds, ds.ep_muni[ended], group, emonth // 12, drop, "provider_dropout", year_label)
     frames += _durations(ds, last_month)
     return [f for f in frames if not f.empty]
 
 
 def provider_declaration_figures(ds: Dataset, last_month: int | None = None) -> list[pd.DataFrame]:
-    """The provider figures of the declarations: monthly cost, and per year clients, cost and cost per client."""
+    """The provider figures of the declarations: per year clients, cost and cost per client."""
     if len(ds.dec_child) == 0 or len(ds.dec_provider) != len(ds.dec_child):
         return []
     last_month = ds.last_month if last_month is None else last_month
@@ -206,19 +233,14 @@ def provider_declaration_figures(ds: Dataset, last_month: int | None = None) -> 
     group = PROVIDER_BASE - ds.dec_provider[keep].astype(np.int64)
     cents = ds.dec_cents[keep].astype(np.float64)
     band = np.full(len(child), BAND_ALL, np.int64)
-    base = _sum_cells(muni, group, band, month, cents)  # per municipality first (small), then the levels add up
     year = month // 12
-    yearly = _sum_cells(muni, group, band, year, cents)
+    yearly = _sum_cells(muni, group, band, year, cents)  # per municipality first (small), then the levels add up
     # the distinct (child, municipality, provider, year) once (one sort); each level counts those (far fewer rows)
     code, radix = _combine([child, muni, group, year])
     u_child, u_muni, u_group, u_year = _decode(_unique(code), radix)
     del code, child, muni, group, month, cents, year
     frames = []
     for level in ds.levels:
-        scope = scope_ids(ds, base["scope"].to_numpy(), level)
-        monthly = _sum_cells(scope, base["group"].to_numpy(), base["band"].to_numpy(), base["month"].to_numpy(), base["value"].to_numpy())
-        monthly["value"] = np.rint(monthly["value"].to_numpy()) / 100.0
-        frames.append(_frame(level, "provider_cost", monthly))
         u_scope = scope_ids(ds, u_muni, level)
         if level == "municipality":
             sc, gr, yr = u_scope, u_group, u_year

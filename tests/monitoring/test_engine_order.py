@@ -205,7 +205,8 @@ def test_stock_and_clients_declared_match_a_brute_force_count_at_every_level():
 
 
 def test_provider_stock_and_entries_match_a_brute_force_count_at_every_level():
-    """The figures per provider against their definitions counted the slow way, on the same kind of data."""
+    """The figures per provider against their definitions counted the slow way, on the same kind of data: the stock
+    per month, the entries as distinct children per month summed over the year."""
     data = random_data(9, children=150)
     ds = dataset(data, np.random.default_rng(9).permutation(len(data["ep"])))
     figures = normalised(provider_episode_figures(ds))
@@ -213,47 +214,31 @@ def test_provider_stock_and_entries_match_a_brute_force_count_at_every_level():
     eps["provider"] = 1 + (eps["child"] + eps["form"]) % 3
     scopes = {"municipality": lambda m: m, "region": lambda m: REGION[m], "country": lambda m: 0}
     checked = 0
-    for m in range(ds.first_month, ds.last_month + 1, 2):
+    entries = {level: {} for level in scopes}
+    for m in range(ds.first_month, ds.last_month + 1):
         first, last = int(month_first_day(np.array([m]))[0]), int(E.month_last_day(np.array([m]))[0])
-        active = eps[(eps["start"] <= last) & (eps["end"] > last)]
         starting = eps[(eps["start"] >= first) & (eps["start"] <= last)]
         for level, of in scopes.items():
+            # entries: a start at the provider while the child was in none of its episodes the day before
+            month_entries = {}
+            for row in starting.itertuples():
+                before = eps[(eps["child"] == row.child) & (eps["provider"] == row.provider) & (eps["start"] <= row.start - 1) & (eps["end"] > row.start - 1)]
+                if before.empty:
+                    month_entries.setdefault((of(row.muni), row.provider), set()).add(row.child)
+            for (scope, provider), children in month_entries.items():
+                key = (scope, provider, str(1970 + m // 12))
+                entries[level][key] = entries[level].get(key, 0) + len(children)
+            if (m - ds.first_month) % 2:
+                continue
+            active = eps[(eps["start"] <= last) & (eps["end"] > last)]
             got = figures[(figures["level"] == level) & (figures["month"] == m)]
             expected = active.assign(scope=active["muni"].map(of)).groupby(["scope", "provider"])["child"].nunique()
             stock = got[got["metric"] == "provider_stock"]
             assert {(int(s), int(PROVIDER_BASE - g)): int(v) for s, g, v in stock[["scope", "group", "value"]].to_numpy()} == \
                 {(int(s), int(p)): int(v) for (s, p), v in expected.items()}, (m, level)
-            # entries: a start at the provider while the child was in none of its episodes the day before
-            entries = {}
-            for row in starting.itertuples():
-                before = eps[(eps["child"] == row.child) & (eps["provider"] == row.provider) & (eps["start"] <= row.start - 1) & (eps["end"] > row.start - 1)]
-                if before.empty:
-                    entries.setdefault((of(row.muni), row.provider), set()).add(row.child)
-            got_entries = got[got["metric"] == "provider_entries"]
-            assert {(int(s), int(PROVIDER_BASE - g)): int(v) for s, g, v in got_entries[["scope", "group", "value"]].to_numpy()} == \
-                {k: len(v) for k, v in entries.items()}, (m, level)
             checked += len(expected)
+    for level in scopes:
+        got = figures[(figures["level"] == level) & (figures["metric"] == "provider_entries")]
+        assert {(int(s), int(PROVIDER_BASE - g), p): int(v) for s, g, p, v in got[["scope", "group", "period", "value"]].to_numpy()} == entries[level], level
+        checked += len(entries[level])
     assert checked > 150
-
-
-def test_the_parts_of_a_run_cover_every_figure_once_and_need_only_their_own_table():
-    """The episodes part reads no declarations and the declarations part no episodes: each must give the same
-    figures without the other table, and together they must be every figure of the engine, once."""
-    from dataclasses import replace
-
-    from monitoring import registry
-    from monitoring.engine import frames
-    from monitoring.runs import parts
-
-    assert parts.names() == ["episodes", "declarations", *registry.SERIES_PROVIDERS]
-    assert not set(frames.EPISODE_FIGURES) & set(frames.DECLARATION_FIGURES)
-    assert sorted(frames.EPISODE_FIGURES + frames.DECLARATION_FIGURES) == sorted((*E.MONTHLY_PARTS, "cohort", "yearly", *frames.PROVIDER_FIGURES))
-    data = random_data(8, children=120)
-    none = np.zeros(0, np.int32)
-    for figures, drop in ((frames.EPISODE_FIGURES, ("dec_child", "dec_form", "dec_muni", "dec_start", "dec_cents", "dec_provider")),
-                          (frames.DECLARATION_FIGURES, ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end", "ep_reason", "ep_provider"))):
-        for figure in figures:
-            full = normalised(list(frames.figure_frames(dataset(data), (figure,))))
-            half = replace(dataset(data), **{name: none for name in drop})
-            assert len(full) > 50, figure
-            pd.testing.assert_frame_equal(normalised(list(frames.figure_frames(half, (figure,)))), full)
