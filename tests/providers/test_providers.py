@@ -162,3 +162,8 @@ def test_each_quality_rule_counts_what_breaks_it_and_nothing_else(ede, veenendaa
     }
     everywhere = {r.rule.code: r.count for r in quality.provider_quality(provider_id=p.pk, municipality_ids=None, data_date=DATA_DATE)}
     assert everywhere["Q05"] == 2
+
+
+def test_the_dashboard_links_to_the_providers_for_the_project_team_only(client, project_user, owner, providers_run):
+    assert "data-providers-link" in login(client, project_user).get("/monitor/").content.decode()
+    assert "data-providers-link" not in login(client, owner).get("/monitor/").content.decode()
