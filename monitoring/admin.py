@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.periods import parse_period
-from placements.models import TARGET_GROUP_PREFIX, CareForm, TargetGroup
+from placements.models import PROVIDER_PREFIX, TARGET_GROUP_PREFIX, CareForm, Provider, TargetGroup
 
 from . import registry
 from .models import FigureSeries, SnapshotRun, Target, TargetKind
@@ -34,7 +34,10 @@ def group_choices() -> list:
     forms_ = [(cf.code, f"{cf.name} ({cf.code})") for cf in CareForm.objects.order_by("rung", "code")]
     # a target group has its own figures for stay durations only (los_*)
     target_groups = [(f"{TARGET_GROUP_PREFIX}{tg.code}", f"{tg.name} ({tg.code})") for tg in TargetGroup.objects.order_by("code")]
-    return [(_("Groepen"), groups), (_("Zorgvormen"), forms_), (_("Doelgroepen (alleen verblijfsduur)"), target_groups)]
+    # a provider has its own figures (provider_*) only
+    providers = [(f"{PROVIDER_PREFIX}{pk}", f"{name} ({agb})" if agb else name) for pk, name, agb in Provider.objects.values_list("pk", "name", "agb_code")]
+    return [(_("Groepen"), groups), (_("Zorgvormen"), forms_), (_("Doelgroepen (alleen verblijfsduur)"), target_groups),
+            (_("Aanbieders (alleen de figuren per aanbieder)"), providers)]
 
 
 def band_choices() -> list:
@@ -87,8 +90,14 @@ class TargetAdminForm(forms.ModelForm):
             self.add_error("baseline_period", _("Een verandering heeft een basisperiode nodig."))
         if kind == TargetKind.CHANGE_PCT and data.get("baseline_value") == 0:
             self.add_error("baseline_value", _("Een procentuele verandering kan niet vanaf een basiswaarde 0."))
+        per_provider = (data.get("group") or "").startswith(PROVIDER_PREFIX)
+        if metric and per_provider != (metric.source == "providers"):
+            self.add_error("group", _("Een figuur per aanbieder hoort bij een aanbieder, en een aanbieder heeft alleen de figuren per "
+                                      "aanbieder (‘… bij de aanbieder’)."))
         if kind == TargetKind.ACCUMULATE:
-            if metric and metric.kind not in (Kind.FLOW, Kind.MONEY):
+            if metric and "month" not in metric.periods:
+                self.add_error("kind", _("Optellen kan alleen bij een figuur die per maand is berekend."))
+            elif metric and metric.kind not in (Kind.FLOW, Kind.MONEY):
                 self.add_error("kind", _("Optellen kan alleen bij een figuur die per maand optelt (instroom, opschalingen, "
                                          "kosten, besproken casussen …), niet bij een stand of aandeel."))
             if data.get("target_value") is not None and data["target_value"] < 0:

@@ -296,6 +296,10 @@ SHARE_DENOMINATORS = {
     "crisis_placement_90d": "crisis_placement_90d_n",
     "crisis_home_90d": "crisis_home_90d_n",
 }
+#: figure computed from a count of children → the series of that count: where the count is published as "≤k", the
+#: figure is hidden with it (core.publication.dependent), on every page that shows it (the targets page too)
+DEPENDS_ON = {"los_q1": "cohort_size", "los_median": "cohort_size", "los_q3": "cohort_size",
+              "provider_los_median": "provider_cohort_size", "provider_cost_per_client": "provider_clients_year"}
 #: Kaplan–Meier quantile → its (lower, upper) 95% bound series (Brookmeyer–Crowley, log-log Greenwood)
 QUANTILE_BOUNDS = {key: (f"{key}_low", f"{key}_high") for key in ("los_q1", "los_median", "los_q3", "provider_los_median")}
 

@@ -77,7 +77,7 @@ from monitoring import registry
 from monitoring.models import Direction, RunStatus, SnapshotRun, Target, TargetKind
 from monitoring.registry import Kind, Metric
 from monitoring.runs import store
-from placements.models import TARGET_GROUP_PREFIX, CareForm, TargetGroup
+from placements.models import PROVIDER_PREFIX, TARGET_GROUP_PREFIX, CareForm, Provider, TargetGroup
 
 EPS = 1e-9
 AT_RISK_SHARE = 0.10  # shortfall within 10% of the gap counts as "at risk"
@@ -150,6 +150,10 @@ def group_label(group: str) -> str:
         code = group.removeprefix(TARGET_GROUP_PREFIX)
         name = TargetGroup.objects.filter(code=code).values_list("name", flat=True).first()
         return str(_("Doelgroep %(name)s") % {"name": name or code})
+    if group.startswith(PROVIDER_PREFIX):
+        pk = group.removeprefix(PROVIDER_PREFIX)
+        name = Provider.objects.filter(pk=int(pk)).values_list("name", flat=True).first() if pk.isdigit() else None
+        return str(_("Aanbieder %(name)s") % {"name": name or pk})
     name = CareForm.objects.filter(code=group).values_list("name", flat=True).first()
     return f"{name} ({group})" if name else group
 
@@ -162,6 +166,18 @@ def _series_values(target: Target, run: SnapshotRun) -> dict | None:
     _level, scope = scope_key(target)
     rows = store.run_series(run, scope=scope, group=target.group, band=target.band, metric=target.metric)
     return rows[0].values if rows else None
+
+
+def _small_periods(target: Target, run: SnapshotRun, metric: Metric) -> set[dt.date]:
+    """The ends of the periods whose value of `metric` rests on a count of children that is published as "≤k"."""
+    base = registry.DEPENDS_ON.get(metric.key)
+    if base is None:
+        return set()
+    _level, scope = scope_key(target)
+    rows = store.run_series(run, scope=scope, group=target.group, band=target.band, metric=base)
+    values = rows[0].values if rows else {}
+    k = publication.threshold()
+    return {period.end for key, n in values.items() if (period := parse_period(key)) and publication.is_hidden(n, k)}
 
 
 def is_monthly(metric: Metric) -> bool:
@@ -295,6 +311,8 @@ class Progress:
     expected: float | None = None
     forecast: float | None = None
     points: list[tuple[dt.date, float | None]] = field(default_factory=list)  # what the chart shows as "actual"
+    # the period ends whose value rests on a count of k children or fewer (registry.DEPENDS_ON): hidden with it
+    small: set[dt.date] = field(default_factory=set)
 
     @property
     def status_label(self) -> str:
@@ -404,7 +422,7 @@ def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
     data_end = measured_until(metric, run)
     as_of = min(target.period_end, data_end)
     finished = data_end >= target.period_end
-    p = Progress(target, metric, Status.NO_DATA, run=run, as_of=as_of, finished=finished)
+    p = Progress(target, metric, Status.NO_DATA, run=run, as_of=as_of, finished=finished, small=_small_periods(target, run, metric))
 
     if target.kind == TargetKind.ACCUMULATE:
         items = reading.period_items(target.period_start, as_of) if as_of >= target.period_start else []
@@ -548,7 +566,17 @@ def card(progress: Progress, *, suppress: bool) -> dict:
         "forecast": (display_cell(progress.forecast, metric, suppress=suppress) if progress.finished  # the actual value
                      else display_cell(progress.forecast, metric, suppress=suppress, modelled=True)),
     }
+    small = progress.small if suppress else set()
+    hidden = Cell(None, publication.label(), True)
+    if progress.actual_date in small:  # a duration of k stays or fewer, say: hidden with its cohort
+        cells["actual"] = hidden
+        if progress.finished:
+            cells["forecast"] = hidden
+    if progress.baseline_computed and progress.baseline_date in small:
+        cells["baseline"] = hidden
     cells["expected"] = _expected_cell(progress, cells["baseline"], suppress=suppress)
+    if cells["baseline"].suppressed and cells["expected"].value is not None and metric is not None and not metric.counts_children:
+        cells["expected"] = hidden  # the line from a hidden baseline would show it
     goal = _shown_goal(progress, cells["baseline"], suppress=suppress)
     cells["goal"] = Cell(goal, format_value(goal, metric)) if goal is not None else Cell(None, "–")
     baseline_hidden = cells["baseline"].suppressed
@@ -585,7 +613,8 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False, goal:
     data = [{
         "type": "scatter", "mode": "lines+markers" if len(progress.points) <= 24 else "lines",
         "name": str(_("Opgeteld") if accumulate else _("Werkelijk")),
-        "x": [d.isoformat() for d, _v in progress.points], "y": [y(v) for _d, v in progress.points],
+        "x": [d.isoformat() for d, _v in progress.points],
+        "y": [None if suppress and d in progress.small else y(v) for d, v in progress.points],
         "line": {"color": "#2b6a4f", "width": 2}, "marker": {"size": 4}, "connectgaps": False,
         "hovertemplate": "%{x|%b %Y}: %{y}<extra></extra>",
     }]
@@ -603,7 +632,8 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False, goal:
             "line": {"color": "#c0392b", "dash": "dash", "width": 1.5}, "marker": {"size": 6, "symbol": "diamond"},
             "hovertemplate": "%{x|%d-%m-%Y}: %{y}<extra></extra>",
         })
-    if not progress.finished and progress.forecast is not None and progress.actual is not None and progress.as_of:
+    actual_hidden = suppress and progress.actual_date in progress.small
+    if not progress.finished and progress.forecast is not None and progress.actual is not None and progress.as_of and not actual_hidden:
         fc = [(progress.actual_date or progress.as_of, progress.actual), (t.period_end, progress.forecast)]
         data.append({
             "type": "scatter", "mode": "lines", "name": str(_("Prognose")),

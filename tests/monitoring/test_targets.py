@@ -319,3 +319,26 @@ def test_a_duration_goal_reads_in_days_and_months():
     assert goal_text(target, registry.get("los_median")) == "≤ 304 dagen (10,0 maanden)"
     count = Target(metric="stock", kind=TargetKind.VALUE, target_value=0, direction=Direction.AT_MOST)
     assert goal_text(count, registry.get("stock")) == "≤ 0"
+
+
+def test_a_duration_of_a_small_cohort_is_hidden_with_it_on_the_targets_page(make_target):
+    """A stay duration rests on its cohort: 4 stays in 2025 (≤5) hide the 2025 median for a viewer of protected
+    figures — value, chart point and forecast — while 2024's median of 40 stays stays visible."""
+    from monitoring.targets.progress import card
+
+    run = make_run("2025-12", first_month="2023-01")
+    put(run, {"2024": 300.0, "2025": 280.0}, metric="los_median", group="tg_JLVB")
+    put(run, {"2024": 40, "2025": 4}, metric="cohort_size", group="tg_JLVB")
+    target = make_target(metric="los_median", group="tg_JLVB", kind="value", target_value=304, direction="at_most",
+                         period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31))
+    progress = target_progress(target, run)
+    assert progress.actual == 280.0
+    protected = card(progress, suppress=True)
+    assert protected["cells"]["actual"].suppressed and protected["cells"]["actual"].text == "≤5"
+    assert "280" not in str(protected["figure"]) and "300" in str(protected["figure"])
+    assert card(progress, suppress=False)["cells"]["actual"].text == "280"
+    # a baseline on the small year is hidden too, with the expected value drawn from it
+    change = make_target(metric="los_median", group="tg_JLVB", kind="change_pct", target_value=-10, baseline_period="2025",
+                         period_start=dt.date(2025, 1, 1), period_end=dt.date(2026, 12, 31))
+    cells = card(target_progress(change, run), suppress=True)["cells"]
+    assert cells["baseline"].suppressed and cells["goal"].suppressed

@@ -167,3 +167,22 @@ def test_each_quality_rule_counts_what_breaks_it_and_nothing_else(ede, veenendaa
 def test_the_dashboard_links_to_the_providers_for_the_project_team_only(client, project_user, owner, providers_run):
     assert "data-providers-link" in login(client, project_user).get("/monitor/").content.decode()
     assert "data-providers-link" not in login(client, owner).get("/monitor/").content.decode()
+
+
+def test_a_target_can_be_set_on_a_provider_figure_and_only_there(providers_run, foodvalley):
+    from monitoring.admin import TargetAdminForm
+    from monitoring.models import Target
+    from monitoring.targets.progress import card, target_progress
+
+    run, big, _small = providers_run
+    base = {"name": "Minder kinderen bij Groot", "region": foodvalley.pk, "band": "all", "period_start": "2025-01-01",
+            "period_end": "2025-12-31", "kind": "value", "target_value": "5", "direction": "at_most", "active": "on"}
+    wrong = TargetAdminForm(data={**base, "metric": "stock", "group": f"prov_{big.pk}"})
+    assert not wrong.is_valid() and "group" in wrong.errors
+    assert not TargetAdminForm(data={**base, "metric": "provider_stock", "group": "all"}).is_valid()
+    form = TargetAdminForm(data={**base, "metric": "provider_stock", "group": f"prov_{big.pk}"})
+    assert form.is_valid(), form.errors
+    target = form.save()
+    shown = card(target_progress(Target.objects.get(pk=target.pk), run), suppress=True)
+    assert shown["group"] == "Aanbieder Groot Jeugdzorg"
+    assert shown["cells"]["actual"].text == "10"  # 8 children, published as 10
