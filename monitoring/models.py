@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.db import TextJSONField
 from core.formatting import number
 from core.models import Job, JobStatus
 
@@ -55,7 +56,7 @@ class FigureSeries(models.Model):
     group = models.CharField(max_length=30)  # care-form code, stay, family_based, residential, all
     band = models.CharField(max_length=5)  # 0-11, 12-17, 18+, all
     metric = models.CharField(max_length=40)
-    values = models.JSONField(default=dict)
+    values = TextJSONField(default=dict)  # json, not jsonb: written in bulk, read whole (core.db.TextJSONField)
     part = models.CharField(max_length=20)  # the part of the run that wrote it (a repeated part replaces its own)
 
     class Meta:

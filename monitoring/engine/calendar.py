@@ -13,15 +13,45 @@ BAND_NAMES = {0: "0-11", 1: "12-17", 2: "18+", BAND_ALL: "all"}
 OPEN = np.int32(2**31 - 1)
 
 
+# Calendar conversions by table lookup: numpy's datetime64 casts D → M and M → D cost ~30 ns per element, a gather
+# from a table that fits in the cache a few ns (on the national data set ~2 s of a run's 30). The tables cover
+# 1900-01-01 to 2199-12-31; a value outside (OPEN, or a date of another century) takes the datetime64 way.
+_DAY0 = -25567  # 1900-01-01 as days since 1970-01-01
+_MONTH0 = -840  # 1900-01 as months since 1970-01
+_MONTH_OF_DAY = np.arange(_DAY0, 84006).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)  # to 2199-12-31
+_FIRST_DAY_OF_MONTH = np.arange(_MONTH0, 2761).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)  # to 2200-01
+
+
+def _by_table(values: np.ndarray, offset: int, table: np.ndarray, slow) -> np.ndarray:
+    """table[values - offset] where that lies in the table, `slow(values)` elsewhere (int64 result)."""
+    values = np.asarray(values)
+    idx = values.astype(np.int64, copy=False) - offset
+    inside = (idx >= 0) & (idx < len(table))
+    if inside.all():
+        return table[idx]
+    out = np.empty(values.shape, np.int64)
+    out[inside] = table[idx[inside]]
+    outside = ~inside
+    out[outside] = slow(values[outside])
+    return out
+
+
+def _months_slow(days: np.ndarray) -> np.ndarray:
+    out = np.asarray(days, dtype="int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    return np.where(np.asarray(days) >= OPEN, np.int64(10**7), out)
+
+
+def _first_days_slow(months: np.ndarray) -> np.ndarray:
+    return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
 def days_to_months(days: np.ndarray) -> np.ndarray:
     """Month index (months since 1970-01) of each day; OPEN stays a very large month."""
-    days = np.asarray(days)
-    out = np.asarray(days, dtype="int64").astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return np.where(days >= OPEN, np.int64(10**7), out)
+    return _by_table(days, _DAY0, _MONTH_OF_DAY, _months_slow)
 
 
 def month_first_day(months: np.ndarray) -> np.ndarray:
-    return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    return _by_table(months, _MONTH0, _FIRST_DAY_OF_MONTH, _first_days_slow)
 
 
 def month_last_day(months: np.ndarray) -> np.ndarray:
@@ -30,10 +60,10 @@ def month_last_day(months: np.ndarray) -> np.ndarray:
 
 def birthday(birth_days: np.ndarray, years: int) -> np.ndarray:
     """Day of the n-th birthday (29 February rolls over to 1 March in other years)."""
-    b = np.asarray(birth_days, dtype=np.int64).astype("datetime64[D]")
-    months = b.astype("datetime64[M]")
-    day_of_month = (b - months.astype("datetime64[D]")).astype(np.int64)
-    return ((months + 12 * years).astype("datetime64[D]") + day_of_month).astype(np.int64)
+    b = np.asarray(birth_days, dtype=np.int64)
+    months = days_to_months(b)
+    day_of_month = b - month_first_day(months)
+    return month_first_day(months + 12 * years) + day_of_month
 
 
 def band_on(birth_days: np.ndarray, day: np.ndarray) -> np.ndarray:
