@@ -1,7 +1,7 @@
 """Casework figures for the snapshot run (metrics.md, "Casework figures" and prevented_6m/12m).
 
 `casework_series(data_date=, region=)` returns the same tuples as monitoring.series.frame_series:
-(level, scope, group, band, metric, {period: value}); group "all", band "all". For a region: one series per
+(level, scope, group, band, metric, {period: value}); group "all" (signals also per signaller), band "all". For a region: one series per
 municipality (CBS code) and one for the region (its name); for region=None: the country ("NL"). Set-wise:
 one query per table, whatever the number of months. Only records dated on or before the data date count.
 
@@ -23,6 +23,7 @@ Definitions and the choices made where metrics.md leaves room:
 - residential_checklists (month): residential placements (stay, rung >= 5) starting in the month whose
   checklist was completed on or before the start date. residential_checklists_share (year): that number /
   all residential placements starting in the year.
+- signals, ret_advice_followed_6m, jim_home_6m/12m, systemic_home_6m/12m: see casework.outcomes.
 - Each share is stored with its denominator as `<metric>_n` (prevented_6m_n, prevented_12m_n,
   residential_checklists_share_n): the number of children or placements it is a share of, for its 95% interval.
 """
@@ -36,6 +37,7 @@ from core.periods import month_end, month_key, month_range, quarter_end, quarter
 from monitoring.registry import ProviderScopes
 from placements.models import Episode, Region
 
+from . import outcomes
 from .models import CaseWeekReview, Outcome, Party, RetReview, ThreatCase, TrajectoryFollowUp
 from .services import JIM_CODE, SYSTEMIC_CODE
 
@@ -74,7 +76,7 @@ def casework_series(*, data_date: dt.date, region: Region | None = None) -> list
     # --- cases (one query) and the stay episodes of their children (one query)
     cases = list(
         ThreatCase.objects.filter(scopes.filter("municipality"), opened_on__lte=data_date)
-        .values("id", "child_id", "municipality_id", "opened_on", "closed_on", "outcome", "gi_involved")
+        .values("id", "child_id", "municipality_id", "opened_on", "closed_on", "outcome", "gi_involved", "signaller")
     )
     stays: dict[int, list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
     if cases:
@@ -194,4 +196,9 @@ def casework_series(*, data_date: dt.date, region: Region | None = None) -> list
     out += _count(scopes, with_list, "residential_checklists")
     out += _emit({k: {y: round(w / n, 6) for y, (n, w) in v.items() if n} for k, v in per_year.items()}, "residential_checklists_share")
     out += _emit({k: {y: n for y, (n, _w) in v.items() if n} for k, v in per_year.items()}, "residential_checklists_share_n")
+
+    # --- outcomes (casework.outcomes): who signals, RET advice followed, JIM and systemic families still at home
+    out += outcomes.signal_series(scopes, cases)
+    out += outcomes.ret_follow_up_series(scopes, data_date)
+    out += outcomes.home_after_trajectory_series(scopes, data_date, {JIM_CODE: "jim_home", SYSTEMIC_CODE: "systemic_home"})
     return out

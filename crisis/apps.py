@@ -12,8 +12,8 @@ class CrisisConfig(AppConfig):
 
         from .figures import crisis_series
         from .selectors import child_page_contacts
-        from .templatetags.crisis_figures import crisis_figures
+        from .templatetags.crisis_figures import SECTION, crisis_figures
 
         register_series_provider("crisis", crisis_series)
-        register_dashboard_section("crisis", crisis_figures)
+        register_dashboard_section("crisis", crisis_figures, tiles=SECTION)
         register_child_panel(ChildPanel(template="crisis/child_panel.html", data=child_page_contacts))

@@ -12,8 +12,12 @@
   the period starting 1-1-2022 after that year, and a straight line to zero on 31-12-2030. The end date
   is our working assumption, not the region's (a horizon long enough for the children now in residential
   care to flow out); the administrator replaces it once the board fixes one.
+  The same article's "50 kinderen minder uit huis" of 2020 is counted as prevented placements, and its "nul
+  uithuisplaatsingen" also as all stay care (not only residential).
+- Seed 003 (Gooi en Vechtstreek, progress report 2023): "Beweging naar 0 gesloten plaatsingen" (closed care).
 - Seed 004 (Rijk van Nijmegen, transformation plan 2018), §6.1 and §6.2: percentage targets "in 2021
-  t.o.v. 2017", applied to Food Valley as examples that the app expresses them (kind change_pct).
+  t.o.v. 2017", applied to Food Valley as examples that the app expresses them (kind change_pct); the foster
+  places (+20 foster, +2 family home) and the 160 prospects at 8 per match behind them.
 
 `ensure_demo_targets()` is idempotent: it creates the targets that are missing (by name and scope).
 """
@@ -54,6 +58,9 @@ S004_62 = "Seed 004 · Rijk van Nijmegen (2018), §6.2 Meer gezinsvormen — toe
 S000_16 = "Seed 000 · Samen Stroomopwaarts (april 2020), §1.6 Project Crisis als kans"
 S004_63 = "Seed 004 · Rijk van Nijmegen (2018), §6.3 Kortere verblijfsduur — toegepast op Food Valley"
 S004_65 = "Seed 004 · Rijk van Nijmegen (2018), §6.5 Minder maatregelen — toegepast op Food Valley"
+S003 = "Seed 003 · Voortgangsrapportage jeugdhulp met verblijf 2023 (Gooi en Vechtstreek), grootste knelpunten — toegepast op Food Valley"
+ZERO_PERIOD = (dt.date(2022, 1, 1), dt.date(2030, 12, 31))
+FOSTER_PERIOD = (dt.date(2018, 1, 1), dt.date(2020, 12, 31))
 
 DEMO_TARGETS: tuple[DemoTarget, ...] = (
     DemoTarget("Voor 20 jongeren residentiële hulp voorkomen (2020)", "placements_prevented", TargetKind.ACCUMULATE, 20,
@@ -91,6 +98,38 @@ DEMO_TARGETS: tuple[DemoTarget, ...] = (
                "faseren in tijd'); na 'nog wel een jaar' tot de nieuwe werkwijze (2022) een rechte lijn naar nul op "
                "31-12-2030. Die datum is een aanname: pas hem aan zodra het bestuur er een vastlegt. Basis: december 2021.",
                group="residential", baseline_period="2021"),
+    DemoTarget("50 kinderen minder uit huis geplaatst (2020)", "placements_prevented", TargetKind.ACCUMULATE, 50,
+               Direction.AT_LEAST, Y2020, S001,
+               "'De doelstelling om 50 kinderen minder uit huis te laten plaatsen werd in 2020 al behaald' (60 minder, 'kinderen "
+               "die op dat moment mogelijk uit huis geplaatst zouden worden'). Gemeten als voorkomen uithuisplaatsingen: "
+               "signalen dreigende uithuisplaatsing gesloten met 'kind blijft thuis' en 183 dagen later nog zonder verblijf."),
+    DemoTarget("Nul uithuisplaatsingen (alle verblijf)", "stock", TargetKind.VALUE, 0, Direction.AT_MOST, ZERO_PERIOD, S001,
+               "'Het liefst naar nul uithuisplaatsingen voor heel de regio': alle zorg met verblijf (pleegzorg, gezinshuis, "
+               "residentieel, gesloten), niet alleen residentieel. Zelfde aanname over de einddatum als bij nul residentieel. "
+               "Basis: december 2021.", group="stay", baseline_period="2021"),
+    DemoTarget("Nul gesloten plaatsingen", "stock", TargetKind.VALUE, 0, Direction.AT_MOST,
+               (dt.date(2024, 1, 1), dt.date(2030, 12, 31)), S003,
+               "'Beweging naar 0 gesloten plaatsingen nog niet ingezet' (knelpunt 4 van Gooi en Vechtstreek). Gemeten als "
+               "kinderen in gesloten jeugdhulp (JeugdzorgPlus) op de peildatum; basis december 2023, einddatum 2030 als "
+               "aanname.", group="JZP", baseline_period="2023"),
+    DemoTarget("160 aspirant-pleegouders werven (2018–2020)", "recruitment", TargetKind.ACCUMULATE, 160, Direction.AT_LEAST,
+               FOSTER_PERIOD, S004_62,
+               "'Om deze groei te bereiken dienen we 160 pleegouders te werven (voor iedere match zijn er gemiddeld 8 "
+               "pleegzorgouders nodig)': 20 plaatsen × 8. Gemeten als aspiranten op een informatieavond, opgeteld over de "
+               "drie jaar.", group="informatieavond"),
+    DemoTarget("Hooguit 8 aspiranten per match (2018–2020)", "prospects_per_match", TargetKind.VALUE, 8, Direction.AT_MOST,
+               FOSTER_PERIOD, S004_62,
+               "De rekenregel achter de 160: 'voor iedere match zijn er gemiddeld 8 pleegzorgouders nodig'. Meer aspiranten per "
+               "match betekent dat de werving niet genoeg plaatsen oplevert; gemeten per jaar."),
+    DemoTarget("20 plaatsen pleegzorg erbij t.o.v. 2017 (eind 2020)", "foster_places", TargetKind.CHANGE_ABS, 20, Direction.AT_LEAST,
+               FOSTER_PERIOD, S004_62,
+               "'Stand begin 2018: 225 plaatsen (175 pleegzorg, 50 gezinshuizen). Op pleegzorg: totale stijging 20 plaatsen "
+               "over drie jaar.' Gemeten als plaatsen van actieve netwerk- en bestandspleeggezinnen op de peildatum, december "
+               "2020 tegen december 2017.", group="pleeggezin", baseline_period="2017"),
+    DemoTarget("2 plaatsen gezinshuis erbij t.o.v. 2017 (eind 2020)", "foster_places", TargetKind.CHANGE_ABS, 2, Direction.AT_LEAST,
+               FOSTER_PERIOD, S004_62,
+               "'Op gezinshuizen: in totaal een stijging van 2 plekken.' Gemeten als plaatsen van actieve gezinshuizen op de "
+               "peildatum, december 2020 tegen december 2017.", group="gezinshuis", baseline_period="2017"),
     DemoTarget("Residentiële zorg −6% t.o.v. 2017 (eind 2021)", "stock", TargetKind.CHANGE_PCT, -6, Direction.AT_MOST,
                NIJMEGEN_PERIOD, S004_61,
                "Nijmegen: 'krimp van 5-7% op het volume van residentiële zorg'; hier het midden (−6%), gemeten als "

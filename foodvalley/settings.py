@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "protection",
     "crisis",
     "providers",
+    "actionplan",
     "reports",
     "demo",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("jeugdbescherming/", include("protection.urls")),
     path("crisis/", include("crisis.urls")),
     path("aanbieders/", include("providers.urls")),
+    path("maatregelen/", include("actionplan.urls")),
     path("", home, name="home"),
     path("", include("placements.urls")),
 ]

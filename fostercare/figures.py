@@ -44,6 +44,9 @@ Definitions and the choices made where metrics.md leaves room:
 - foster_free_places (month, L): over the families counted in foster_families_active on L: the sum of
   max(0, places − children placed on L). `places` is the family's current capacity (capacity has no history).
   Groups as for foster_families_active.
+- foster_places (month, L): over the families counted in foster_families_active on L: the sum of their places
+  (capacity, as above: current). Groups as for foster_families_active, plus "pleeggezin" (network and general
+  foster families together: the foster-care places of seed 004's "+20 plaatsen pleegzorg").
 - recruitment (month): prospective foster parents reaching a stage in the month (the date of that stage);
   group = the stage (informatieavond, intake, training, beoordeling, goedgekeurd, afgehaakt). Counted at the
   prospect's municipality. Not a count of children (no small-number suppression).
@@ -81,6 +84,7 @@ GAP_DAYS = 30
 BREAKDOWN_END_REASONS = frozenset({"32", "33"})
 ACTIVE_FAMILY = (FamilyStatus.APPROVED, FamilyStatus.ACTIVE)
 FOSTER_CBS = "11"
+FOSTER_FAMILIES = "pleeggezin"  # the group of network and general foster families together (foster_places)
 
 Series = tuple[str, str, str, str, str, dict]
 
@@ -285,10 +289,11 @@ def _family_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
     if first is None:
         return []
     months = list(_months(first, data_date))
-    active_rows, free_rows, leaving = [], [], []
+    active_rows, free_rows, place_rows, leaving = [], [], [], []
     for family, history in changes.items():
         muni, kind, places = families[family]
         groups = ("all", kind)
+        place_groups = groups if kind == FamilyKind.FAMILY_HOME else (*groups, FOSTER_FAMILIES)
         for day, status, reason in history:
             if status == FamilyStatus.STOPPED:
                 leaving.append((muni, month_key(day), ("all", reason or "anders"), 1))
@@ -310,8 +315,10 @@ def _family_series(scopes: _Scopes, data_date: dt.date) -> list[Series]:
                 continue
             active_rows.append((muni, month_number_key(m), groups, 1))
             free_rows.append((muni, month_number_key(m), groups, max(0, places - n)))
+            place_rows.append((muni, month_number_key(m), place_groups, places))
     out = _tally(scopes, active_rows, "foster_families_active")
     out += _tally(scopes, free_rows, "foster_free_places")
+    out += _tally(scopes, place_rows, "foster_places")
     out += _tally(scopes, leaving, "foster_families_leaving")
     return out
 

@@ -36,8 +36,9 @@ def group_choices() -> list:
     target_groups = [(f"{TARGET_GROUP_PREFIX}{tg.code}", f"{tg.name} ({tg.code})") for tg in TargetGroup.objects.order_by("code")]
     # a provider has its own figures (provider_*) only
     providers = [(f"{PROVIDER_PREFIX}{pk}", f"{name} ({agb})" if agb else name) for pk, name, agb in Provider.objects.values_list("pk", "name", "agb_code")]
+    apps = [(str(title), [(code, str(label)) for code, label in choices]) for title, choices in registry.APP_GROUPS.values()]
     return [(_("Groepen"), groups), (_("Zorgvormen"), forms_), (_("Doelgroepen (alleen verblijfsduur)"), target_groups),
-            (_("Aanbieders (alleen de figuren per aanbieder)"), providers)]
+            (_("Aanbieders (alleen de figuren per aanbieder)"), providers), *apps]
 
 
 def band_choices() -> list:

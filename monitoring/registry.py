@@ -163,8 +163,27 @@ def register_series_provider(name: str, provider) -> None:
 DASHBOARD_SECTIONS: dict = {}
 
 
-def register_dashboard_section(name: str, section) -> None:
+#: the tiles of every section (monitoring.dashboard.sections.Tile or a figure key), read in one query per page
+SECTION_TILES: list = []
+
+
+def register_dashboard_section(name: str, section, tiles=()) -> None:
     DASHBOARD_SECTIONS[name] = section
+    SECTION_TILES.extend(tiles)
+
+
+# Apps whose figures have groups of their own (a family kind, a recruitment stage, who signals, ...) name them here,
+# so that a target can be set on them and their groups read as words: name -> (title, [(group, label), ...]).
+APP_GROUPS: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+SIGNALLER_GROUPS = "signallers"  # the groups of `signals` (casework registers them)
+
+
+def register_groups(name: str, title: str, groups: list[tuple[str, str]]) -> None:
+    APP_GROUPS[name] = (title, list(groups))
+
+
+def app_group_label(group: str) -> str | None:
+    return next((str(label) for _title, groups in APP_GROUPS.values() for code, label in groups if code == group), None)
 
 
 M, D = Kind, Aggregation
@@ -228,6 +247,7 @@ for _m in (
     Metric("foster_families_active", _("Actieve pleeggezinnen"), _("Pleeggezinnen en gezinshuizen met status ‘goedgekeurd’ of ‘actief’ op de laatste dag van de maand; per soort gezin als groep."), M.STOCK, D.SUM, source="fostercare"),
     Metric("foster_families_leaving", _("Gestopte pleeggezinnen"), _("Pleeggezinnen en gezinshuizen die in de maand stoppen; per reden als groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="fostercare"),
     Metric("foster_free_places", _("Vrije plaatsen"), _("Over de actieve gezinnen op de laatste dag van de maand: plaatsen min geplaatste kinderen (niet onder nul)."), M.STOCK, D.SUM, source="fostercare"),
+    Metric("foster_places", _("Plaatsen in gezinnen"), _("Over de actieve gezinnen op de laatste dag van de maand: het aantal plaatsen (capaciteit); per soort gezin als groep, en pleeggezinnen (netwerk en bestand) samen als groep ‘pleeggezin’."), M.STOCK, D.SUM, source="fostercare"),
     Metric("recruitment", _("Werving pleegouders"), _("Aspirant-pleegouders die in de maand een fase bereiken (informatieavond, intake, training, beoordeling, goedgekeurd, afgehaakt); de fase is de groep."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), source="fostercare"),
     Metric("recruitment_conversion", _("Conversie werving"), _("Goedgekeurde aspiranten in het jaar gedeeld door aspiranten op een informatieavond in het jaar."), M.SHARE, D.RATIO, periods=("year",), unit="share", source="fostercare"),
     Metric("prospects_per_match", _("Aspiranten per match"), _("Aspiranten op een informatieavond in het jaar per gerealiseerde match: bestandspleeggezinnen en gezinshuizen die in dat jaar hun eerste kind kregen."), M.SHARE, D.RATIO, periods=("year",), unit="ratio", source="fostercare"),
@@ -249,6 +269,20 @@ for _m in (
     Metric("crisis_placement_30d", _("Crisis gevolgd door plaatsing (30 dagen)"), _("Van de crises in de periode: het aandeel waarna binnen 30 dagen een verblijf begint dat geen crisiszorg is (uithuisplaatsing)."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="crisis", window_days=30),
     Metric("crisis_placement_90d", _("Crisis gevolgd door plaatsing (90 dagen)"), _("Van de crises in de periode: het aandeel waarna binnen 90 dagen een verblijf begint dat geen crisiszorg is. In 2015–2018 ongeveer de helft; de regio wil dat halveren."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="crisis", window_days=90),
     Metric("crisis_home_90d", _("Na crisis thuis (90 dagen)"), _("Van de crises in de periode: het aandeel waarbij het kind 90 dagen na het begin in geen enkel verblijf zit."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="crisis", window_days=90),
+):
+    register(_m)
+
+# Outcomes (issue 17; measured by casework.outcomes and protection.figures; definitions in their docstrings). With the
+# engine's outcome figures (moves, re-entry, return home, drop-out, no new start, breakdowns) they make the dashboard's
+# and the report's "Uitkomsten".
+for _m in (
+    Metric("signals", _("Signalen dreigende uithuisplaatsing"), _("Casussen dreigende uithuisplaatsing die in de periode zijn geopend, per wie signaleert als groep (school, huisarts, GI, Veilig Thuis, gezin, wijkteam, anders)."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="casework"),
+    Metric("stay_entries_referrer", _("Instroom in verblijf per verwijzer"), _("Instroom in verblijf (een verblijf begint terwijl het kind de dag ervoor in geen verblijf zat), per verwijzer van het traject als groep (CBS-verwijzerscode; ‘onbekend’ zonder verwijzer)."), M.FLOW, D.SUM, periods=("month", "quarter", "year"), counts_children=True, source="protection"),
+    Metric("ret_advice_followed_6m", _("RET-advies na 6 maanden nog gevolgd"), _("Van de RET-besprekingen in de periode met een follow-up van minstens 183 dagen later: het aandeel waarvan de eerste zulke follow-up zegt dat het advies nog wordt gevolgd (‘ja’; ‘deels’ telt niet)."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=183),
+    Metric("jim_home_6m", _("JIM: na 6 maanden nog thuis"), _("Van de kinderen van wie in de periode een JIM-traject begon: het aandeel zonder verblijf dat binnen 183 dagen na de start begint."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=183),
+    Metric("jim_home_12m", _("JIM: na 12 maanden nog thuis"), _("Als hierboven, binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=365),
+    Metric("systemic_home_6m", _("Systemisch traject: na 6 maanden nog thuis"), _("Van de kinderen van wie in de periode een systemisch ambulant traject begon: het aandeel zonder verblijf dat binnen 183 dagen na de start begint."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=183),
+    Metric("systemic_home_12m", _("Systemisch traject: na 12 maanden nog thuis"), _("Als hierboven, binnen 365 dagen."), M.COHORT, D.RATIO, periods=("quarter", "year"), unit="share", source="casework", window_days=365),
 ):
     register(_m)
 
@@ -295,6 +329,11 @@ SHARE_DENOMINATORS = {
     "crisis_placement_30d": "crisis_placement_30d_n",
     "crisis_placement_90d": "crisis_placement_90d_n",
     "crisis_home_90d": "crisis_home_90d_n",
+    "ret_advice_followed_6m": "ret_advice_followed_6m_n",
+    "jim_home_6m": "jim_home_6m_n",
+    "jim_home_12m": "jim_home_12m_n",
+    "systemic_home_6m": "systemic_home_6m_n",
+    "systemic_home_12m": "systemic_home_12m_n",
 }
 #: figure computed from a count of children → the series of that count: where the count is published as "≤k", the
 #: figure is hidden with it (core.publication.dependent), on every page that shows it (the targets page too)

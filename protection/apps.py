@@ -12,8 +12,8 @@ class ProtectionConfig(AppConfig):
 
         from .figures import protection_series
         from .selectors import child_page_measures
-        from .templatetags.protection_figures import protection_figures
+        from .templatetags.protection_figures import SECTION, protection_figures
 
         register_series_provider("protection", protection_series)
-        register_dashboard_section("protection", protection_figures)
+        register_dashboard_section("protection", protection_figures, tiles=SECTION)
         register_child_panel(ChildPanel(template="protection/child_panel.html", data=child_page_measures))

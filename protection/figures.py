@@ -18,6 +18,10 @@ Definitions (metrics.md has none yet; these are the contract, also on the defini
   group "stay", counted as events: a child entering twice in a period counts twice); it is court-ordered when the
   episode's legal framework is an order (placements.models.COURT_ORDERED) or the child is under a measure on s.
   Counted at the episode's municipality.
+- stay_entries_referrer (month; quarters and years add up; group = the episode's referrer code, "onbekend" without
+  one): the same entries into stay care by who referred (vroegsignalering, seed 000 §2.2.10). It lives here because
+  the entries are counted here; the share of a referrer in a quarter is read as these entries / all entries of the
+  quarter (stay_entries_court_share_n). No group "all": that total is the share's denominator.
 - stay_entries_court_share (quarter, year; group "all"): stay_entries_court / all entries into stay care of the
   period, stored with its denominator stay_entries_court_share_n for the 95% interval and the publication check.
 """
@@ -35,6 +39,7 @@ from .models import Measure
 
 Series = tuple[str, str, str, str, str, dict]
 NEVER = dt.date.max
+UNKNOWN_REFERRER = "onbekend"  # the group of entries whose episode has no referrer
 
 
 def _emit(counts: dict, metric: str, group: str) -> list[Series]:
@@ -89,22 +94,26 @@ def protection_series(*, data_date: dt.date, region: Region | str | None = None)
 
     # --- entries into stay care and their legal framework (one query; measures of other regions' scope matter
     # too: a child under a measure counted elsewhere is still under it, so read them for these children)
-    stays: dict[int, list[tuple[int, dt.date, dt.date, str]]] = defaultdict(list)
-    for child_id, muni, start, end, legal in (Episode.objects.filter(scopes.filter("municipality"), care_form__with_stay=True,
-                                                                     start_date__lte=data_date)
-                                              .values_list("child_id", "municipality_id", "start_date", "end_date", "legal_framework")):
-        stays[child_id].append((muni, start, end or NEVER, legal))
+    stays: dict[int, list[tuple[int, dt.date, dt.date, str, str]]] = defaultdict(list)
+    for child_id, muni, start, end, legal, referrer in (
+            Episode.objects.filter(scopes.filter("municipality"), care_form__with_stay=True, start_date__lte=data_date)
+            .values_list("child_id", "municipality_id", "start_date", "end_date", "legal_framework", "referrer")):
+        stays[child_id].append((muni, start, end or NEVER, legal, referrer))
     if isinstance(region, Region):
         under = defaultdict(list)
         for child_id, start, end in Measure.objects.filter(child_id__in=list(stays), start_date__lte=data_date).values_list(
                 "child_id", "start_date", "end_date"):
             under[child_id].append((start, end or NEVER))
     tallies: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    referred: dict = defaultdict(lambda: defaultdict(int))
     for child_id, episodes in stays.items():
-        spans = [(start, end) for _m, start, end, _l in episodes]
-        for muni, start, _end, legal in episodes:
+        spans = [(start, end) for _m, start, end, _l, _r in episodes]
+        for muni, start, _end, legal, referrer in episodes:
             if _active_on(spans, start - dt.timedelta(days=1)):
                 continue  # a move or an extension, not an entry
+            if _complete(month_key(start), data_date):
+                for level, scope in scopes.of(muni):
+                    referred[(level, scope, referrer or UNKNOWN_REFERRER)][month_key(start)] += 1
             court = legal in COURT_ORDERED or _active_on(under.get(child_id, ()), start)
             for period in _periods(start):
                 if not _complete(period, data_date):
@@ -121,4 +130,6 @@ def protection_series(*, data_date: dt.date, region: Region | str | None = None)
     out += _emit(share, "stay_entries_court_share", "all")
     out += _emit({k: {p: n for p, (n, _c) in v.items() if not months(p)} for k, v in tallies.items()},
                  "stay_entries_court_share_n", "all")
+    out += [(level, scope, group, "all", "stay_entries_referrer", dict(sorted(values.items())))
+            for (level, scope, group), values in referred.items()]
     return out

@@ -24,11 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
+from actionplan.selectors import bottlenecks_as_of, measures_as_of
 from core import formatting, intervals, publication
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
 from core.publication import Cell
 from monitoring import registry
-from monitoring.dashboard import sections, selectors
+from monitoring.dashboard import outcomes, sections, selectors
 from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell
 from monitoring.models import SnapshotRun, Target
 from monitoring.registry import Kind
@@ -213,6 +214,11 @@ class Report:
     providers: list = field(default_factory=list)  # providers.selectors.ProviderRow, most children in care first
     durations: list = field(default_factory=list)  # DurationRow per care-form group and target group
     providers_year: int = 0
+    quarter_end: dt.date | None = None
+    outcomes: list = field(default_factory=list)  # monitoring.dashboard.outcomes rows (label, text, period) at the quarter's end
+    sources: dict = field(default_factory=dict)  # who signals and who refers, the last four quarters
+    measures: list = field(default_factory=list)  # actionplan.selectors.MeasureAsOf on the quarter's last day
+    bottlenecks: list = field(default_factory=list)  # actionplan.models.Bottleneck open during the quarter
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_any: bool = False
     publication_note: str = ""
@@ -314,8 +320,14 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     dash = selectors.dashboard(user=_reader_user(), run=run, scope=scope, choices=_choices(region), month=end_month,
                                group="stay", band="all", exact=False, forms=forms, k=k)
     report.charts = _charts(dash, reader, stay_forms, quarter, k)
+    with suppression_k(k):
+        report.outcomes = outcomes.outcome_rows(dash)["rows"]
+        report.sources = outcomes.outcome_sources(dash)
     step(45, _("Doelen beoordelen"))
     report.targets = _targets(run, region, municipality, settings_row, end_month, k)
+    quarter_start, report.quarter_end = targets_mod.label_end(months[0]).replace(day=1), targets_mod.label_end(end_month)
+    report.measures = measures_as_of(region=region, start=quarter_start, day=report.quarter_end)
+    report.bottlenecks = bottlenecks_as_of(region=region, start=quarter_start, day=report.quarter_end)
     step(60, _("Casuswerk, pleegzorg en gemeenten"))
     report.source_rows = _source_rows(run, scope, quarter, prev_q, prev_y, k)
     _municipalities(report, run, region, municipality, end_month, quarter, k)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import formatting, intervals, publication
 from core.formatting import date as nl_date
-from core.periods import month_label
+from core.periods import month_label, parse_period, period_label
 from monitoring import registry
 from monitoring.registry import Kind
 
@@ -47,6 +47,22 @@ def year_choice(*, key: str, values: dict, month: str, run) -> Choice:
     return Choice(period, period or "–", values.get(period) if period else None, note)
 
 
+def latest_choice(*, key: str, values: dict, month: str, run) -> Choice:
+    """A figure of years and other periods: the year belonging to the chosen month (year_choice); a figure without
+    years (no_new_start, per half-year) its latest measurable period that ended by the chosen month."""
+    metric = registry.get(key)
+    if metric is None or "year" in metric.periods:
+        return year_choice(key=key, values=values, month=month, run=run)
+    end = parse_period(month).end
+    kind = metric.periods[0]
+    stored = sorted((p.end, label) for label in values if (p := parse_period(label)) and p.kind == kind and p.end <= end
+                    and registry.is_measurable(key, label, run.data_date))
+    if not stored:
+        return Choice("", "–", None, not_measurable_text(key, month))
+    label = stored[-1][1]
+    return Choice(label, period_label(label), values.get(label))
+
+
 def year_to_date(*, key: str, values: dict, month: str, run) -> Choice:
     """The sum of the chosen year's months up to the chosen month, over the months that are measurable."""
     year = month[:4]
@@ -63,32 +79,93 @@ def year_to_date(*, key: str, values: dict, month: str, run) -> Choice:
                                                                          "date": nl_date(registry.measurable_from(key, months[len(measurable)]))})
 
 
-def section_rows(dash, keys: tuple[str, ...]) -> dict:
-    """The tiles of a section of group-"all" figures for the dashboard's run, scope and month: flows summed over the
-    year up to the chosen month, stocks at that month, shares of the latest finished year with their 95% interval.
-    Counts of children pass core.publication unless the viewer sees exact figures."""
+@dataclass(frozen=True)
+class Tile:
+    """One tile of a section: a figure in a care-form group and age band, with an optional label of its own."""
+
+    key: str
+    group: str = "all"
+    band: str = "all"
+    label: str | None = None
+
+    @property
+    def row_key(self) -> str:
+        """The tile's data attribute and export key: the figure, with its group and band where not "all"."""
+        return ":".join([self.key, *([self.group] if self.group != "all" or self.band != "all" else []),
+                         *([self.band] if self.band != "all" else [])])
+
+
+def _tile(entry) -> Tile:
+    return entry if isinstance(entry, Tile) else Tile(entry)
+
+
+def _needed(tiles) -> dict[tuple[str, str], set[str]]:
+    """(group, band) → figure keys of the tiles, with the denominators of their shares."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for t in map(_tile, tiles):
+        keys = out.setdefault((t.group, t.band), set())
+        keys.add(t.key)
+        if t.key in registry.SHARE_DENOMINATORS:
+            keys.add(registry.SHARE_DENOMINATORS[t.key])
+    return out
+
+
+def _read(dash, cache: dict, needed: dict[tuple[str, str], set[str]]) -> None:
+    """Read the wanted series in one query; a wanted series the run does not have is cached as empty."""
+    from django.db.models import Q
+
     from monitoring.runs import store
 
+    condition = Q(pk__in=[])
+    for (group, band), keys in needed.items():
+        cache.update({(k, group, band): {} for k in keys})
+        condition |= Q(group=group, band=band, metric__in=sorted(keys))
+    for r in store.run_series(dash.run, condition, scope=dash.scope.key):
+        cache[(r.metric, r.group, r.band)] = r.values
+
+
+def _section_series(dash, tiles: list[Tile]) -> dict:
+    """{(metric, group, band): values} of the run and scope, read once per page for all sections: the first call reads
+    group "all" of every figure an app measures and every tile of the registered sections (registry.SECTION_TILES)
+    in one query; a tile no section registered is read when a section first asks for it."""
+    cache = getattr(dash, "_section_series", None)
+    if cache is None:
+        cache = dash._section_series = {}
+        apps = [m.key for m in registry.REGISTRY.values() if m.source not in ("registry", "providers", registry.INTERNAL)]
+        _read(dash, cache, _needed([*apps, *registry.SECTION_TILES]))
+    needed = _needed(tiles)
+    missing = {gb: {k for k in keys if (k, *gb) not in cache} for gb, keys in needed.items()}
+    missing = {gb: keys for gb, keys in missing.items() if keys}
+    if missing:
+        _read(dash, cache, missing)
+    return cache
+
+
+def section_rows(dash, entries) -> dict:
+    """The tiles of a section for the dashboard's run, scope and month: flows summed over the year up to the chosen
+    month, stocks at that month, shares and ratios of the latest finished year (shares with their 95% interval).
+    `entries`: figure keys (group and band "all") or Tiles. Counts of children pass core.publication unless the
+    viewer sees exact figures."""
     if dash is None or dash.run is None:
         return {"rows": []}
     month = dash.month or dash.run.last_month
-    # one read for every section of the page: all group-"all" series of the figures apps measure, with their n
-    series = getattr(dash, "_section_series", None)
-    if series is None:
-        wanted = [m.key for m in registry.REGISTRY.values() if m.source not in ("registry", "providers", registry.INTERNAL)]
-        wanted += [registry.SHARE_DENOMINATORS[k] for k in wanted if k in registry.SHARE_DENOMINATORS]
-        series = {r.metric: r.values for r in store.run_series(dash.run, scope=dash.scope.key, group="all", band="all", metric__in=wanted)}
-        dash._section_series = series
+    tiles = [_tile(e) for e in entries]
+    series = _section_series(dash, tiles)
     rows = []
-    for key in keys:
+    for tile in tiles:
+        key = tile.key
         metric = registry.get(key)
         if metric is None or not metric.available:
             continue
-        values = series.get(key) or {}
-        row = {"key": key, "label": metric.label, "help": metric.definition}
-        if metric.unit == "share":
-            choice = year_choice(key=key, values=values, month=month, run=dash.run)
-            n = series.get(registry.SHARE_DENOMINATORS.get(key, ""), {}).get(choice.period)
+        values = series.get((key, tile.group, tile.band)) or {}
+        row = {"key": tile.row_key, "label": tile.label or metric.label, "help": metric.definition, "group": tile.group, "band": tile.band}
+        if metric.unit in ("share", "ratio", "per_1000") or metric.periods[0] != "month":
+            choice = latest_choice(key=key, values=values, month=month, run=dash.run)
+            if metric.unit != "share":
+                rows.append({**row, "text": formatting.number(choice.value, 1) if choice.value is not None else "–",
+                             "period": choice.label, "suppressed": False, "not_measurable": choice.not_measurable})
+                continue
+            n = series.get((registry.SHARE_DENOMINATORS.get(key, ""), tile.group, tile.band), {}).get(choice.period)
             cell, interval = intervals.published_share(choice.value, n, exact=dash.exact)
             rows.append({**row, "text": cell.text, "period": choice.label, "suppressed": cell.suppressed, "interval": interval,
                          "not_measurable": choice.not_measurable})

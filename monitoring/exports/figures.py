@@ -110,7 +110,8 @@ def dashboard_sheets(dash) -> list[Sheet]:
     casework = Sheet("casework", "Casuswerk en pleegzorg", FIGURE_HEADER)
     for name, section in registry.DASHBOARD_SECTIONS.items():
         for row in section(dash).get("rows", []):
-            casework.rows.append([name, row["period"], scope, str(row["label"]), "all", "all", row["key"], _text_value(row["text"])])
+            casework.rows.append([name, row["period"], scope, str(row["label"]), row.get("group", "all"), row.get("band", "all"),
+                                  row["key"].split(":")[0], _text_value(row["text"])])
     if casework.rows:
         sheets.append(casework)
     return sheets

@@ -155,7 +155,9 @@ def group_label(group: str) -> str:
         name = Provider.objects.filter(pk=int(pk)).values_list("name", flat=True).first() if pk.isdigit() else None
         return str(_("Aanbieder %(name)s") % {"name": name or pk})
     name = CareForm.objects.filter(code=group).values_list("name", flat=True).first()
-    return f"{name} ({group})" if name else group
+    if name:
+        return f"{name} ({group})"
+    return registry.app_group_label(group) or group
 
 
 def band_label(band: str) -> str:

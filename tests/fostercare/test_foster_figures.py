@@ -143,6 +143,15 @@ def test_families_active_leaving_and_free_places(kids, foodvalley, foster_provid
     assert free["2020-03"] == 0 + 3                         # A full, C paused
     assert free["2020-04"] == 0                             # A still full on 30 April (e1 leaves 1 May), B stopped
     assert free["2020-05"] == 1 and free["2020-06"] == 1
+    places = get(foodvalley, d, "foster_places")  # capacity of the active families, children placed or not
+    assert places["2019-06"] == 4 and places["2019-12"] == 4   # B only
+    assert places["2020-01"] == 2 + 4 + 1 and places["2020-02"] == 7
+    assert places["2020-03"] == 2 + 4                           # C paused
+    assert places["2020-04"] == 2 and places["2020-06"] == 2    # B stopped
+    foster = get(foodvalley, d, "foster_places", group="pleeggezin")  # network and general families, no family home
+    assert foster["2020-01"] == 3 and foster["2020-03"] == 2 and "2019-06" not in foster
+    assert get(foodvalley, d, "foster_places", group="gezinshuis")["2020-03"] == 4
+    assert get(foodvalley, d, "foster_free_places", group="pleeggezin") == {}  # that group is for places only
     assert get(foodvalley, d, "foster_families_leaving") == {"2020-04": 1}
     assert get(foodvalley, d, "foster_families_leaving", group="onvoldoende_steun", scope="GM0345") == {"2020-04": 1}
 

@@ -277,9 +277,9 @@ def test_demo_targets_are_idempotent_and_cite_their_source(foodvalley):
     assert ensure_demo_targets() == (len(DEMO_TARGETS), 0)
     assert ensure_demo_targets() == (0, 0)
     call_command("demo_targets")
-    assert Target.objects.count() == len(DEMO_TARGETS) == 16
-    assert all(t.source.startswith(("Seed 000", "Seed 001", "Seed 004")) for t in Target.objects.all())
-    zero = Target.objects.get(metric="stock", kind="value", target_value=0)
+    assert Target.objects.count() == len(DEMO_TARGETS) == 23
+    assert all(t.source.startswith(("Seed 000", "Seed 001", "Seed 003", "Seed 004")) for t in Target.objects.all())
+    zero = Target.objects.get(metric="stock", kind="value", target_value=0, group="residential")
     assert zero.direction == "at_most" and zero.period_end == dt.date(2030, 12, 31)
     # an administrator's edit survives a second run; --update resets it
     zero.period_end = dt.date(2028, 12, 31)
@@ -306,8 +306,39 @@ def test_demo_targets_on_hand_made_figures(foodvalley):
     assert status["15 breakdowns in de pleegzorg voorkomen (2020)"] == Status.NOT_ACHIEVED  # 12 < 15 at the period end
     assert sum(s == Status.NOT_MEASURED for s in status.values()) == 0  # casework and foster care are measured
     # the zero ambition: baseline December 2021 = 198, run ends there: expected = baseline, not yet started
-    zero = target_progress(Target.objects.get(target_value=0, kind="value"), run)
+    zero = target_progress(Target.objects.get(target_value=0, kind="value", group="residential"), run)
     assert zero.baseline == 198 and zero.expected == 198 and zero.status == Status.ON_TRACK
+
+
+def test_the_other_demo_targets_of_the_documents_on_hand_made_figures(foodvalley):
+    """Issue 17's targets: places in foster families and family homes against 2017, prospects recruited over three
+    years, prospects per match, prevented placements in 2020, zero stay and zero closed care."""
+    ensure_demo_targets()
+    run = make_run("2024-06", first_month="2017-01")
+    put(run, {"2017-12": 175, "2020-12": 190}, metric="foster_places", group="pleeggezin")
+    put(run, {"2017-12": 50, "2020-12": 53}, metric="foster_places", group="gezinshuis")
+    # 180 over 2018-2020; 2021's 600 lie after the period and do not count
+    put(run, months("2018-01", [5] * 36 + [50] * 12), metric="recruitment", group="informatieavond")
+    put(run, {"2018": 9.0, "2019": 8.5, "2020": 7.5}, metric="prospects_per_match", group="all")
+    put(run, months("2020-01", [4] * 12), metric="placements_prevented", group="all")  # 48 < 50
+    put(run, {"2021-12": 400, "2024-06": 380}, group="stay")
+    put(run, {"2023-12": 12, "2024-06": 12}, group="JZP")
+    progress = {t.name: target_progress(t, run) for t in Target.objects.all()}
+    places = progress["20 plaatsen pleegzorg erbij t.o.v. 2017 (eind 2020)"]
+    assert (places.baseline, places.goal, places.actual, places.status) == (175, 195, 190, Status.NOT_ACHIEVED)
+    homes = progress["2 plaatsen gezinshuis erbij t.o.v. 2017 (eind 2020)"]
+    assert (homes.goal, homes.actual, homes.status) == (52, 53, Status.ACHIEVED)
+    recruited = progress["160 aspirant-pleegouders werven (2018–2020)"]
+    assert (recruited.actual, recruited.status) == (180, Status.ACHIEVED)
+    per_match = progress["Hooguit 8 aspiranten per match (2018–2020)"]
+    assert (per_match.actual, per_match.status) == (7.5, Status.ACHIEVED)
+    prevented = progress["50 kinderen minder uit huis geplaatst (2020)"]
+    assert (prevented.actual, prevented.status) == (48, Status.NOT_ACHIEVED)
+    stay = progress["Nul uithuisplaatsingen (alle verblijf)"]
+    assert stay.baseline == 400 and stay.actual == 380 and stay.goal == 0
+    closed = progress["Nul gesloten plaatsingen"]
+    # a straight line from 12 (December 2023) to 0 at the end of 2030: half a year in, 12 is behind the line
+    assert closed.baseline == 12 and closed.actual == 12 and closed.expected < 12 and closed.status in (Status.AT_RISK, Status.OFF_TRACK)
 
 
 def test_a_duration_goal_reads_in_days_and_months():

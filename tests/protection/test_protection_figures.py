@@ -79,3 +79,21 @@ def test_a_region_alone_and_the_country_give_the_same_values(world):
     assert values("measure_children", "Food Valley", region=region) == values("measure_children", "Food Valley")
     assert values("stay_entries_court_share", "GM0228", region=region) == values("stay_entries_court_share", "GM0228")
     assert values("measure_children", "NL", region=None)["2024-06"] == 3
+
+
+def test_it_counts_entries_into_stay_by_referrer_and_a_move_not(world):
+    """A's entry (February) referred by the GI, E's (March) and F's first (January) by a GP, F's re-entry (May)
+    without a referrer; E's move to the family home (referred by the wijkteam) is no entry."""
+    def refer(name, form, code):
+        Episode.objects.filter(child=world[name], care_form__code=form).order_by("start_date").update(referrer=code)
+
+    refer("A", "PLZ", "04")
+    refer("E", "RES", "02")
+    refer("E", "GZH", "01")
+    Episode.objects.filter(child=world["F"], start_date=D(2024, 1, 10)).update(referrer="02")
+    by_group = {g: v for lv, sc, g, b, m, v in protection_series(data_date=DATA_DATE, region=ALL_SCOPES)
+                if m == "stay_entries_referrer" and sc == "GM0228"}
+    assert by_group == {"04": {"2024-02": 1}, "02": {"2024-01": 1, "2024-03": 1}, "onbekend": {"2024-05": 1}}
+    # the groups add up to all entries of the quarter (the share's denominator)
+    q1 = sum(v.get(m, 0) for v in by_group.values() for m in ("2024-01", "2024-02", "2024-03"))
+    assert q1 == values("stay_entries_court_share_n", "GM0228")["2024-Q1"] == 3

@@ -119,6 +119,13 @@ EXPECT: dict[str, Row] = {
     # providers page: project team (its region) and administrators; figures only, no child records
     "providers:list": row(project=OK, admin=OK),
     "providers:detail": row("provider", project=(OK, OK), admin=(OK, OK)),
+    # action plan: the project team (its region) and administrators (any region)
+    "actionplan:plan": row(project=OK, admin=OK),
+    "actionplan:measure_new": row(project=OK, admin=OK),
+    "actionplan:measure": row("plan_measure", project=(OK, HIDE), admin=(OK, OK)),
+    "actionplan:measure_edit": row("plan_measure", project=(OK, HIDE), admin=(OK, OK)),
+    "actionplan:bottleneck_new": row(project=OK, admin=OK),
+    "actionplan:bottleneck_edit": row("bottleneck", project=(OK, HIDE), admin=(OK, OK)),
     "targets:list": row(rest=OK),  # targets of the user's own scope, suppressed figures only
     # casework: cases (wijkteam of the municipality; the RET of the region for cases brought to it)
     "casework:case_list": row(**W, ret=OK, ret_chair=OK),
@@ -258,10 +265,20 @@ def build_world(ede, other, foodvalley, foster_providers=None):
         if foster_providers:
             worlds[key].update(_foster_objects(worker, municipality, foster_providers[key], f"{label}P", 800 + n))
         worlds[key].update(_report_objects(municipality))
+        worlds[key].update(_plan_objects(municipality.region))
     shared = _shared_objects()
     for world in worlds.values():
         world.update(shared)
     return worlds, provider
+
+
+def _plan_objects(region) -> dict:
+    """A measure and a bottleneck of the region's action plan."""
+    from actionplan import services as plan
+
+    measure = plan.measure_create(user=None, region=region, title="Checklist residentieel", owner="Kernteam", planned_on=D(2024, 6, 30))
+    bottleneck = plan.bottleneck_create(user=None, region=region, title="Crises leiden tot plaatsing", raised_on=D(2024, 2, 1))
+    return {"plan_measure": measure, "bottleneck": bottleneck}
 
 
 def _foster_objects(worker, municipality, provider, label: str, n: int) -> dict:
