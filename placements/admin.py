@@ -4,6 +4,7 @@ view of import jobs and their issues.
 Children, episodes and declarations are deliberately NOT registered: admin pages are not scoped to a
 municipality, and a child's label may only be shown inside its own municipality.
 """
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
@@ -12,12 +13,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     CareForm,
+    CategoryMapping,
     ImportIssue,
     ImportJob,
     Municipality,
+    ProductCode,
     Provider,
     ProviderContract,
     Region,
+    ReportingCategory,
     TargetGroup,
     YouthPopulation,
 )
@@ -97,6 +101,50 @@ class TargetGroupAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "active")
     list_editable = ("active",)
     search_fields = ("code", "name")
+
+
+class CategoryMappingInline(admin.TabularInline):
+    model = CategoryMapping
+    extra = 1
+    fields = ("care_form", "valid_from")
+
+
+@admin.register(ReportingCategory)
+class ReportingCategoryAdmin(admin.ModelAdmin):
+    """A region's reporting categories and, per category, the care forms in it from a date: the cost table and the
+    quarterly report use them (reports.cost_table)."""
+
+    list_display = ("name", "code", "region", "order")
+    list_filter = ("region",)
+    inlines = [CategoryMappingInline]
+
+
+class ProductCodeForm(forms.ModelForm):
+    class Meta:
+        model = ProductCode
+        fields = ["region", "product_category", "product_code", "care_form", "valid_from", "valid_to"]
+
+    def clean(self):
+        data = super().clean()
+        region, category, code = data.get("region"), data.get("product_category"), data.get("product_code")
+        start, end = data.get("valid_from"), data.get("valid_to")
+        if region and category and code and start:
+            others = ProductCode.objects.filter(region=region, product_category=category, product_code=code).exclude(pk=self.instance.pk)
+            for other in others:
+                if (other.valid_to is None or other.valid_to >= start) and (end is None or end >= other.valid_from):
+                    raise forms.ValidationError(_("Deze productcode heeft al een versie die in deze periode geldt (vanaf %(date)s).")
+                                                % {"date": other.valid_from.strftime("%d-%m-%Y")})
+        return data
+
+
+@admin.register(ProductCode)
+class ProductCodeAdmin(admin.ModelAdmin):
+    """The region's versioned table of iJw products → care forms, for declaration files without a care form."""
+
+    form = ProductCodeForm
+    list_display = ("product_category", "product_code", "care_form", "region", "valid_from", "valid_to")
+    list_filter = ("region", "product_category")
+    search_fields = ("product_code",)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

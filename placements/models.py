@@ -160,6 +160,70 @@ class TargetGroup(models.Model):
         return self.name
 
 
+class ReportingCategory(models.Model):
+    """A category a region reports its costs in (seed 003: Gooi en Vechtstreek's "Pleegzorg" is foster care and
+    network foster care together; "Gezinshuizen" a category of its own only from 2021). The region's care forms map to
+    its categories with CategoryMapping, each from a date."""
+
+    region = models.ForeignKey(Region, verbose_name=_("regio"), on_delete=models.CASCADE, related_name="reporting_categories")
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("naam"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        verbose_name = _("rapportagecategorie")
+        verbose_name_plural = _("rapportagecategorieën")
+        ordering = ["region", "order", "code"]
+        constraints = [models.UniqueConstraint(fields=["region", "code"], name="category_code_per_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryMapping(models.Model):
+    """From `valid_from` on, declarations of `care_form` count in `category` (of the category's region). The category
+    of a care form on a day is that of its mapping with the latest `valid_from` on or before the day; before its first
+    mapping a care form is reported on its own."""
+
+    category = models.ForeignKey(ReportingCategory, verbose_name=_("categorie"), on_delete=models.CASCADE, related_name="mappings")
+    care_form = models.ForeignKey("CareForm", verbose_name=_("zorgvorm"), on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField(_("geldig vanaf"))
+
+    class Meta:
+        verbose_name = _("indeling zorgvorm")
+        verbose_name_plural = _("indeling zorgvormen")
+        ordering = ["category", "care_form", "valid_from"]
+        constraints = [models.UniqueConstraint(fields=["category", "care_form", "valid_from"], name="category_mapping_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.care_form} → {self.category} ({self.valid_from:%d-%m-%Y})"
+
+
+class ProductCode(models.Model):
+    """A region's versioned table of iJw products: a declaration file may name the product category and code instead of
+    the care form (the import maps them with the row of the declaring municipality's region valid on the period's
+    start; an unknown code is error E118)."""
+
+    region = models.ForeignKey(Region, verbose_name=_("regio"), on_delete=models.CASCADE, related_name="product_codes")
+    product_category = models.CharField(_("productcategorie"), max_length=2, validators=[RegexValidator(r"^\d{2}$", _("Twee cijfers, bijv. 43."))])
+    product_code = models.CharField(_("productcode"), max_length=5, validators=[RegexValidator(r"^[0-9A-Z]{5}$", _("Vijf tekens, bijv. 43A01."))])
+    care_form = models.ForeignKey("CareForm", verbose_name=_("zorgvorm"), on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("geldig vanaf"))
+    valid_to = models.DateField(_("geldig tot en met"), null=True, blank=True, help_text=_("Leeg: geldt door."))
+
+    class Meta:
+        verbose_name = _("productcode")
+        verbose_name_plural = _("productcodes")
+        ordering = ["region", "product_category", "product_code", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "product_category", "product_code", "valid_from"], name="product_code_version"),
+            models.CheckConstraint(condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="product_code_valid_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_category}/{self.product_code} → {self.care_form}"
+
+
 #: the prefix of a target group in a series' group ("tg_JLVB"): its stay durations (monitoring.engine.cohorts)
 TARGET_GROUP_PREFIX = "tg_"
 

@@ -1,5 +1,9 @@
 """The yearly cost table per care form (metrics.md, "Yearly figures"; the table of seed 003).
 
+In a region with its own reporting categories (placements.ReportingCategory, e.g. seed 003's "Pleegzorg" = foster
+and network foster care) the rows are the categories, each from the date its care forms were mapped to it, and the
+care forms outside every category keep their own row; a child in two care forms of one category counts once there.
+
 Per year (of the declaration's period start) and care form: the distinct children with at least one
 declaration, the summed amount (corrections are negative lines and count in the sum) and the cost per client
 (cost / clients, rounded half up to the cent). The total row of a year sums the category counts, so a child in
@@ -20,12 +24,12 @@ import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import BigIntegerField, Count, F, Sum
+from django.db.models import BigIntegerField, Case, CharField, Count, F, Sum, Value, When
 from django.db.models.functions import Cast, ExtractYear, Round
 
 from core import formatting, publication
 from core.publication import Cell
-from placements.models import CareForm, Declaration
+from placements.models import CareForm, CategoryMapping, Declaration
 
 CENT = Decimal("0.01")
 TOTAL = "TOTAL"
@@ -157,20 +161,30 @@ def cost_table(*, region=None, municipality=None, until: dt.date | None = None, 
         qs = qs.filter(care_form__with_stay=True)
     if years:
         qs = qs.filter(period_start__year__gte=min(years), period_start__year__lte=max(years))
-    rows = (
-        qs.annotate(year=ExtractYear("period_start"))
-        .values("year", "care_form_id")
-        .annotate(clients=Count("child_id", distinct=True), cents=Sum(Cast(Round(F("amount") * 100), BigIntegerField())))
-        .order_by()
-    )
-    forms = {cf.pk: cf for cf in CareForm.objects.all()}
+    qs = qs.annotate(year=ExtractYear("period_start"))
+    sums = {"clients": Count("child_id", distinct=True), "cents": Sum(Cast(Round(F("amount") * 100), BigIntegerField()))}
     by_year: dict[int, list[Row]] = {}
-    for r in rows:
-        if years and r["year"] not in years:
-            continue
+
+    def add(year: int, row: Row) -> None:
+        if not years or year in years:
+            by_year.setdefault(year, []).append(row)
+
+    def cost(r) -> Decimal:
+        return (Decimal(int(r["cents"] or 0)) / 100).quantize(CENT)
+
+    categories = _category_of(region if region is not None else getattr(municipality, "region", None))
+    if categories is not None:
+        # the region's own categories (seed 003): a child in two care forms of one category counts once in it
+        expression, by_code = categories
+        qs = qs.annotate(category=expression)
+        for r in qs.exclude(category="").values("year", "category").annotate(**sums).order_by():
+            cat = by_code[r["category"]]
+            add(r["year"], Row(r["year"], cat.code, cat.name, int(r["clients"]), cost(r), -1000 + cat.order, True))
+        qs = qs.filter(category="")
+    forms = {cf.pk: cf for cf in CareForm.objects.all()}
+    for r in qs.values("year", "care_form_id").annotate(**sums).order_by():
         cf = forms[r["care_form_id"]]
-        cost = Decimal(int(r["cents"] or 0)) / 100
-        by_year.setdefault(r["year"], []).append(Row(r["year"], cf.code, cf.name, int(r["clients"]), cost.quantize(CENT), cf.rung, cf.with_stay))
+        add(r["year"], Row(r["year"], cf.code, cf.name, int(r["clients"]), cost(r), cf.rung, cf.with_stay))
     table = CostTable(scope_label=scope_label, k=publication.threshold() if k is None else k)
     previous: dict[str, Row] = {}
     for year in sorted(by_year):
@@ -185,6 +199,20 @@ def cost_table(*, region=None, municipality=None, until: dt.date | None = None, 
     table.suppressed = suppress
     publish_rows(table)
     return table
+
+
+def _category_of(region):
+    """(a database expression giving each declaration's category code — "" for none —, code → category) for a region
+    with reporting categories; None without. A care form's category on the period's start is that of its mapping
+    with the latest start on or before it (Case takes the first When that matches: latest first)."""
+    if region is None:
+        return None
+    mappings = list(CategoryMapping.objects.filter(category__region=region).select_related("category")
+                    .order_by("care_form_id", "-valid_from"))
+    if not mappings:
+        return None
+    whens = [When(care_form_id=m.care_form_id, period_start__gte=m.valid_from, then=Value(m.category.code)) for m in mappings]
+    return Case(*whens, default=Value(""), output_field=CharField()), {m.category.code: m.category for m in mappings}
 
 
 def publish_rows(table: CostTable) -> None:

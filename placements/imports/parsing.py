@@ -43,14 +43,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     EPISODES: ("episode_id", "bsn", "birth_date", "sex", "municipality", "provider", "care_form",
                "start_date", "end_date", "end_reason", "referrer", "legal_framework", "target_group", "agb"),
     DECLARATIONS: ("declaration_id", "bsn", "birth_date", "municipality", "provider", "care_form",
-                   "period_start", "period_end", "amount", "agb"),
+                   "period_start", "period_end", "amount", "agb", "product_category", "product_code"),
 }
 
 #: Columns that must be present in the header (and filled in on every line).
 REQUIRED: dict[str, tuple[str, ...]] = {
     EPISODES: ("episode_id", "bsn", "birth_date", "municipality", "provider", "care_form", "start_date"),
-    DECLARATIONS: COLUMNS[DECLARATIONS][:-1],  # all but agb
+    DECLARATIONS: COLUMNS[DECLARATIONS][:-3],  # all but agb and the product (which may stand in for the care form)
 }
+#: a column that another may stand in for: a declaration file may give the iJw product instead of the care form
+#: (mapped with the region's ProductCode table)
+STANDS_IN: dict[str, dict[str, str]] = {DECLARATIONS: {"care_form": "product_code"}}
 
 ID_FIELD = {EPISODES: "episode_id", DECLARATIONS: "declaration_id"}
 
@@ -84,6 +87,8 @@ ALIASES: dict[str, dict[str, str]] = {
         **{alias: "period_end" for alias in ("period_end", "einde_periode", "eind_periode", "periode_einde", "periode_eind",
                                               "einddatum_periode", "einddatum")},
         **{alias: "amount" for alias in ("amount", "bedrag", "bedrag_euro")},
+        **{alias: "product_category" for alias in ("product_category", "productcategorie", "product_categorie", "productcategory")},
+        **{alias: "product_code" for alias in ("product_code", "productcode")},
     },
 }
 
@@ -209,7 +214,8 @@ def parse_header(kind: str, cells: list[str], delimiter: str) -> Header:
             continue
         header.positions[column] = index
         header.display[column] = name[:40]
-    header.missing = [c for c in REQUIRED[kind] if c not in header.positions]
+    stands_in = STANDS_IN.get(kind, {})
+    header.missing = [c for c in REQUIRED[kind] if c not in header.positions and stands_in.get(c) not in header.positions]
     return header
 
 
@@ -460,6 +466,22 @@ def parse_agb(text: str) -> str:
     if not digits.isdigit() or len(digits) not in (7, 8):
         raise ValueError("agb")
     return digits.zfill(8)
+
+
+def parse_product_category(text: str) -> str:
+    """An iJw product category: two digits ("43"; "8" is taken as Excel's "08")."""
+    digits = text.strip()
+    if not digits.isdigit() or len(digits) not in (1, 2):
+        raise ValueError("product_category")
+    return digits.zfill(2)
+
+
+def parse_product_code(text: str) -> str:
+    """An iJw product code: five digits or capitals ("43A01"), spaces ignored."""
+    code = re.sub(r"\s", "", text).upper()
+    if not re.fullmatch(r"[0-9A-Z]{5}", code):
+        raise ValueError("product_code")
+    return code
 
 
 def municipality_keys(cbs_code: str, name: str) -> list[str]:

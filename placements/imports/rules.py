@@ -40,6 +40,7 @@ from .parsing import (
     EPISODES,
     ID_FIELD,
     REQUIRED,
+    STANDS_IN,
     DateError,
     municipality_key,
     parse_agb,
@@ -47,6 +48,8 @@ from .parsing import (
     parse_date,
     parse_end_reason,
     parse_legal_framework,
+    parse_product_category,
+    parse_product_code,
     parse_referrer,
     parse_sex,
     provider_key,
@@ -213,6 +216,15 @@ AGB_CONFLICT = register(Rule(
     _("AGB-code '%(value)s' hoort bij een andere aanbieder dan '%(provider)s', of die aanbieder heeft al een andere "
       "AGB-code (%(current)s). Controleer de kolommen aanbieder en agb."),
 ))
+INVALID_PRODUCT = register(Rule(
+    "E118", "field", ("product_category", "product_code"), _("Onbekende productcode"),
+    _("Productcode '%(value)s' staat niet in de producttabel van de regio op %(date)s (Beheer → Productcodes); vul de "
+      "zorgvorm in of voeg de code toe."),
+))
+INVALID_PRODUCT_FORMAT = register(Rule(
+    "E119", "field", ("product_category", "product_code"), _("Ongeldige productcategorie of productcode"),
+    _("'%(value)s' is geen iJw-productcategorie (2 cijfers) of -productcode (5 tekens, bijvoorbeeld 43A01)."),
+))
 INVALID_AMOUNT = register(Rule(
     "E110", "field", ("amount",), _("Ongeldig bedrag"),
     _("Ongeldig bedrag '%(value)s'; bijvoorbeeld 1234,56 of € 1.234,56 of -250,00."),
@@ -255,19 +267,35 @@ class Lookups:
     agb_of: dict[int, str] = field(default_factory=dict)  # provider id → its AGB code (known ones only)
     provider_names: dict[int, str] = field(default_factory=dict)
     target_groups: dict[str, int] = field(default_factory=dict)  # code or name, casefolded → id
+    municipality_region: dict[int, int] = field(default_factory=dict)  # municipality id → region id
+    # (region id, product category, product code) → [(valid from, valid to or None, care form id)]
+    product_codes: dict[tuple[int, str, str], list] = field(default_factory=dict)
+
+    def product_care_form(self, *, municipality: int, category: str, code: str, day: dt.date) -> int | None:
+        """The care form of an iJw product in the municipality's region on `day` (None when the table has none)."""
+        for start, end, care_form in self.product_codes.get((self.municipality_region.get(municipality), category, code), ()):
+            if start <= day and (end is None or day <= end):
+                return care_form
+        return None
 
     @classmethod
     def load(cls, *, today: dt.date | None = None) -> Lookups:
         from django.utils import timezone
 
-        from placements.models import CareForm, Municipality, Provider, TargetGroup
+        from placements.models import CareForm, Municipality, ProductCode, Provider, TargetGroup
 
         from .parsing import municipality_keys
 
         municipalities: dict[str, int] = {}
-        for pk, cbs_code, name in Municipality.objects.values_list("pk", "cbs_code", "name"):
+        municipality_region: dict[int, int] = {}
+        for pk, cbs_code, name, region_id in Municipality.objects.values_list("pk", "cbs_code", "name", "region_id"):
+            municipality_region[pk] = region_id
             for key in municipality_keys(cbs_code, name):
                 municipalities.setdefault(key, pk)
+        product_codes: dict[tuple[int, str, str], list] = {}
+        for region_id, category, code, care_form, start, end in ProductCode.objects.values_list(
+                "region_id", "product_category", "product_code", "care_form_id", "valid_from", "valid_to"):
+            product_codes.setdefault((region_id, category, code), []).append((start, end, care_form))
         care_forms = {code.casefold(): pk for pk, code in CareForm.objects.values_list("pk", "code")}
         providers, agb, agb_of, names = {}, {}, {}, {}
         for pk, name, agb_code in Provider.objects.values_list("pk", "name", "agb_code"):
@@ -280,7 +308,8 @@ class Lookups:
         for pk, code, name in TargetGroup.objects.values_list("pk", "code", "name"):
             target_groups[code.casefold()] = target_groups[" ".join(name.split()).casefold()] = pk
         return cls(municipalities=municipalities, care_forms=care_forms, providers=providers, provider_agb=agb,
-                   today=today or timezone.localdate(), target_groups=target_groups, agb_of=agb_of, provider_names=names)
+                   today=today or timezone.localdate(), target_groups=target_groups, agb_of=agb_of, provider_names=names,
+                   municipality_region=municipality_region, product_codes=product_codes)
 
 
 def _date_parser(text: str) -> dt.date:
@@ -393,7 +422,10 @@ class RowValidator:
             "target_group": self._target_group,
             "amount": _simple(parse_amount, INVALID_AMOUNT),
             "agb": _simple(parse_agb, INVALID_AGB),
+            "product_category": _simple(parse_product_category, INVALID_PRODUCT_FORMAT),
+            "product_code": _simple(parse_product_code, INVALID_PRODUCT_FORMAT),
         }
+        self.stands_in = STANDS_IN.get(kind, {})
         self._plan = [(column, self.parsers[column], column in self.required) for column in self.columns]
 
     def _municipality(self, text: str) -> int:
@@ -433,6 +465,20 @@ class RowValidator:
         self.new_providers.setdefault(key, " ".join(text.split()))
         return key
 
+    def _care_form_of_product(self, line: int, values: dict, category: str | None, code: str, failed: set, issues: list) -> None:
+        """The care form of the line's iJw product (E118 when the region's table has none on the period's start;
+        nothing when the municipality or the period did not parse: their own issues say so)."""
+        municipality, day = values.get("municipality"), values.get("period_start")
+        if municipality is None or day is None:
+            return
+        care_form = self.lookups.product_care_form(municipality=municipality, category=category or code[:2], code=code, day=day)
+        if care_form is None:
+            failed.add("product_code")
+            issues.append(INVALID_PRODUCT.issue(row=line, field="product_code", value=f"{category or code[:2]}/{code}",
+                                                date=day.strftime("%d-%m-%Y")))
+        else:
+            values["care_form"] = care_form
+
     def _provider_with_agb(self, provider: int | str, agb: str) -> int | str:
         """The provider of a line that gives both a provider and an AGB code: the code identifies a known provider
         (a new spelling of its name is that provider); a known provider without a code gets this one; a new
@@ -468,7 +514,7 @@ class RowValidator:
         for column, parser, required in self._plan:
             text = cells.get(column)
             if not text:
-                if required:
+                if required and not cells.get(self.stands_in.get(column, "")):
                     issues.append(REQUIRED_EMPTY.issue(row=line, field=column))
                 continue
             try:
@@ -476,6 +522,9 @@ class RowValidator:
             except Violation as exc:
                 failed.add(column)
                 issues.append(exc.rule.issue(row=line, field=column, **exc.params))
+        category, code = values.pop("product_category", None), values.pop("product_code", None)
+        if "care_form" not in values and "care_form" not in failed and code is not None:
+            self._care_form_of_product(line, values, category, code, failed, issues)
         agb = values.pop("agb", None)
         if agb is not None and values.get("provider") is not None:
             try:

@@ -23,6 +23,8 @@ LOOKUPS = rules.Lookups(
     target_groups={"jo": 1, "jlvb": 2, "ggz": 3},
     agb_of={5: "98000001"},
     provider_names={5: "Jeugdzorg De Vallei", 6: "Ambulant Zonder Code"},
+    municipality_region={1: 100, 2: 100},
+    product_codes={(100, "43", "43A01"): [(dt.date(2024, 1, 1), None, 10)]},
 )
 BSN = synthetic_bsn(1)
 EPISODE = {
@@ -79,6 +81,10 @@ ROW_CASES = [
     ("E116", EPISODES, {"agb": "9800001X"}, "agb", {"agb": "98 00 00 01"}),
     ("E116", DECLARATIONS, {"agb": "980001"}, "agb", {"agb": "98000001"}),
     ("E117", EPISODES, {"agb": "98000002"}, "agb", {"agb": "98000001"}),
+    # a product instead of the care form: in the region's table from 2024, not on a period starting in 2023
+    ("E118", DECLARATIONS, {"care_form": "", "product_category": "43", "product_code": "43A01", "period_start": "2023-12-01"},
+     "product_code", {"care_form": "", "product_category": "43", "product_code": "43A01"}),
+    ("E119", DECLARATIONS, {"care_form": "", "product_code": "43A0"}, "product_code", {"care_form": "", "product_code": "43a01"}),
     ("E201", EPISODES, {"birth_date": "2026-06-02", "start_date": "2026-06-02", "end_date": "", "end_reason": ""},
      "birth_date", {"birth_date": "2026-06-01", "start_date": "2026-06-01", "end_date": "", "end_reason": ""}),
     ("E201", DECLARATIONS, {"birth_date": "2026-07-01", "period_end": "2026-07-31"}, "birth_date",

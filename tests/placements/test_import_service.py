@@ -298,3 +298,55 @@ def test_an_agb_code_of_another_provider_refuses_the_file(provider, ede):
     assert job.status == ImportStatus.REFUSED
     assert list(job.issues.values_list("code", "field")) == [("E117", "agb")]
     assert not Episode.objects.exists()
+
+
+@pytest.fixture
+def product_table(ede, care_forms):
+    """Food Valley's products: 43A01 is residential care until 2023, family-home care from 2024 (a new version);
+    44B02 foster care."""
+    from placements.models import ProductCode
+
+    region = ede.region
+    ProductCode.objects.create(region=region, product_category="43", product_code="43A01", care_form=care_forms["RES"],
+                               valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2023, 12, 31))
+    ProductCode.objects.create(region=region, product_category="43", product_code="43A01", care_form=care_forms["GZH"],
+                               valid_from=dt.date(2024, 1, 1))
+    ProductCode.objects.create(region=region, product_category="44", product_code="44B02", care_form=care_forms["PLZ"],
+                               valid_from=dt.date(2020, 1, 1))
+    return region
+
+
+DECLARATION_HEADER = "declaratie_id;bsn;geboortedatum;gemeente;aanbieder;{form}begin_periode;einde_periode;bedrag;productcategorie;productcode\n"
+
+
+def test_a_declaration_file_may_give_the_product_instead_of_the_care_form(provider, product_table):
+    content = (DECLARATION_HEADER.format(form="")
+               + f"D-1;{BSN1};2012-05-17;GM0228;Jeugdzorg De Vallei;2023-12-01;2023-12-31;1000,00;43;43A01\n"  # residential in 2023
+               + f"D-2;{BSN1};2012-05-17;GM0228;Jeugdzorg De Vallei;2024-01-01;2024-01-31;900,00;43;43a 01\n"  # the 2024 version
+               + f"D-3;{BSN2};2013-05-17;GM0228;Jeugdzorg De Vallei;2024-01-01;2024-01-31;500,00;44;44B02\n").encode()
+    job = run("declarations", content)
+    assert job.status == ImportStatus.DONE, list(job.issues.values_list("code", "row", "message"))
+    forms = dict(Declaration.objects.values_list("source_id", "care_form__code"))
+    assert forms == {"D-1": "RES", "D-2": "GZH", "D-3": "PLZ"}
+
+
+def test_an_unknown_product_code_refuses_the_file_with_e118_and_stores_nothing(provider, product_table):
+    content = (DECLARATION_HEADER.format(form="zorgvorm;")
+               + f"D-1;{BSN1};2012-05-17;GM0228;Jeugdzorg De Vallei;RES;2024-01-01;2024-01-31;1000,00;;\n"  # a care form: fine
+               + f"D-2;{BSN1};2012-05-17;GM0228;Jeugdzorg De Vallei;;2019-06-01;2019-06-30;900,00;43;43A01\n"  # before the table
+               + f"D-3;{BSN2};2013-05-17;GM0363;Jeugdzorg De Vallei;;2024-01-01;2024-01-31;500,00;44;44B02\n"  # Amsterdam: not its table
+               + f"D-4;{BSN2};2013-05-17;GM0228;Jeugdzorg De Vallei;;2024-01-01;2024-01-31;500,00;44;4B\n").encode()  # malformed
+    job = run("declarations", content)
+    assert job.status == ImportStatus.REFUSED
+    assert sorted(job.issues.values_list("code", "row", "field")) == [
+        ("E118", 3, "productcode"), ("E118", 4, "productcode"), ("E119", 5, "productcode")]
+    message = job.issues.get(row=3).message
+    assert "43/43A01" in message and "01-06-2019" in message
+    assert not Declaration.objects.exists()
+
+
+def test_without_care_form_and_product_the_care_form_column_is_missing(provider, product_table):
+    content = ("declaratie_id;bsn;geboortedatum;gemeente;aanbieder;begin_periode;einde_periode;bedrag\n"
+               f"D-1;{BSN1};2012-05-17;GM0228;Jeugdzorg De Vallei;2024-01-01;2024-01-31;1000,00\n").encode()
+    job = run("declarations", content)
+    assert job.status == ImportStatus.REFUSED and job.issues.get().field == "care_form"

@@ -182,3 +182,50 @@ def test_the_csv_escapes_a_formula_in_a_care_form_code_and_keeps_numbers(tmp_pat
     lines = out.getvalue().splitlines()
     assert lines[1] == "2022,'=1+2,12,-100.00,-8.33"  # the code escaped, the negative amounts still numbers
     assert lines[3] == "2022,TOTAL,32,-10.00,-0.31"
+
+
+def test_a_region_reports_in_its_own_categories_each_from_its_date(ede, veenendaal, care_forms, provider):
+    """Seed 003's way: "Pleegzorg" is foster and network foster care; a family home counts in "24-uursverblijf" until
+    2020 and in "Gezinshuizen" from 2021. A: foster care and network foster care in 2020 → once in Pleegzorg; B: family
+    home in December 2020 and January 2021 → 24-uursverblijf in 2020, Gezinshuizen in 2021; C: residential in 2020 and
+    2021; D: ambulant care, in no category → its own row. The municipality's table uses its region's categories."""
+    from placements.models import CategoryMapping, ReportingCategory
+
+    region = ede.region
+    stay24 = ReportingCategory.objects.create(region=region, code="24-uurs", name="24-uursverblijf", order=1)
+    homes = ReportingCategory.objects.create(region=region, code="gezinshuizen", name="Gezinshuizen", order=2)
+    foster = ReportingCategory.objects.create(region=region, code="pleegzorg", name="Pleegzorg", order=3)
+    for category, code, since in ((stay24, "RES", D(2015, 1, 1)), (stay24, "GZH", D(2015, 1, 1)), (homes, "GZH", D(2021, 1, 1)),
+                                  (foster, "PLZ", D(2015, 1, 1)), (foster, "NPZ", D(2015, 1, 1))):
+        CategoryMapping.objects.create(category=category, care_form=care_forms[code], valid_from=since)
+    a, b, c, d = (_child(i, ede) for i in range(4))
+    n = iter(range(1000))
+    _decl(next(n), a, care_forms["PLZ"], ede, D(2020, 3, 1), "700.00", provider)
+    _decl(next(n), a, care_forms["NPZ"], ede, D(2020, 9, 1), "300.00", provider)
+    _decl(next(n), b, care_forms["GZH"], veenendaal, D(2020, 12, 1), "4000.00", provider)
+    _decl(next(n), b, care_forms["GZH"], veenendaal, D(2021, 1, 1), "4100.00", provider)
+    _decl(next(n), c, care_forms["RES"], ede, D(2020, 5, 1), "6000.00", provider)
+    _decl(next(n), c, care_forms["RES"], ede, D(2021, 5, 1), "6100.00", provider)
+    _decl(next(n), d, care_forms["AMB"], ede, D(2021, 2, 1), "250.00", provider)
+    table = cost_table(region=region, years=[2020, 2021])
+    rows = {y.year: {r.code: (r.name, r.clients, r.cost) for r in y.rows} for y in table.years}
+    assert rows[2020] == {"24-uurs": ("24-uursverblijf", 2, Decimal("10000.00")), "pleegzorg": ("Pleegzorg", 1, Decimal("1000.00"))}
+    assert rows[2021] == {"24-uurs": ("24-uursverblijf", 1, Decimal("6100.00")), "gezinshuizen": ("Gezinshuizen", 1, Decimal("4100.00")),
+                          "AMB": ("Ambulante hulp", 1, Decimal("250.00"))}
+    assert [r.code for r in table.year(2021).rows] == ["24-uurs", "gezinshuizen", "AMB"]  # the region's order, then care forms
+    assert table.year(2021).total.clients == 3  # the sum of the rows, as the regions' reports count
+    # the 2021 change of 24-uursverblijf against 2020 compares the category with itself
+    assert table.year(2021).rows[0].clients_change == pytest.approx(-50.0)
+    veen = cost_table(municipality=veenendaal, years=[2021])
+    assert {r.code: r.clients for r in veen.year(2021).rows} == {"gezinshuizen": 1}
+
+
+def test_the_demo_categories_follow_seed_003_and_are_idempotent(foodvalley):
+    from demo.categories import build_demo_categories
+    from placements.models import CategoryMapping
+
+    first = build_demo_categories()
+    assert first["categorieën"] == 7 and first["productcodes"] == 8
+    assert build_demo_categories() == {"categorieën": 0, "indelingen": 0, "productcodes": 0}
+    homes = CategoryMapping.objects.filter(care_form__code="GZH").order_by("valid_from")
+    assert [(m.category.code, m.valid_from) for m in homes] == [("24-uursverblijf", D(2015, 1, 1)), ("gezinshuizen", D(2021, 1, 1))]
