@@ -48,19 +48,29 @@ def last_quarters(month: str, n: int = QUARTERS) -> list[str]:
     return [quarter_shift(q, -i) for i in range(n - 1, -1, -1)]
 
 
-def _table(values: dict[str, dict], groups: list[tuple[str, str]], totals: dict[str, float], quarters: list[str], exact: bool) -> list[dict]:
+def _cell(count: float, total: float, exact: bool) -> dict:
+    """A published count and its share of the total (the share only where the count is shown)."""
+    cell = publication.count(count, exact=exact)
+    share = publication.share(count / total, n=total, exact=exact) if total and not cell.suppressed else None
+    return {"count": cell.text, "share": share.text if share else "", "suppressed": cell.suppressed or bool(share and share.suppressed)}
+
+
+def _table(values: dict[str, dict], groups: list[tuple[str, str]], quarters: list[str], exact: bool) -> list[dict]:
+    """Per group: its count and share in each quarter, then in the four together (a larger count, more often shown;
+    the rounding of core.publication keeps a small quarter from being worked back from it)."""
+    def count(series: dict, q: str) -> float:
+        return sum(series.get(m) or 0 for m in quarter_months(q))
+
+    totals = {q: sum(count(v, q) for v in values.values()) for q in quarters}
     rows = []
     for code, label in groups:
         series = values.get(code, {})
-        cells = []
-        for q in quarters:
-            count = sum(series.get(m) or 0 for m in quarter_months(q))
-            total = totals.get(q, 0)
-            cell = publication.count(count, exact=exact)
-            share = publication.share(count / total, n=total, exact=exact) if total else publication.NO_VALUE
-            cells.append({"count": cell.text, "share": share.text, "suppressed": cell.suppressed or share.suppressed})
-        if any(sum(series.get(m) or 0 for m in quarter_months(q)) for q in quarters):
-            rows.append({"code": code, "label": str(label), "cells": cells})
+        counts = [count(series, q) for q in quarters]
+        if not any(counts):
+            continue
+        cells = [_cell(c, totals[q], exact) for c, q in zip(counts, quarters, strict=True)]
+        cells.append(_cell(sum(counts), sum(totals.values()), exact))
+        rows.append({"code": code, "label": str(label), "cells": cells})
     return rows
 
 
@@ -76,17 +86,13 @@ def outcome_sources(dash) -> dict:
     for r in store.run_series(dash.run, scope=dash.scope.key, band="all", metric__in=[SIGNALS, REFERRALS]):
         series[r.metric][r.group] = r.values
 
-    def totals(by_group: dict) -> dict[str, float]:
-        return {q: sum(v.get(m) or 0 for v in by_group.values() for m in quarter_months(q)) for q in quarters}
-
     _title, signal_groups = registry.APP_GROUPS.get(registry.SIGNALLER_GROUPS, ("", []))
     signals = {g: v for g, v in series[SIGNALS].items() if g != "all"}
     referrers = series[REFERRALS]
     tables = [
-        ("signallers", _("Wie signaleert een dreigende uithuisplaatsing"), _table(signals, list(signal_groups), totals(signals), quarters, dash.exact)),
-        ("referrers", _("Wie verwijst naar verblijf (instroom)"),
-         _table(referrers, [*Referrer.choices, UNKNOWN_REFERRER], totals(referrers), quarters, dash.exact)),
+        ("signallers", _("Wie signaleert een dreigende uithuisplaatsing"), _table(signals, list(signal_groups), quarters, dash.exact)),
+        ("referrers", _("Wie verwijst naar verblijf (instroom)"), _table(referrers, [*Referrer.choices, UNKNOWN_REFERRER], quarters, dash.exact)),
     ]
     if not any(rows for _k, _c, rows in tables):
         return {}
-    return {"quarters": [quarter_label(q) for q in quarters], "tables": tables}
+    return {"quarters": [quarter_label(q) for q in quarters], "tables": tables, "together": _("4 kwartalen")}
