@@ -18,6 +18,7 @@ class Signaller(models.TextChoices):
     GP = "huisarts", _("Huisarts")
     GI = "gi", _("Gecertificeerde instelling (GI)")
     VEILIG_THUIS = "veilig_thuis", _("Veilig Thuis")
+    POLICE = "politie", _("Politie")
     FAMILY = "gezin", _("Gezin zelf")
     WIJKTEAM = "wijkteam", _("Wijkteam")
     OTHER = "anders", _("Anders")
