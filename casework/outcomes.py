@@ -16,6 +16,7 @@ after six months, and whether the children of JIM and systemic families are stil
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 
@@ -80,31 +81,42 @@ def ret_follow_up_series(scopes: ProviderScopes, data_date: dt.date) -> list[Ser
 
 
 def home_after_trajectory_series(scopes: ProviderScopes, data_date: dt.date, codes: dict[str, str]) -> list[Series]:
-    """codes: care-form code → metric prefix ("JIM" → "jim_home")."""
-    trajectories = list(Episode.objects.filter(scopes.filter("municipality"), care_form__code__in=list(codes), start_date__lte=data_date)
-                        .order_by("start_date", "pk").values_list("child_id", "municipality_id", "care_form__code", "start_date"))
+    """codes: care-form code → metric prefix ("JIM" → "jim_home"). One pass over the trajectories: each child's next
+    stay start after the trajectory's start is found by bisection, and both windows are judged from it."""
+    trajectories = Episode.objects.filter(scopes.filter("municipality"), care_form__code__in=list(codes), start_date__lte=data_date)
     stay_starts: dict[int, list[dt.date]] = defaultdict(list)
-    children = {t[0] for t in trajectories}
-    if children:
-        for child_id, start in Episode.objects.filter(child_id__in=children, care_form__with_stay=True, start_date__lte=data_date) \
-                .values_list("child_id", "start_date"):
-            stay_starts[child_id].append(start)
-    out = []
-    for suffix, days in HOME_WINDOWS:
-        for code, prefix in codes.items():
-            seen: set[tuple[str, int]] = set()
-            tallies: dict = defaultdict(lambda: defaultdict(lambda: [0, 0]))
-            for child_id, muni, form, start in trajectories:
-                if form != code:
+    for child_id, start in (Episode.objects.filter(child_id__in=trajectories.values("child_id"), care_form__with_stay=True,
+                                                   start_date__lte=data_date).values_list("child_id", "start_date")):
+        stay_starts[child_id].append(start)
+    for starts in stay_starts.values():
+        starts.sort()
+    measurable = {days: {} for _suffix, days in HOME_WINDOWS}  # window → period → measurable by the data date
+    seen: set[tuple[str, str, int]] = set()
+    tallies: dict[str, dict] = {f"{prefix}_{suffix}": defaultdict(lambda: defaultdict(lambda: [0, 0]))
+                                for prefix in codes.values() for suffix, _days in HOME_WINDOWS}
+    for child_id, muni, form, start in trajectories.order_by("start_date", "pk").values_list("child_id", "municipality_id",
+                                                                                            "care_form__code", "start_date"):
+        starts = stay_starts.get(child_id, ())
+        i = bisect.bisect_left(starts, start)
+        next_stay = starts[i] if i < len(starts) else None
+        keys = scopes.of(muni)
+        for period in _periods(start):
+            if (form, period, child_id) in seen:
+                continue  # a child's first trajectory of the form in the period
+            seen.add((form, period, child_id))
+            for suffix, days in HOME_WINDOWS:
+                ok = measurable[days].get(period)
+                if ok is None:
+                    ok = measurable[days][period] = _period_end(period) + dt.timedelta(days=days) <= data_date
+                if not ok:
                     continue
-                limit = start + dt.timedelta(days=days)
-                home = not any(start <= s <= limit for s in stay_starts.get(child_id, ()))
-                for period in _periods(start):
-                    if (period, child_id) in seen or _period_end(period) + dt.timedelta(days=days) > data_date:
-                        continue
-                    seen.add((period, child_id))
-                    for key in scopes.of(muni):
-                        tallies[key][period][0] += 1
-                        tallies[key][period][1] += home
-            out += _shares(tallies, f"{prefix}_{suffix}")
+                home = next_stay is None or next_stay > start + dt.timedelta(days=days)
+                tally = tallies[f"{codes[form]}_{suffix}"]
+                for key in keys:
+                    cell = tally[key][period]
+                    cell[0] += 1
+                    cell[1] += home
+    out = []
+    for metric, tally in tallies.items():
+        out += _shares(tally, metric)
     return out

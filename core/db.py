@@ -44,64 +44,6 @@ def copy_in(table: str, columns: Iterable[str], buf, *, size: int = 1 << 20) -> 
         cursor.connection.cursor().copy_expert(f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN", buf, size=size)
 
 
-class BackgroundCopy:
-    """COPY text chunks into a table from a thread of its own — on this thread's connection and inside its
-    transaction — while the caller computes the next chunk (PostgreSQL).
-
-    A snapshot run's episodes part spends ~4 s of its ~30 waiting for PostgreSQL to take its series in (parsing,
-    compressing, indexing); in the background that time overlaps the computing of the next figures. At most `depth`
-    chunks wait (memory stays bounded: the caller blocks when the thread is behind). A psycopg2 connection may be
-    used from two threads (its calls are serialised), and the caller makes no queries while chunks are in flight
-    except through this object. Use as a context manager: leaving waits for the last chunk and re-raises the
-    thread's failure; leaving with an exception discards what still waits."""
-
-    def __init__(self, table: str, columns: Iterable[str], *, depth: int = 1):
-        import queue
-        import threading
-
-        cols = ", ".join(connection.ops.quote_name(c) for c in columns)
-        self.sql = f"COPY {connection.ops.quote_name(table)} ({cols}) FROM STDIN"
-        connection.ensure_connection()
-        self.raw = connection.connection
-        self.queue: queue.Queue = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="background-copy", daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        while (buf := self.queue.get()) is not None:
-            if self.error is not None:
-                continue  # drain after a failure: the caller raises it
-            try:
-                with self.raw.cursor() as cursor:
-                    cursor.copy_expert(self.sql, buf, size=1 << 20)
-            except BaseException as exc:  # noqa: BLE001 - handed to the caller in put()/close()
-                self.error = exc
-
-    def put(self, buf) -> None:
-        """Queue a chunk (positioned at its start); raises the failure of an earlier chunk."""
-        if self.error is not None:
-            raise self.error
-        self.queue.put(buf)
-
-    def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None:
-            raise self.error
-
-    def __enter__(self) -> BackgroundCopy:
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.close()
-            return
-        self.error = self.error or exc  # stop copying what still waits
-        self.queue.put(None)
-        self.thread.join()
-
-
 IN_BUCKET = 500
 
 

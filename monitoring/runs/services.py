@@ -83,8 +83,9 @@ def run_part_compute(*, run_id: int, part: str) -> int:
     series = run_parts.series(part, data_date=run.data_date)
     with transaction.atomic():
         FigureSeries.objects.filter(run=run, part=part).delete()
-        with SeriesWriter(run, part) as writer:  # leaving it waits for the last chunk of the background COPY
-            writer.add(series)
+        writer = SeriesWriter(run, part)
+        writer.add(series)
+        writer.flush()
         run_part_done(run_id=run_id, part=part)
     logger.info("run %s: part %s, %d series in %.1f s", run_id, part, writer.count, time.monotonic() - started)
     return writer.count

@@ -1,5 +1,4 @@
-"""Writing a run's series: COPY in chunks on PostgreSQL (in the background, while the next figures are computed),
-bulk_create elsewhere."""
+"""Writing a run's series: COPY in chunks on PostgreSQL, bulk_create elsewhere."""
 from __future__ import annotations
 
 import io
@@ -8,7 +7,7 @@ from collections.abc import Iterable
 import orjson
 from django.db import connection
 
-from core.db import BackgroundCopy, copy_in, copy_line
+from core.db import copy_in, copy_line
 from monitoring import registry
 from monitoring.engine.frames import Series
 from monitoring.models import FigureSeries
@@ -17,9 +16,8 @@ COLUMNS = ("run_id", "level", "scope", "group", "band", "metric", "values", "par
 
 
 class SeriesWriter:
-    """Appends series to a run's FigureSeries: COPY in chunks on PostgreSQL (core.db.BackgroundCopy), bulk_create
-    elsewhere. Use as a context manager inside a transaction, together with the delete of the run's earlier series:
-    leaving it writes what is left and waits for the background COPY."""
+    """Appends series to a run's FigureSeries: COPY in chunks on PostgreSQL, bulk_create elsewhere.
+    Use inside a transaction together with the delete of the run's earlier series."""
 
     CHUNK_BYTES = 32 * 1024 * 1024
 
@@ -31,19 +29,6 @@ class SeriesWriter:
         self.copy = connection.vendor == "postgresql"
         self.buf = io.StringIO()
         self.pending: list = []
-        self.background: BackgroundCopy | None = None
-
-    def __enter__(self) -> SeriesWriter:
-        if self.copy:
-            self.background = BackgroundCopy(self.model._meta.db_table, COLUMNS).__enter__()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.flush()
-        if self.background is not None:
-            background, self.background = self.background, None
-            background.__exit__(exc_type, exc, tb)
 
     def add(self, series: Iterable[Series]) -> int:
         """Append series. A fixed-window figure keeps only the periods measurable by the run's data date
@@ -72,10 +57,7 @@ class SeriesWriter:
         if self.copy:
             if self.buf.tell():
                 self.buf.seek(0)
-                if self.background is not None:
-                    self.background.put(self.buf)
-                else:
-                    copy_in(self.model._meta.db_table, COLUMNS, self.buf)
+                copy_in(self.model._meta.db_table, COLUMNS, self.buf)
                 self.buf = io.StringIO()
         elif self.pending:
             self.model.objects.bulk_create(self.pending, batch_size=2000)
