@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "crisis",
     "providers",
     "actionplan",
+    "forecast",
     "reports",
     "demo",
 ]

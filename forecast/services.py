@@ -1,0 +1,133 @@
+"""Forecasts of a scope (a region by name, a municipality by CBS code or name, or NL): load the episodes up to the
+data date, fit (forecast.model; a municipality drawn towards its region), simulate, and summarise per month, care-form
+group and age band with costs."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from monitoring.engine.calendar import month_label, month_last_day
+from monitoring.engine.load import load_declarations, load_episodes
+from placements.models import CareForm, Municipality, Region
+
+from . import model
+
+HEADER = ["month", "scope", "state", "age_band", "mean", "p10", "p50", "p90", "cost_mean", "cost_p10", "cost_p50", "cost_p90"]
+
+
+@dataclass
+class Scope:
+    label: str
+    municipalities: set[int] | None  # None: the whole country
+    region: Region | None
+
+
+def scope_get(name: str) -> Scope:
+    """A region by name, a municipality by CBS code (GM0228) or name, or NL; ValueError when unknown."""
+    text = name.strip()
+    if text.upper() == "NL":
+        return Scope("NL", None, None)
+    region = Region.objects.filter(name__iexact=text).first()
+    if region is not None:
+        return Scope(region.name, set(region.municipalities.values_list("pk", flat=True)), region)
+    muni = (Municipality.objects.filter(cbs_code__iexact=text).first() or Municipality.objects.filter(name__iexact=text).first())
+    if muni is not None:
+        return Scope(muni.cbs_code, {muni.pk}, muni.region)
+    raise ValueError(f"Onbekend gebied: {name}")
+
+
+def _episodes(ds, munis: set[int] | None) -> model.Episodes:
+    keep = np.ones(len(ds.ep_child), bool) if munis is None else np.isin(ds.ep_muni, list(munis))
+    return model.Episodes(child=ds.ep_child[keep], form=ds.ep_form[keep], start=ds.ep_start[keep], end=ds.ep_end[keep],
+                          birth=ds.child_birth)
+
+
+def _youths(ds, munis: set[int] | None, months: np.ndarray) -> np.ndarray:
+    """Youths 0-17 of the scope in each month (the year's figure; a year without one takes the nearest earlier)."""
+    by_year: dict[int, float] = {}
+    for (muni, year), n in ds.population.items():
+        if munis is None or muni in munis:
+            by_year[year] = by_year.get(year, 0) + n
+    years = sorted(by_year)
+    out = []
+    for m in months:
+        year = 1970 + int(m) // 12
+        known = [y for y in years if y <= year] or years[:1]
+        out.append(by_year[known[-1]] if known else 0.0)
+    return np.array(out, float)
+
+
+def _fit(ds, scope: Scope, forms: list[int], window: int) -> model.Fit:
+    last = int(model.month_of(dt.date(1970, 1, 1) + dt.timedelta(days=int(ds.data_date))))
+    window_months = np.arange(last - window, last)
+    fit = model.estimate(_episodes(ds, scope.municipalities), forms=forms, rungs=ds.form_rung, last_month=last,
+                         youths_by_month=_youths(ds, scope.municipalities, window_months), window=window)
+    fit.cost_per_day = _cost_per_day(ds, scope.municipalities, forms, window_months, _episodes(ds, scope.municipalities))
+    if scope.municipalities is not None and len(scope.municipalities) == 1 and scope.region is not None:
+        region_munis = set(scope.region.municipalities.values_list("pk", flat=True))
+        region_fit = model.estimate(_episodes(ds, region_munis), forms=forms, rungs=ds.form_rung, last_month=last,
+                                    youths_by_month=_youths(ds, region_munis, window_months), window=window)
+        region_fit.cost_per_day = _cost_per_day(ds, region_munis, forms, window_months, _episodes(ds, region_munis))
+        fit = model.shrink(fit, region_fit)
+    return fit
+
+
+def _cost_per_day(ds, munis: set[int] | None, forms: list[int], months: np.ndarray, episodes: model.Episodes) -> np.ndarray:
+    """Euro per care day per form over the window: declared amounts / (stock at each month end × days of the month)."""
+    if not len(ds.dec_form):
+        return np.zeros(len(forms))
+    ends = month_last_day(months)
+    first = int(month_last_day(months[:1] - 1)[0]) + 1
+    keep = (ds.dec_start >= first) & (ds.dec_start <= ends[-1])
+    if munis is not None:
+        keep &= np.isin(ds.dec_muni, list(munis))
+    cents = {f: float(ds.dec_cents[keep & (ds.dec_form == f)].sum()) for f in forms}
+    states = model.month_states(episodes, forms, ds.form_rung, ends)
+    days_in = (ends - month_last_day(months - 1)).astype(float)
+    out = []
+    for i, f in enumerate(forms):
+        in_form = ((states - 1) // len(model.BANDS) == i) & (states > 0)
+        care_days = float((in_form.sum(axis=0) * days_in).sum())
+        out.append(cents[f] / 100 / care_days if care_days else 0.0)
+    return np.array(out)
+
+
+def groups(forms: list[int]) -> dict[str, list[int]]:
+    """The care-form groups of the figure export → indexes of the forms in them."""
+    info = {cf.pk: cf for cf in CareForm.objects.filter(pk__in=forms)}
+    out = {"stay": list(range(len(forms)))}
+    out["family_based"] = [i for i, f in enumerate(forms) if info[f].family_based]
+    out["residential"] = [i for i, f in enumerate(forms) if info[f].rung >= 5]
+    for i, f in enumerate(forms):
+        out[info[f].code] = [i]
+    return out
+
+
+def forecast_rows(*, scope_name: str, data_until: dt.date, months: int = 36, simulations: int = model.SIMULATIONS,
+                  scenario: model.Scenario | None = None, window: int = model.WINDOW_MONTHS, seed: int = 2026) -> list[list]:
+    """One row per month, group and age band (all included): the stock's mean, 10/50/90% points and the cost's."""
+    scope = scope_get(scope_name)
+    ds = load_declarations(load_episodes(data_date=data_until))
+    forms = [cf.pk for cf in CareForm.objects.filter(with_stay=True).order_by("rung", "code")]
+    fit = _fit(ds, scope, forms, window)
+    result = model.simulate(fit, months=months, simulations=simulations, scenario=scenario, seed=seed)
+    draws = result.draws.reshape(simulations, months, len(forms), len(model.BANDS)).astype(float)
+    ends = month_last_day(np.array(result.months))
+    days = (ends - month_last_day(np.array(result.months) - 1)).astype(float)
+    cost = draws * fit.cost_per_day[None, None, :, None] * days[None, :, None, None]
+    rows = []
+    for group, idx in groups(forms).items():
+        if not idx:
+            continue
+        for b, band in enumerate([*model.BANDS, "all"]):
+            stock = draws[:, :, idx, :].sum(axis=2)
+            money = cost[:, :, idx, :].sum(axis=2)
+            stock = stock.sum(axis=2) if band == "all" else stock[:, :, b]
+            money = money.sum(axis=2) if band == "all" else money[:, :, b]
+            s, c = model.summary(stock), model.summary(money)
+            for t, m in enumerate(result.months):
+                rows.append([month_label(m), scope.label, group, band, *(round(float(s[k][t]), 2) for k in ("mean", "p10", "p50", "p90")),
+                             *(round(float(c[k][t]), 2) for k in ("mean", "p10", "p50", "p90"))])
+    return rows
