@@ -123,29 +123,30 @@ def care_level_changes(ds: Dataset) -> pd.DataFrame:
     if n == 0:
         return pd.DataFrame(columns=["child", "day", "level", "prev_level"])
     rung = _lookup(ds.form_rung, ds.ep_form, np.int8)
-    closed = ds.ep_end < OPEN
-    ev_child = np.concatenate([ds.ep_child, ds.ep_child[closed]]).astype(np.int64)
-    ev_day = np.concatenate([ds.ep_start, ds.ep_end[closed]]).astype(np.int64)
-    ev_rung = np.concatenate([rung, rung[closed]])
-    ev_delta = np.concatenate([np.ones(n, np.int32), -np.ones(int(closed.sum()), np.int32)])
+    # every episode gets an end event, an open one at `beyond` (after every real day): each child's counts return to 0
+    # at its last event, so a running sum over all children needs no per-child offset; rows at `beyond` go at the end
+    beyond = int(max(int(ds.ep_start.max()), int(np.where(ds.ep_end < OPEN, ds.ep_end, 0).max()))) + 1
+    ev_child = np.concatenate([ds.ep_child, ds.ep_child]).astype(np.int64)
+    ev_day = np.concatenate([ds.ep_start, np.where(ds.ep_end < OPEN, ds.ep_end, beyond)]).astype(np.int64)
+    # the active episodes per rung packed in one integer, 10 bits a rung (a child never has 1,024 at once): one
+    # running sum gives all six counts; starts come before ends within a day (stable sort), so no field goes negative
+    shift = (rung.astype(np.int64) - 1) * 10
+    ev_delta = np.concatenate([np.left_shift(1, shift), -np.left_shift(1, shift)])
     d_lo = int(ev_day.min())
     code = ev_child * (int(ev_day.max()) - d_lo + 1) + (ev_day - d_lo)
     order = np.argsort(code, kind="stable")
-    code = code[order]
-    ev_child, ev_day, ev_rung, ev_delta = ev_child[order], ev_day[order], ev_rung[order], ev_delta[order]
+    code, ev_child, ev_day, ev_delta = code[order], ev_child[order], ev_day[order], ev_delta[order]
     del order
-    child_first = _runs(ev_child)  # first event of each child
-    child_len = np.diff(np.append(child_first, len(ev_child)))
     # last event of each (child, day): the state after all that day's starts and ends
     last_of_day = np.append(np.flatnonzero(code[1:] != code[:-1]), len(code) - 1)
     del code
+    packed = np.cumsum(ev_delta)[last_of_day]
+    del ev_delta
     level = np.zeros(len(last_of_day), np.int64)
     for r in range(1, 7):
-        running = np.cumsum(np.where(ev_rung == r, ev_delta, 0), dtype=np.int64)
-        before_child = np.repeat(running[child_first] - np.where(ev_rung[child_first] == r, ev_delta[child_first], 0), child_len)
-        active = (running - before_child)[last_of_day] > 0
-        level[active] = r  # rungs ascend, so the highest active rung wins
-    del ev_rung, ev_delta
+        level[((packed >> (10 * (r - 1))) & 1023) > 0] = r  # rungs ascend, so the highest active rung wins
+    real = ev_day[last_of_day] < beyond
+    last_of_day, level = last_of_day[real], level[real]
     child = ev_child[last_of_day]
     day = ev_day[last_of_day]
     same_prev = np.zeros(len(child), bool)
