@@ -30,7 +30,6 @@ from .kernels import (
     _decode,
     _distinct_in_key_order,
     _lookup,
-    _runs,
     _sum_cells,
     _unique,
     _with_level,
