@@ -51,6 +51,8 @@ def _youths(ds, munis: set[int] | None, months: np.ndarray) -> np.ndarray:
         if munis is None or muni in munis:
             by_year[year] = by_year.get(year, 0) + n
     years = sorted(by_year)
+    if not years:  # no population known: entries are then counted per month (1,000 "youths", rate = entries a month)
+        return np.full(len(months), 1000.0)
     out = []
     for m in months:
         year = 1970 + int(m) // 12
@@ -131,3 +133,44 @@ def forecast_rows(*, scope_name: str, data_until: dt.date, months: int = 36, sim
                 rows.append([month_label(m), scope.label, group, band, *(round(float(s[k][t]), 2) for k in ("mean", "p10", "p50", "p90")),
                              *(round(float(c[k][t]), 2) for k in ("mean", "p10", "p50", "p90"))])
     return rows
+
+
+@dataclass
+class Backtest:
+    """How the model fitted `months` months before the data date did against what happened."""
+
+    fitted_until: dt.date
+    months: int
+    mape: float | None  # mean absolute percentage error of the stock in stay care (all forms, all ages) per month
+    coverage: float  # share of (month, care form) where the truth fell inside the 10–90% band
+    rows: list[tuple[str, float, float, float, float]]  # month, actual, mean, p10, p90 (stay, all ages)
+
+
+def backtest(*, scope_name: str, data_until: dt.date, months: int = 12, simulations: int = model.SIMULATIONS,
+             window: int = model.WINDOW_MONTHS, seed: int = 2026) -> Backtest:
+    """Fit on the data known `months` months before `data_until` (later starts ignored, later ends still open), forecast
+    `months` months, and compare with the stock that the data up to `data_until` shows at each month's end."""
+    scope = scope_get(scope_name)
+    last = model.month_of(data_until)
+    fitted_until = dt.date(1970, 1, 1) + dt.timedelta(days=int(month_last_day(np.array([last - months]))[0]))
+    past = load_declarations(load_episodes(data_date=fitted_until))
+    forms = [cf.pk for cf in CareForm.objects.filter(with_stay=True).order_by("rung", "code")]
+    fit = _fit(past, scope, forms, window)
+    result = model.simulate(fit, months=months, simulations=simulations, seed=seed)
+    now = load_episodes(data_date=data_until)
+    actual_states = model.month_states(_episodes(now, scope.municipalities), forms, now.form_rung, month_last_day(np.array(result.months)))
+    per_form = np.zeros((months, len(forms)))
+    for i in range(len(forms)):
+        in_form = ((actual_states - 1) // len(model.BANDS) == i) & (actual_states > 0)
+        per_form[:, i] = in_form.sum(axis=0)
+    draws = result.draws.reshape(simulations, months, len(forms), len(model.BANDS)).sum(axis=3).astype(float)
+    p10, p90 = np.percentile(draws, 10, axis=0), np.percentile(draws, 90, axis=0)
+    inside = (per_form >= p10) & (per_form <= p90)
+    present = (per_form > 0) | (draws.mean(axis=0) > 0.5)  # forms nobody is in, in forecast or truth, do not count
+    total_actual, total = per_form.sum(axis=1), draws.sum(axis=2)
+    mean = total.mean(axis=0)
+    errors = [abs(m - a) / a for m, a in zip(mean, total_actual, strict=True) if a > 0]
+    rows = [(month_label(m), float(a), float(mu), float(lo), float(hi)) for m, a, mu, lo, hi in
+            zip(result.months, total_actual, mean, np.percentile(total, 10, axis=0), np.percentile(total, 90, axis=0), strict=True)]
+    return Backtest(fitted_until=fitted_until, months=months, mape=float(np.mean(errors)) if errors else None,
+                    coverage=float(inside[present].mean()) if present.any() else 0.0, rows=rows)
