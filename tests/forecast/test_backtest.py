@@ -7,7 +7,7 @@ import pytest
 
 from forecast import services
 from placements.models import Child, Episode
-from tests.forecast.test_model import A, B, FIRST, generate
+from tests.forecast.test_model import FIRST, A, B, generate
 
 pytestmark = pytest.mark.django_db
 
