@@ -194,6 +194,42 @@ def simulate(fit: Fit, *, months: int = 36, simulations: int = SIMULATIONS, scen
     return Result(months=list(range(fit.last_month + 1, fit.last_month + months + 1)), draws=out)
 
 
+@dataclass
+class Solution:
+    """The smallest change of a lever that reaches a target: the factor (1 = no change), the forecast it gives at the
+    target month (mean, or the chosen quantile), and whether the target is reachable with the lever at all."""
+
+    factor: float
+    value: float
+    reachable: bool
+
+
+def solve(fit: Fit, *, states: list[int], target: float, month: int, lever: str = "entries", quantile: float | None = None,
+          simulations: int = 400, seed: int = 2026, tolerance: float = 0.005) -> Solution:
+    """The largest factor f ≤ 1 on the lever — entries into `states` × f ("entries"), or the probability of staying in
+    them × f ("stay") — for which the forecast of the children in `states` at `month` (months ahead) is at most
+    `target`: in the mean, or at the given quantile (0.8: with 80% probability). Bisection with the same random
+    draws for every factor, so the forecast falls as the factor falls."""
+    def value(factor: float) -> float:
+        scenario = Scenario(name="doel", entry_factor={s: factor for s in states} if lever == "entries" else {},
+                            stay_factor={s: factor for s in states} if lever == "stay" else {})
+        draws = simulate(fit, months=month, simulations=simulations, scenario=scenario, seed=seed).draws[:, month - 1, states].sum(axis=1)
+        return float(np.quantile(draws, quantile)) if quantile is not None else float(draws.mean())
+
+    if (now := value(1.0)) <= target:
+        return Solution(1.0, now, True)
+    if (floor := value(0.0)) > target:
+        return Solution(0.0, floor, False)
+    lo, hi = 0.0, 1.0  # value(lo) <= target < value(hi)
+    while hi - lo > tolerance:
+        mid = (lo + hi) / 2
+        if value(mid) <= target:
+            lo = mid
+        else:
+            hi = mid
+    return Solution(lo, value(lo), True)
+
+
 def summary(draws: np.ndarray) -> dict[str, np.ndarray]:
     """mean and 10/50/90% points over the simulations (axis 0)."""
     return {"mean": draws.mean(axis=0), "p10": np.percentile(draws, 10, axis=0), "p50": np.percentile(draws, 50, axis=0),
@@ -208,4 +244,5 @@ def month_of(day: dt.date) -> int:
     return int(days_to_months(np.array([day_number(day)]))[0])
 
 
-__all__ = ["BANDS", "OPEN", "Episodes", "Fit", "Result", "Scenario", "estimate", "month_states", "shrink", "simulate", "summary"]
+__all__ = ["BANDS", "OPEN", "Episodes", "Fit", "Result", "Scenario", "Solution", "estimate", "month_states", "shrink", "simulate",
+           "solve", "summary"]

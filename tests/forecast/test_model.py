@@ -133,3 +133,20 @@ def test_a_small_municipality_is_drawn_towards_its_region(fit):
     assert np.allclose(shrunk.transitions.sum(axis=1), 1.0)
     weight = small.exposure / (small.exposure + model.BETA)
     assert shrunk.entries[k] == pytest.approx((1 - weight) * fit.entries[k] + weight * small.entries[k])
+
+
+def test_the_solvers_answer_fed_back_as_a_scenario_reaches_the_target(fit):
+    states = [state(B)]
+    base = model.simulate(fit, months=12, simulations=400, seed=2026).draws[:, 11, states].sum(axis=1).mean()
+    target = 0.7 * base
+    for lever in ("entries", "stay"):
+        answer = model.solve(fit, states=states, target=target, month=12, lever=lever)
+        assert answer.reachable and 0 < answer.factor < 1 and answer.value <= target
+        scenario = model.Scenario(entry_factor={states[0]: answer.factor} if lever == "entries" else {},
+                                  stay_factor={states[0]: answer.factor} if lever == "stay" else {})
+        again = model.simulate(fit, months=12, simulations=400, seed=2026, scenario=scenario).draws[:, 11, states].sum(axis=1).mean()
+        assert again <= target  # the same draws: the answer holds when fed back
+        looser = model.solve(fit, states=states, target=target, month=12, lever=lever, quantile=0.8)
+        assert looser.factor <= answer.factor  # with 80% probability asks for at least as large a change
+    # zero in B within a year cannot be reached by entries alone (those in B stay a while)
+    assert not model.solve(fit, states=states, target=0, month=12, lever="entries").reachable
