@@ -107,13 +107,39 @@ def groups(forms: list[int]) -> dict[str, list[int]]:
     return out
 
 
+def scenario_for(saved, fit: model.Fit, forms: list[int]) -> model.Scenario:
+    """A saved ForecastScenario in the model's terms: entries into the group's states × (1 + pct/100); the chance of
+    staying a month in each of its states set so that the mean stay L = 1 / (1 − p) becomes L − k months (at least one)."""
+    states = [i * len(model.BANDS) + b for i in groups(forms).get(saved.group, []) for b in range(len(model.BANDS))]
+    stay_factor = {}
+    if saved.stay_months_shorter:
+        for s in states:
+            p = float(fit.transitions[s, s])
+            if 0 < p < 1:
+                longer = max(1.0, 1.0 / (1.0 - p) - saved.stay_months_shorter)
+                stay_factor[s] = (1.0 - 1.0 / longer) / p
+    start = model.month_of(saved.start) - fit.last_month
+    return model.Scenario(name=saved.name, from_month=max(1, start),
+                          entry_factor={s: 1.0 + saved.entries_pct / 100.0 for s in states} if saved.entries_pct else {},
+                          stay_factor=stay_factor)
+
+
 def forecast_rows(*, scope_name: str, data_until: dt.date, months: int = 36, simulations: int = model.SIMULATIONS,
-                  scenario: model.Scenario | None = None, window: int = model.WINDOW_MONTHS, seed: int = 2026) -> list[list]:
-    """One row per month, group and age band (all included): the stock's mean, 10/50/90% points and the cost's."""
+                  scenario: model.Scenario | None = None, window: int = model.WINDOW_MONTHS, seed: int = 2026,
+                  scenario_name: str = "") -> list[list]:
+    """One row per month, group and age band (all included): the stock's mean, 10/50/90% points and the cost's.
+    `scenario_name`: a saved scenario of the scope's region (ValueError when it has none of that name)."""
+    from .models import ForecastScenario
+
     scope = scope_get(scope_name)
     ds = load_declarations(load_episodes(data_date=data_until))
     forms = [cf.pk for cf in CareForm.objects.filter(with_stay=True).order_by("rung", "code")]
     fit = _fit(ds, scope, forms, window)
+    if scenario_name:
+        saved = ForecastScenario.objects.filter(region=scope.region, name__iexact=scenario_name).first() if scope.region else None
+        if saved is None:
+            raise ValueError(f"Onbekend scenario voor dit gebied: {scenario_name}")
+        scenario = scenario_for(saved, fit, forms)
     result = model.simulate(fit, months=months, simulations=simulations, scenario=scenario, seed=seed)
     draws = result.draws.reshape(simulations, months, len(forms), len(model.BANDS)).astype(float)
     ends = month_last_day(np.array(result.months))

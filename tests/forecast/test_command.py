@@ -37,3 +37,32 @@ def test_it_writes_a_forecast_per_month_group_and_band(tmp_path, ede, care_forms
     assert res and float(res[0]["cost_mean"]) > 0  # a cost per care day from June's declarations
     with pytest.raises(CommandError, match="Onbekend gebied"):
         call_command("forecast", scope="Atlantis", out=str(out))
+
+
+def test_a_saved_scenario_changes_the_forecast_from_its_month(tmp_path, ede, care_forms, provider):
+    """Residential care with steady entries: "20% fewer entries and stays two months shorter from April 2026" gives the
+    same forecast as the base until March and fewer children from April on."""
+    from forecast.models import ForecastScenario
+
+    n = 0
+    for month in range(1, 25):  # two children enter residential care each month of 2024 and 2025, each stays 8 months
+        for _ in range(2):
+            child = Child.objects.create(pseudonym=f"sc-{n:04d}" + "0" * 56, birth_date=D(2012, 1, 1), municipality=ede)
+            start = D(2024 + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+            end_month = month + 8
+            end = D(2024 + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1) if end_month <= 24 else None
+            Episode.objects.create(child=child, care_form=care_forms["RES"], provider=provider, municipality=ede, start_date=start, end_date=end)
+            n += 1
+    ForecastScenario.objects.create(region=ede.region, name="Minder en korter", start=D(2026, 4, 1), group="residential",
+                                    entries_pct=-20, stay_months_shorter=2)
+
+    def stay(scenario: str = "") -> list[float]:
+        out = tmp_path / f"f{scenario or 'base'}.csv"
+        call_command("forecast", scope="Food Valley", data_until="2025-12-31", months=9, simulations=300, out=str(out), scenario=scenario)
+        return [float(r["mean"]) for r in csv.DictReader(out.open()) if r["state"] == "residential" and r["age_band"] == "all"]
+
+    base, changed = stay(), stay("minder en korter")
+    assert changed[:3] == base[:3]  # January to March: the same draws
+    assert all(c < b for c, b in zip(changed[4:], base[4:], strict=True))  # from May on visibly lower
+    with pytest.raises(CommandError, match="Onbekend scenario"):
+        call_command("forecast", scope="Food Valley", data_until="2025-12-31", out=str(tmp_path / "x.csv"), scenario="Bestaat niet")

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--months", type=int, default=36)
         parser.add_argument("--simulations", type=int, default=model.SIMULATIONS)
         parser.add_argument("--window", type=int, default=model.WINDOW_MONTHS, help="Referentieperiode in maanden.")
+        parser.add_argument("--scenario", default="", help="Naam van een opgeslagen scenario van de regio (beheer).")
         parser.add_argument("--entries-factor", type=float, default=1.0, help="Scenario: instroom × deze factor (alle vormen).")
         parser.add_argument("--out", required=True)
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         scenario = model.Scenario(name="instroom", entry_factor={-1: options["entries_factor"]}) if options["entries_factor"] != 1.0 else None
         try:
             rows = services.forecast_rows(scope_name=options["scope"], data_until=until, months=options["months"],
-                                          simulations=options["simulations"], scenario=scenario, window=options["window"])
+                                          simulations=options["simulations"], scenario=scenario, window=options["window"],
+                                          scenario_name=options["scenario"])
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         with open(options["out"], "w", newline="", encoding="utf-8") as fh:
