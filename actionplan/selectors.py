@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from monitoring.models import Target
 from placements.models import Region
@@ -69,7 +70,7 @@ def measures_as_of(*, region: Region, start: dt.date, day: dt.date) -> list[Meas
     out = []
     labels = dict(MeasureStatus.choices)
     for m in measure_list(region=region):
-        if m.created_at.date() > day:
+        if timezone.localdate(m.created_at) > day:
             continue
         updates = [u for u in m.updates.all() if u.date <= day]
         last = updates[-1] if updates else None

@@ -54,7 +54,7 @@ def measure_update_add(*, user, request=None, measure: Measure, date: dt.date, s
     dated before the latest one fills in the history without changing the current status)."""
     if date > timezone.localdate():
         raise ValidationError({"date": [_("Een voortgangsmelding gaat over wat al gebeurd is: kies vandaag of een eerdere dag.")]})
-    if date < measure.created_at.date() - dt.timedelta(days=366):
+    if date < timezone.localdate(measure.created_at) - dt.timedelta(days=366):
         raise ValidationError({"date": [_("Die datum ligt meer dan een jaar vóór het vastleggen van de maatregel.")]})
     update = MeasureUpdate.objects.create(measure=measure, date=date, status=status, text=text, created_by=user)
     latest = measure.updates.order_by("-date", "-pk").first()

@@ -61,18 +61,23 @@ def _youths(ds, munis: set[int] | None, months: np.ndarray) -> np.ndarray:
     return np.array(out, float)
 
 
-def _fit(ds, scope: Scope, forms: list[int], window: int) -> model.Fit:
-    last = int(model.month_of(dt.date(1970, 1, 1) + dt.timedelta(days=int(ds.data_date))))
+def _fit_of(ds, munis: set[int] | None, forms: list[int], last: int, window: int) -> model.Fit:
+    """Transitions, entries and cost per care day of the episodes in `munis` (None: all)."""
     window_months = np.arange(last - window, last)
-    fit = model.estimate(_episodes(ds, scope.municipalities), forms=forms, rungs=ds.form_rung, last_month=last,
-                         youths_by_month=_youths(ds, scope.municipalities, window_months), window=window)
-    fit.cost_per_day = _cost_per_day(ds, scope.municipalities, forms, window_months, _episodes(ds, scope.municipalities))
+    episodes = _episodes(ds, munis)
+    fit = model.estimate(episodes, forms=forms, rungs=ds.form_rung, last_month=last, youths_by_month=_youths(ds, munis, window_months),
+                         window=window)
+    fit.cost_per_day = _cost_per_day(ds, munis, forms, window_months, episodes)
+    return fit
+
+
+def _fit(ds, scope: Scope, forms: list[int], window: int) -> model.Fit:
+    """The scope's fit; a single municipality's drawn towards its region's (model.shrink)."""
+    last = int(model.month_of(dt.date(1970, 1, 1) + dt.timedelta(days=int(ds.data_date))))
+    fit = _fit_of(ds, scope.municipalities, forms, last, window)
     if scope.municipalities is not None and len(scope.municipalities) == 1 and scope.region is not None:
         region_munis = set(scope.region.municipalities.values_list("pk", flat=True))
-        region_fit = model.estimate(_episodes(ds, region_munis), forms=forms, rungs=ds.form_rung, last_month=last,
-                                    youths_by_month=_youths(ds, region_munis, window_months), window=window)
-        region_fit.cost_per_day = _cost_per_day(ds, region_munis, forms, window_months, _episodes(ds, region_munis))
-        fit = model.shrink(fit, region_fit)
+        fit = model.shrink(fit, _fit_of(ds, region_munis, forms, last, window))
     return fit
 
 
