@@ -280,6 +280,8 @@ CELERY_BEAT_SCHEDULE = {
 
 # Small-number suppression threshold (metrics.md): counts 1..k-1 are shown as "<k".
 SUPPRESSION_K = env_int("SUPPRESSION_K", 5)
+# Yearly indexation (%) of the cost per care day in the base forecast (forecast app); scenarios may set their own.
+FORECAST_COST_INDEX_PCT = float(env_str("FORECAST_COST_INDEX_PCT", "3.0"))
 
 # Content security policy (django-csp 4): only our own scripts and styles, no inline script.
 CONTENT_SECURITY_POLICY = {

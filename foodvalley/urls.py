@@ -24,6 +24,7 @@ urlpatterns = [
     path("crisis/", include("crisis.urls")),
     path("aanbieders/", include("providers.urls")),
     path("maatregelen/", include("actionplan.urls")),
+    path("prognose/", include("forecast.urls")),
     path("", home, name="home"),
     path("", include("placements.urls")),
 ]

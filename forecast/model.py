@@ -16,13 +16,13 @@ How it works (the method the page and the README explain in Dutch):
 - Simulation: from the stock at the data date, every month each (form, band) sends its children on by a multinomial
   draw over the transition row, and entries arrive by a Poisson draw; SIMULATIONS runs give the mean and the 10, 50
   and 90% points per month, form and band (and summed per group). Rates stay as estimated over the horizon unless a
-  scenario changes them.
+  scenario changes them; the youths (and so the entries) grow or shrink each month by the yearly change of the
+  scope's youths over the last five known years of the population reference data (a scenario may set another).
 - Costs: a cost per care day per care form, the declared amounts of the window divided by the care days of the window
-  (stock at each month's end × days of that month); the forecast's cost is its stock × that cost × days.
+  (stock at each month's end × days of that month); the forecast's cost is its stock × that cost × days, indexed yearly (forecast.services).
 
 Assumptions to keep in mind: the future looks like the reference window (no trend in the rates); a month's end is a
-snapshot (a stay shorter than a month between two month ends is not seen); the population stays at its latest
-year's size.
+snapshot (a stay shorter than a month between two month ends is not seen); the population follows its recent trend.
 """
 from __future__ import annotations
 
@@ -64,6 +64,7 @@ class Fit:
     stock: np.ndarray  # (S,) children per state at the end of the last month
     last_month: int  # engine month index of the data date's month
     youths: float  # youths 0-17 of the scope (latest year)
+    youths_growth: float = 0.0  # yearly change of the youths (0.01: +1% a year), from the population reference data
     cost_per_day: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (forms,) euro per care day
 
     @property
@@ -132,7 +133,7 @@ def shrink(local: Fit, region: Fit, *, alpha: float = ALPHA, beta: float = BETA)
     rate = (local.entry_counts + beta * region.entries) / (local.exposure + beta)
     return Fit(forms=local.forms, transitions=_rows(counts), counts=local.counts, entries=rate, entry_counts=local.entry_counts,
                exposure=local.exposure, stock=local.stock, last_month=local.last_month, youths=local.youths,
-               cost_per_day=local.cost_per_day if len(local.cost_per_day) else region.cost_per_day)
+               youths_growth=local.youths_growth, cost_per_day=local.cost_per_day if len(local.cost_per_day) else region.cost_per_day)
 
 
 @dataclass
@@ -145,6 +146,7 @@ class Scenario:
     from_month: int = 1
     entry_factor: dict[int, float] = field(default_factory=dict)  # state index → factor (-1: every state)
     stay_factor: dict[int, float] = field(default_factory=dict)
+    youths_growth: float | None = None  # yearly change of the youths over the whole horizon; None: the fit's
 
 
 def _apply(fit: Fit, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -160,10 +162,14 @@ def _apply(fit: Fit, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
             stay = probs[i, i]
             new = min(1.0, stay * factor)
             rest = 1.0 - stay
-            if rest > 0:
+            if rest > 1e-9:
                 probs[i, :] *= (1.0 - new) / rest
+            else:  # nobody was seen leaving: who leaves now goes home
+                probs[i, :] = 0.0
+                probs[i, -1] = 1.0 - new
             probs[i, i] = new
-    return probs, entries
+    probs = np.clip(probs, 0.0, 1.0)
+    return probs / probs.sum(axis=1, keepdims=True), entries
 
 
 @dataclass
@@ -179,11 +185,13 @@ def simulate(fit: Fit, *, months: int = 36, simulations: int = SIMULATIONS, scen
     s = fit.states
     base = (fit.transitions, fit.entries)
     changed = _apply(fit, scenario) if scenario is not None else base
+    growth = scenario.youths_growth if scenario is not None and scenario.youths_growth is not None else fit.youths_growth
     n = np.tile(fit.stock.astype(np.int64), (simulations, 1))
     out = np.zeros((simulations, months, s), np.int32)
     for t in range(months):
         probs, entries = changed if scenario is not None and t + 1 >= scenario.from_month else base
-        new = rng.poisson(entries * fit.youths / 1000.0, size=(simulations, s)).astype(np.int64)
+        youths = fit.youths * (1.0 + growth) ** ((t + 1) / 12.0)
+        new = rng.poisson(entries * youths / 1000.0, size=(simulations, s)).astype(np.int64)
         for i in range(s):
             if not n[:, i].any():
                 continue

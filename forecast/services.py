@@ -4,10 +4,15 @@ group and age band with costs."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
+from django.utils import timezone
 
+from core.jobs import job_fail
+from core.models import JobStatus
 from monitoring.engine.calendar import month_label, month_last_day
 from monitoring.engine.load import load_declarations, load_episodes
 from placements.models import CareForm, Municipality, Region
@@ -22,6 +27,7 @@ class Scope:
     label: str
     municipalities: set[int] | None  # None: the whole country
     region: Region | None
+    municipality: Municipality | None = None
 
 
 def scope_get(name: str) -> Scope:
@@ -31,11 +37,17 @@ def scope_get(name: str) -> Scope:
         return Scope("NL", None, None)
     region = Region.objects.filter(name__iexact=text).first()
     if region is not None:
-        return Scope(region.name, set(region.municipalities.values_list("pk", flat=True)), region)
+        return scope_of(region=region)
     muni = (Municipality.objects.filter(cbs_code__iexact=text).first() or Municipality.objects.filter(name__iexact=text).first())
     if muni is not None:
-        return Scope(muni.cbs_code, {muni.pk}, muni.region)
+        return scope_of(region=muni.region, municipality=muni)
     raise ValueError(f"Onbekend gebied: {name}")
+
+
+def scope_of(*, region: Region | None, municipality: Municipality | None = None) -> Scope:
+    if municipality is not None:
+        return Scope(municipality.cbs_code, {municipality.pk}, region, municipality)
+    return Scope(region.name, set(region.municipalities.values_list("pk", flat=True)), region)
 
 
 def _episodes(ds, munis: set[int] | None) -> model.Episodes:
@@ -44,12 +56,17 @@ def _episodes(ds, munis: set[int] | None) -> model.Episodes:
                           birth=ds.child_birth)
 
 
-def _youths(ds, munis: set[int] | None, months: np.ndarray) -> np.ndarray:
-    """Youths 0-17 of the scope in each month (the year's figure; a year without one takes the nearest earlier)."""
+def _population(ds, munis: set[int] | None) -> dict[int, float]:
+    """Youths 0-17 of the scope per year of the population reference data."""
     by_year: dict[int, float] = {}
     for (muni, year), n in ds.population.items():
         if munis is None or muni in munis:
             by_year[year] = by_year.get(year, 0) + n
+    return by_year
+
+
+def _youths(by_year: dict[int, float], months: np.ndarray) -> np.ndarray:
+    """Youths 0-17 in each month (the year's figure; a year without one takes the nearest earlier)."""
     years = sorted(by_year)
     if not years:  # no population known: entries are then counted per month (1,000 "youths", rate = entries a month)
         return np.full(len(months), 1000.0)
@@ -57,16 +74,28 @@ def _youths(ds, munis: set[int] | None, months: np.ndarray) -> np.ndarray:
     for m in months:
         year = 1970 + int(m) // 12
         known = [y for y in years if y <= year] or years[:1]
-        out.append(by_year[known[-1]] if known else 0.0)
+        out.append(by_year[known[-1]])
     return np.array(out, float)
+
+
+def youths_growth(by_year: dict[int, float], *, until_year: int, years: int = 5) -> float:
+    """The yearly change of the youths over the last `years` known years up to `until_year` (geometric mean); 0 with
+    fewer than two known years."""
+    known = [y for y in sorted(by_year) if y <= until_year and by_year[y] > 0][-years:]
+    if len(known) < 2:
+        return 0.0
+    first, last = known[0], known[-1]
+    return float((by_year[last] / by_year[first]) ** (1.0 / (last - first)) - 1.0)
 
 
 def _fit_of(ds, munis: set[int] | None, forms: list[int], last: int, window: int) -> model.Fit:
     """Transitions, entries and cost per care day of the episodes in `munis` (None: all)."""
     window_months = np.arange(last - window, last)
     episodes = _episodes(ds, munis)
-    fit = model.estimate(episodes, forms=forms, rungs=ds.form_rung, last_month=last, youths_by_month=_youths(ds, munis, window_months),
+    population = _population(ds, munis)
+    fit = model.estimate(episodes, forms=forms, rungs=ds.form_rung, last_month=last, youths_by_month=_youths(population, window_months),
                          window=window)
+    fit.youths_growth = youths_growth(population, until_year=1970 + last // 12)
     fit.cost_per_day = _cost_per_day(ds, munis, forms, window_months, episodes)
     return fit
 
@@ -114,7 +143,8 @@ def groups(forms: list[int]) -> dict[str, list[int]]:
 
 def scenario_for(saved, fit: model.Fit, forms: list[int]) -> model.Scenario:
     """A saved ForecastScenario in the model's terms: entries into the group's states × (1 + pct/100); the chance of
-    staying a month in each of its states set so that the mean stay L = 1 / (1 − p) becomes L − k months (at least one)."""
+    staying a month in each of its states set so that the mean stay L = 1 / (1 − p) becomes L − k months (at least one);
+    the youths' yearly growth when the scenario sets one."""
     states = [i * len(model.BANDS) + b for i in groups(forms).get(saved.group, []) for b in range(len(model.BANDS))]
     stay_factor = {}
     if saved.stay_months_shorter:
@@ -124,9 +154,69 @@ def scenario_for(saved, fit: model.Fit, forms: list[int]) -> model.Scenario:
                 longer = max(1.0, 1.0 / (1.0 - p) - saved.stay_months_shorter)
                 stay_factor[s] = (1.0 - 1.0 / longer) / p
     start = model.month_of(saved.start) - fit.last_month
+    growth = None if saved.population_growth_pct is None else saved.population_growth_pct / 100.0
     return model.Scenario(name=saved.name, from_month=max(1, start),
                           entry_factor={s: 1.0 + saved.entries_pct / 100.0 for s in states} if saved.entries_pct else {},
-                          stay_factor=stay_factor)
+                          stay_factor=stay_factor, youths_growth=growth)
+
+
+def cost_index_default() -> float:
+    """The yearly indexation of the cost per care day in the base forecast (settings.FORECAST_COST_INDEX_PCT)."""
+    return float(getattr(settings, "FORECAST_COST_INDEX_PCT", 3.0)) / 100.0
+
+
+def costs_apply(fit: model.Fit, region: Region | None) -> dict[str, dict]:
+    """The region's own costs per care day (CareDayCost) replace the estimated ones in `fit`; returns per care-form
+    code the euro per day and where it comes from ("declaraties" or "ingesteld")."""
+    from .models import CareDayCost
+
+    own = {c.care_form_id: float(c.euro_per_day) for c in CareDayCost.objects.filter(region=region)} if region else {}
+    codes = dict(CareForm.objects.filter(pk__in=fit.forms).values_list("pk", "code"))
+    out = {}
+    for i, f in enumerate(fit.forms):
+        if f in own:
+            fit.cost_per_day[i] = own[f]
+        out[codes[f]] = {"euro": round(float(fit.cost_per_day[i]), 2), "source": "ingesteld" if f in own else "declaraties"}
+    return out
+
+
+def summarise(result: model.Result, fit: model.Fit, forms: list[int], *, cost_index: float, simulations: int) -> dict:
+    """Per group and age band (all included): the stock's mean, 10/50/90% points and the cost's per month (cost
+    indexed by `cost_index` a year from the data date's year on), and per calendar year inside the horizon the
+    cost of the year and the stock at its end."""
+    months = np.array(result.months)
+    ends = month_last_day(months)
+    days = (ends - month_last_day(months - 1)).astype(float)
+    data_year = 1970 + fit.last_month // 12
+    index = (1.0 + cost_index) ** (1970 + months // 12 - data_year)
+    draws = result.draws.reshape(simulations, len(months), len(forms), len(model.BANDS)).astype(float)
+    cost = draws * fit.cost_per_day[None, None, :, None] * (days * index)[None, :, None, None]
+    present = set(months.tolist())
+    years = [y for y in sorted({1970 + int(m) // 12 for m in months}) if {(y - 1970) * 12, (y - 1970) * 12 + 11} <= present]
+    out: dict[str, dict] = {}
+    for group, idx in groups(forms).items():
+        if not idx:
+            continue
+        out[group] = {}
+        for b, band in enumerate([*model.BANDS, "all"]):
+            stock = draws[:, :, idx, :].sum(axis=2)
+            money = cost[:, :, idx, :].sum(axis=2)
+            stock = stock.sum(axis=2) if band == "all" else stock[:, :, b]
+            money = money.sum(axis=2) if band == "all" else money[:, :, b]
+            s, c = model.summary(stock), model.summary(money)
+            entry = {k: [round(float(v), 2) for v in s[k]] for k in ("mean", "p10", "p50", "p90")}
+            entry.update({f"cost_{k}": [round(float(v), 2) for v in c[k]] for k in ("mean", "p10", "p50", "p90")})
+            entry["years"] = {}
+            for year in years:
+                in_year = (1970 + months // 12) == year
+                yearly = money[:, in_year].sum(axis=1)
+                end = stock[:, np.flatnonzero(in_year)[-1]]
+                entry["years"][str(year)] = {
+                    "cost_mean": round(float(yearly.mean()), 2), "cost_p10": round(float(np.percentile(yearly, 10)), 2),
+                    "cost_p90": round(float(np.percentile(yearly, 90)), 2), "end_mean": round(float(end.mean()), 2),
+                    "end_p10": round(float(np.percentile(end, 10)), 2), "end_p90": round(float(np.percentile(end, 90)), 2)}
+            out[group][band] = entry
+    return out
 
 
 def forecast_rows(*, scope_name: str, data_until: dt.date, months: int = 36, simulations: int = model.SIMULATIONS,
@@ -138,32 +228,30 @@ def forecast_rows(*, scope_name: str, data_until: dt.date, months: int = 36, sim
 
     scope = scope_get(scope_name)
     ds = load_declarations(load_episodes(data_date=data_until))
-    forms = [cf.pk for cf in CareForm.objects.filter(with_stay=True).order_by("rung", "code")]
+    forms = stay_forms()
     fit = _fit(ds, scope, forms, window)
+    costs_apply(fit, scope.region)
+    cost_index = cost_index_default()
     if scenario_name:
         saved = ForecastScenario.objects.filter(region=scope.region, name__iexact=scenario_name).first() if scope.region else None
         if saved is None:
             raise ValueError(f"Onbekend scenario voor dit gebied: {scenario_name}")
         scenario = scenario_for(saved, fit, forms)
+        cost_index = cost_index if saved.cost_index_pct is None else saved.cost_index_pct / 100.0
     result = model.simulate(fit, months=months, simulations=simulations, scenario=scenario, seed=seed)
-    draws = result.draws.reshape(simulations, months, len(forms), len(model.BANDS)).astype(float)
-    ends = month_last_day(np.array(result.months))
-    days = (ends - month_last_day(np.array(result.months) - 1)).astype(float)
-    cost = draws * fit.cost_per_day[None, None, :, None] * days[None, :, None, None]
+    labels = [month_label(m) for m in result.months]
     rows = []
-    for group, idx in groups(forms).items():
-        if not idx:
-            continue
-        for b, band in enumerate([*model.BANDS, "all"]):
-            stock = draws[:, :, idx, :].sum(axis=2)
-            money = cost[:, :, idx, :].sum(axis=2)
-            stock = stock.sum(axis=2) if band == "all" else stock[:, :, b]
-            money = money.sum(axis=2) if band == "all" else money[:, :, b]
-            s, c = model.summary(stock), model.summary(money)
-            for t, m in enumerate(result.months):
-                rows.append([month_label(m), scope.label, group, band, *(round(float(s[k][t]), 2) for k in ("mean", "p10", "p50", "p90")),
-                             *(round(float(c[k][t]), 2) for k in ("mean", "p10", "p50", "p90"))])
+    for group, bands in summarise(result, fit, forms, cost_index=cost_index, simulations=simulations).items():
+        for band, e in bands.items():
+            for t, label in enumerate(labels):
+                rows.append([label, scope.label, group, band, *(e[k][t] for k in ("mean", "p10", "p50", "p90")),
+                             *(e[f"cost_{k}"][t] for k in ("mean", "p10", "p50", "p90"))])
     return rows
+
+
+def stay_forms() -> list[int]:
+    """The states' care forms: every form with stay, by rung."""
+    return [cf.pk for cf in CareForm.objects.filter(with_stay=True).order_by("rung", "code")]
 
 
 @dataclass
@@ -181,14 +269,19 @@ def backtest(*, scope_name: str, data_until: dt.date, months: int = 12, simulati
              window: int = model.WINDOW_MONTHS, seed: int = 2026) -> Backtest:
     """Fit on the data known `months` months before `data_until` (later starts ignored, later ends still open), forecast
     `months` months, and compare with the stock that the data up to `data_until` shows at each month's end."""
-    scope = scope_get(scope_name)
-    last = model.month_of(data_until)
+    return backtest_of(scope_get(scope_name), now=load_episodes(data_date=data_until), months=months, simulations=simulations,
+                       window=window, seed=seed)
+
+
+def backtest_of(scope: Scope, *, now, months: int, simulations: int = model.SIMULATIONS, window: int = model.WINDOW_MONTHS,
+                seed: int = 2026) -> Backtest:
+    """backtest() on data already read up to the data date (`now`, a Dataset)."""
+    last = model.month_of(dt.date(1970, 1, 1) + dt.timedelta(days=int(now.data_date)))
     fitted_until = dt.date(1970, 1, 1) + dt.timedelta(days=int(month_last_day(np.array([last - months]))[0]))
-    past = load_declarations(load_episodes(data_date=fitted_until))
-    forms = [cf.pk for cf in CareForm.objects.filter(with_stay=True).order_by("rung", "code")]
+    past = load_episodes(data_date=fitted_until)
+    forms = stay_forms()
     fit = _fit(past, scope, forms, window)
     result = model.simulate(fit, months=months, simulations=simulations, seed=seed)
-    now = load_episodes(data_date=data_until)
     actual_states = model.month_states(_episodes(now, scope.municipalities), forms, now.form_rung, month_last_day(np.array(result.months)))
     per_form = np.zeros((months, len(forms)))
     for i in range(len(forms)):
@@ -205,3 +298,85 @@ def backtest(*, scope_name: str, data_until: dt.date, months: int = 12, simulati
             zip(result.months, total_actual, mean, np.percentile(total, 10, axis=0), np.percentile(total, 90, axis=0), strict=True)]
     return Backtest(fitted_until=fitted_until, months=months, mape=float(np.mean(errors)) if errors else None,
                     coverage=float(inside[present].mean()) if present.any() else 0.0, rows=rows)
+
+
+# --------------------------------------------------------------------------------------------- forecast jobs
+BACKTEST_MONTHS = (12, 24)
+
+
+def forecast_create(*, user, run, region: Region, municipality: Municipality | None = None, months: int = 36,
+                    simulations: int = model.SIMULATIONS):
+    """A pending forecast of the region (or one of its municipalities) on `run`'s data date."""
+    from .models import Forecast
+
+    return Forecast.objects.create(created_by=user, run=run, region=region, municipality=municipality, months=months,
+                                   simulations=simulations, phase="Wacht op verwerking")
+
+
+def _mark(forecast, *, phase: str, progress: int) -> None:
+    type(forecast).objects.filter(pk=forecast.pk).update(phase=phase, progress=progress)
+
+
+def forecast_build(forecast_id: int, *, seed: int = 2026):
+    """Compute a forecast job: read the data up to its run's data date, fit, simulate the base and every saved scenario
+    of the region, backtest 12 and 24 months back, and store the outcome with the job. Safe to repeat (a finished one is
+    left as it is)."""
+    from .models import Forecast, ForecastScenario
+
+    forecast = Forecast.objects.select_related("run", "region", "municipality").get(pk=forecast_id)
+    if forecast.finished:
+        return forecast
+    clock = time.monotonic()
+    Forecast.objects.filter(pk=forecast.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), phase="Gegevens lezen", progress=5)
+    scope = scope_of(region=forecast.region, municipality=forecast.municipality)
+    ds = load_declarations(load_episodes(data_date=forecast.run.data_date))
+    _mark(forecast, phase="Model schatten", progress=20)
+    forms = stay_forms()
+    fit = _fit(ds, scope, forms, model.WINDOW_MONTHS)
+    costs = costs_apply(fit, scope.region)
+    base_index = cost_index_default()
+    saved = list(ForecastScenario.objects.filter(region=forecast.region))
+    scenarios = []
+    for i, item in enumerate([None, *saved]):
+        _mark(forecast, phase=f"Scenario {i + 1} van {len(saved) + 1} doorrekenen", progress=25 + round(45 * i / (len(saved) + 1)))
+        scenario = scenario_for(item, fit, forms) if item is not None else None
+        index = base_index if item is None or item.cost_index_pct is None else item.cost_index_pct / 100.0
+        result = model.simulate(fit, months=forecast.months, simulations=forecast.simulations, scenario=scenario, seed=seed)
+        scenarios.append({
+            "id": item.pk if item else None, "name": item.name if item else "Basis: niets verandert",
+            "description": item.description if item else "", "in_report": item.in_report if item else True,
+            "cost_index": index, "youths_growth": fit.youths_growth if scenario is None or scenario.youths_growth is None else scenario.youths_growth,
+            "series": summarise(result, fit, forms, cost_index=index, simulations=forecast.simulations)})
+    from .targets import solve_target, solver_targets
+
+    solved = []
+    states_of = {g: [i * len(model.BANDS) + b for i in idx for b in range(len(model.BANDS))] for g, idx in groups(forms).items()}
+    for target in solver_targets(region=forecast.region, municipality=forecast.municipality, run=forecast.run):
+        _mark(forecast, phase=f"Doel doorrekenen: {target.name}"[:80], progress=72)
+        answer = solve_target(target, run=forecast.run, fit=fit, group_states=states_of)
+        if answer is not None:
+            solved.append(answer)
+    checks = []
+    for j, back in enumerate(BACKTEST_MONTHS):
+        _mark(forecast, phase=f"Terugtoets {back} maanden", progress=75 + 10 * j)
+        b = backtest_of(scope, now=ds, months=back, simulations=forecast.simulations, seed=seed)
+        checks.append({"months": back, "fitted_until": b.fitted_until.isoformat(), "mape": b.mape, "coverage": b.coverage,
+                       "rows": [list(r) for r in b.rows]})
+    info = {cf.pk: cf for cf in CareForm.objects.filter(pk__in=forms)}
+    result_json = {
+        "scope": scope.label, "data_date": forecast.run.data_date.isoformat(), "window": model.WINDOW_MONTHS,
+        "months": [month_label(m) for m in range(fit.last_month + 1, fit.last_month + forecast.months + 1)],
+        "forms": {info[f].code: info[f].name for f in forms}, "costs": costs, "youths": fit.youths,
+        "youths_growth": fit.youths_growth, "entries_per_month": round(float(fit.entries.sum() * fit.youths / 1000.0), 2),
+        "scenarios": scenarios, "backtest": checks, "targets": solved,
+    }
+    Forecast.objects.filter(pk=forecast.pk).update(result=result_json, status=JobStatus.DONE, phase="Klaar", progress=100,
+                                                   finished_at=timezone.now(), seconds=round(time.monotonic() - clock, 2))
+    forecast.refresh_from_db()
+    return forecast
+
+
+def forecast_fail(forecast_id: int, message: str) -> None:
+    from .models import Forecast
+
+    job_fail(Forecast(pk=forecast_id), message=message)

@@ -65,6 +65,7 @@ expected by now: the status is risico when the forecast reaches the goal, else u
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -312,6 +313,7 @@ class Progress:
     actual_date: dt.date | None = None
     expected: float | None = None
     forecast: float | None = None
+    forecast_modelled: bool = False  # the forecast comes from a forecast model (FORECASTERS), not the straight trend
     points: list[tuple[dt.date, float | None]] = field(default_factory=list)  # what the chart shows as "actual"
     # the period ends whose value rests on a count of k children or fewer (registry.DEPENDS_ON): hidden with it
     small: set[dt.date] = field(default_factory=set)
@@ -406,6 +408,24 @@ def judge(*, direction: str, actual: float, goal: float, expected: float | None,
     return Status.OFF_TRACK
 
 
+#: Model forecasts of a target's value at the end of its period, registered by an app above this one (the forecast
+#: app): callables (target, run) -> float | None. The first that answers replaces the straight-line trend.
+FORECASTERS: list[Callable[[Target, SnapshotRun], float | None]] = []
+
+
+def register_forecaster(forecaster: Callable[[Target, SnapshotRun], float | None]) -> None:
+    if forecaster not in FORECASTERS:
+        FORECASTERS.append(forecaster)
+
+
+def _modelled(target: Target, run: SnapshotRun) -> float | None:
+    for forecaster in FORECASTERS:
+        value = forecaster(target, run)
+        if value is not None:
+            return value
+    return None
+
+
 def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
     """Actual, expected-by-now, forecast and status of `target` in `run` (rules: module docstring)."""
     metric = registry.get(target.metric)
@@ -478,7 +498,9 @@ def target_progress(target: Target, run: SnapshotRun | None) -> Progress:
     if finished:
         p.forecast = p.actual
     else:
-        p.forecast = _trend([(d, v) for d, v in measures if d <= as_of], target.period_end)
+        modelled = _modelled(target, run)
+        p.forecast_modelled = modelled is not None
+        p.forecast = modelled if modelled is not None else _trend([(d, v) for d, v in measures if d <= as_of], target.period_end)
     p.status = judge(direction=target.direction, actual=p.actual, goal=p.goal, expected=p.expected, forecast=p.forecast,
                      start=p.baseline, finished=finished)
     return p

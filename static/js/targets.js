@@ -32,7 +32,7 @@
       return;
     }
     var lang = (document.documentElement.lang || "nl").slice(0, 2);
-    document.querySelectorAll(".target-chart[data-figure]").forEach(function (el) {
+    document.querySelectorAll(".target-chart[data-figure], .forecast-chart[data-figure]").forEach(function (el) {
       var source = document.getElementById(el.dataset.figure);
       if (!source) {
         return;

@@ -126,6 +126,14 @@ EXPECT: dict[str, Row] = {
     "actionplan:measure_edit": row("plan_measure", project=(OK, HIDE), admin=(OK, OK)),
     "actionplan:bottleneck_new": row(project=OK, admin=OK),
     "actionplan:bottleneck_edit": row("bottleneck", project=(OK, HIDE), admin=(OK, OK)),
+    # forecasts: the project team's region (and its municipalities), administrators any; a job another cannot see is 404
+    "forecast:page": row(project=OK, admin=OK),
+    "forecast:start": row(project=MOVED, admin=MOVED, method="POST"),
+    "forecast:status": row("forecast", project=MINE, admin=OK, rest=HIDE),
+    "forecast:download": row("forecast", project=MINE, admin=OK, rest=HIDE),
+    "forecast:scenario_new": row(project=OK, admin=OK),
+    "forecast:scenario_edit": row("forecast_scenario", project=MINE, admin=OK, rest=HIDE),
+    "forecast:scenario_delete": row("forecast_scenario", project=(MOVED, HIDE), admin=MOVED, rest=HIDE, method="POST"),  # unconfirmed: kept
     "targets:list": row(rest=OK),  # targets of the user's own scope, suppressed figures only
     # casework: cases (wijkteam of the municipality; the RET of the region for cases brought to it)
     "casework:case_list": row(**W, ret=OK, ret_chair=OK),
@@ -266,6 +274,7 @@ def build_world(ede, other, foodvalley, foster_providers=None):
             worlds[key].update(_foster_objects(worker, municipality, foster_providers[key], f"{label}P", 800 + n))
         worlds[key].update(_report_objects(municipality))
         worlds[key].update(_plan_objects(municipality.region))
+        worlds[key].update(_forecast_objects(municipality.region))
     shared = _shared_objects()
     for world in worlds.values():
         world.update(shared)
@@ -279,6 +288,22 @@ def _plan_objects(region) -> dict:
     measure = plan.measure_create(user=None, region=region, title="Checklist residentieel", owner="Kernteam", planned_on=D(2024, 6, 30))
     bottleneck = plan.bottleneck_create(user=None, region=region, title="Crises leiden tot plaatsing", raised_on=D(2024, 2, 1))
     return {"plan_measure": measure, "bottleneck": bottleneck}
+
+
+def _forecast_objects(region) -> dict:
+    """A finished forecast of the region on the first run, and a saved scenario of the region."""
+    from forecast.models import Forecast, ForecastScenario
+    from monitoring.models import SnapshotRun
+    from monitoring.runs.services import run_create
+
+    run = SnapshotRun.objects.order_by("id").first() or run_create(today=D(2025, 1, 15))
+    result = {"scope": region.name, "months": ["2025-01"], "forms": {}, "costs": {}, "backtest": [], "targets": [], "scenarios": [
+        {"name": "Basis: niets verandert", "series": {"stay": {"all": {k: [40.0] for k in (
+            "mean", "p10", "p50", "p90", "cost_mean", "cost_p10", "cost_p50", "cost_p90")} | {"years": {}}}}}]}
+    forecast = Forecast.objects.create(run=run, region=region, status="done", result=result, progress=100)
+    scenario = ForecastScenario.objects.create(region=region, name="Minder residentieel", start=D(2025, 1, 1), group="residential",
+                                               entries_pct=-20)
+    return {"forecast": forecast, "forecast_scenario": scenario}
 
 
 def _foster_objects(worker, municipality, provider, label: str, n: int) -> dict:
