@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from actionplan.selectors import bottlenecks_as_of, measures_as_of
+from forecast import display as forecast_display
+from forecast import selectors as forecast_selectors
 from core import formatting, intervals, publication
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
 from core.publication import Cell
@@ -219,6 +221,7 @@ class Report:
     sources: dict = field(default_factory=dict)  # who signals and who refers, the last four quarters
     measures: list = field(default_factory=list)  # actionplan.selectors.MeasureAsOf on the quarter's last day
     bottlenecks: list = field(default_factory=list)  # actionplan.models.Bottleneck open during the quarter
+    forecast: dict | None = None  # the forecast stored with the run (_forecast), or None when none was made
     definitions: list[tuple[str, str]] = field(default_factory=list)
     suppressed_any: bool = False
     publication_note: str = ""
@@ -328,6 +331,7 @@ def build_report(*, run: SnapshotRun, region, municipality=None, quarter: str, u
     quarter_start, report.quarter_end = targets_mod.label_end(months[0]).replace(day=1), targets_mod.label_end(end_month)
     report.measures = measures_as_of(region=region, start=quarter_start, day=report.quarter_end)
     report.bottlenecks = bottlenecks_as_of(region=region, start=quarter_start, day=report.quarter_end)
+    report.forecast = _forecast(run, region, municipality, k)
     step(60, _("Casuswerk, pleegzorg en gemeenten"))
     report.source_rows = _source_rows(run, scope, quarter, prev_q, prev_y, k)
     _municipalities(report, run, region, municipality, end_month, quarter, k)
@@ -682,6 +686,36 @@ def _municipalities(report: Report, run, region, municipality, end_month: str, q
 
 
 # --------------------------------------------------------------------------------------------- appendix
+FORECAST_COLORS = ["#1f4e79", "#c0392b", "#8e44ad", "#d68910", "#16a085"]
+
+
+def _forecast(run: SnapshotRun, region, municipality, k: int) -> dict | None:
+    """The forecast of the scope stored with the run: children in stay care measured (24 months) and forecast for the
+    base and the region's scenarios chosen for the report, side by side in children and euros, and the backtest."""
+    forecast = forecast_selectors.forecast_latest(run=run, choice=forecast_selectors.Choice("", "", region, municipality), done_only=True)
+    if forecast is None or not forecast.result.get("scenarios"):
+        return None
+    result = forecast.result
+    shown = [sc for sc in result["scenarios"] if sc.get("in_report", True)]
+    history = forecast_display.actual_series(run, scope_key=forecast.scope_key, group="stay")[-24:]
+    months = [m for m, _v in history] + result["months"]
+    n_hist = len(history)
+
+    def published(v):
+        return publication.count(v, k=k).value
+
+    series = [(str(_("Gemeten")), [published(v) for _m, v in history] + [None] * len(result["months"]), "#2b6a4f")]
+    for i, sc in enumerate(shown):
+        mean = sc["series"].get("stay", {}).get("all", {}).get("mean", [])
+        lead = [None] * max(0, n_hist - 1) + ([published(history[-1][1])] if history else [])
+        series.append((sc["name"], lead + [published(v) for v in mean], FORECAST_COLORS[i % len(FORECAST_COLORS)]))
+    table = forecast_display.comparison(forecast, k=k)
+    names = {sc["name"] for sc in shown}
+    table.rows = [r for r in table.rows if r["name"] in names]
+    return {"svg": charts.lines(months=months, series=series, ylabel=str(_("kinderen"))), "comparison": table,
+            "backtest": forecast_display.backtest_rows(forecast), "data_date": forecast.run.data_date, "simulations": formatting.number(forecast.simulations)}
+
+
 def _definitions(report: Report) -> list[tuple[str, str]]:
     keys = ["stock", "entries", "exits", "escalations", "step_downs", "cost", "clients_declared", "stock_per_1000",
             "clients_declared_year", "cost_year", "cost_per_client"]

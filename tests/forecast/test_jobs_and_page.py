@@ -205,3 +205,31 @@ def test_the_comparison_hides_a_cost_with_its_small_count(built):
     base, fewer = (r["cells"][0] for r in table.rows)
     assert base["end"].text == "20" and base["band"] == "15–25" and base["cost"].text == "€ 99.999"
     assert fewer["end"].text == "≤5" and fewer["cost"].suppressed
+
+
+def test_the_quarterly_report_shows_the_forecast_of_its_run_with_the_chosen_scenarios(built, figures_run, foodvalley):
+    from reports.content import build_report
+    from reports.render import render_html
+
+    ForecastScenario.objects.create(region=foodvalley, name="Niet in rapport", start=D(2026, 1, 1), in_report=False)
+    job = services.forecast_create(user=None, run=figures_run, region=foodvalley, months=24, simulations=200)
+    services.forecast_build(job.pk)
+    report = build_report(run=figures_run, region=foodvalley, quarter="2025-Q4")
+    assert report.forecast is not None and report.forecast["comparison"].years == ["2026", "2027"]
+    assert [r["name"] for r in report.forecast["comparison"].rows] == ["Basis: niets verandert", "Minder instroom"]
+    html = render_html(report)
+    section = html[html.index('id="forecast"'):html.index('id="charts"')]
+    assert "Minder instroom" in section and "Niet in rapport" not in section and "<svg" in section
+    assert "gefit tot en met 31-12-2024" in section  # the 12-month backtest
+    # another region's report on the same run has no forecast
+    other = Municipality.objects.get(cbs_code="GM0363").region
+    assert build_report(run=figures_run, region=other, quarter="2025-Q4").forecast is None
+
+
+def test_the_demo_forecast_adds_its_scenarios_and_one_forecast_once(steady, figures_run, foodvalley):
+    from demo.forecast import build_demo_forecast
+
+    assert build_demo_forecast() == {"scenario's": 2, "prognoses": 1}
+    assert build_demo_forecast() == {"scenario's": 0, "prognoses": 0}
+    forecast = Forecast.objects.get()
+    assert forecast.run == figures_run and len(forecast.result["scenarios"]) == 3
