@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.jobs import job_fail
 from core.models import JobStatus
-from monitoring.engine.calendar import month_label, month_last_day
+from monitoring.engine.calendar import OPEN, month_label, month_last_day
 from monitoring.engine.load import load_declarations, load_episodes
 from placements.models import CareForm, Municipality, Region
 
@@ -50,10 +50,40 @@ def scope_of(*, region: Region | None, municipality: Municipality | None = None)
     return Scope(region.name, set(region.municipalities.values_list("pk", flat=True)), region)
 
 
+def scope_read(scope: Scope, day: dt.date, *, declarations: bool = True):
+    """The data a forecast of `scope` needs up to `day`: the episodes (and declarations) of its region's municipalities
+    only — a municipality's fit is drawn towards its region's —, all of them for the country."""
+    munis = None if scope.region is None else list(scope.region.municipalities.values_list("pk", flat=True))
+    ds = load_episodes(data_date=day, municipalities=munis)
+    return load_declarations(ds, municipalities=munis) if declarations else ds
+
+
+def known_at(ds, day: dt.date):
+    """`ds` as it was known on `day`: episodes starting later left out, later ends still open (as load_episodes with
+    that data date), declarations of later periods left out."""
+    cut = model.day_number(day)
+    keep = ds.ep_start <= cut
+    end = np.where(ds.ep_end > cut + 1, OPEN, ds.ep_end).astype(ds.ep_end.dtype)
+    changes = {"ep_child": ds.ep_child[keep], "ep_form": ds.ep_form[keep], "ep_muni": ds.ep_muni[keep], "ep_start": ds.ep_start[keep],
+               "ep_end": end[keep], "ep_reason": ds.ep_reason[keep], "data_date": cut}
+    if getattr(ds, "ep_provider", None) is not None and len(ds.ep_provider) == len(keep):
+        changes["ep_provider"] = ds.ep_provider[keep]
+    if len(ds.dec_start):
+        d_keep = ds.dec_start <= cut
+        changes.update({name: getattr(ds, name)[d_keep] for name in ("dec_child", "dec_form", "dec_muni", "dec_start", "dec_cents", "dec_provider")
+                        if len(getattr(ds, name)) == len(d_keep)})
+    return ds.derive(keep_memo=("birthdays",), **changes)
+
+
 def _episodes(ds, munis: set[int] | None) -> model.Episodes:
-    keep = np.ones(len(ds.ep_child), bool) if munis is None else np.isin(ds.ep_muni, list(munis))
-    return model.Episodes(child=ds.ep_child[keep], form=ds.ep_form[keep], start=ds.ep_start[keep], end=ds.ep_end[keep],
-                          birth=ds.child_birth)
+    """The stay episodes of the scope, with their children numbered 0…n−1 (only children with a stay in the scope: the
+    state arrays stay the size of the scope's children in care, not of the country's children)."""
+    keep = np.isin(ds.ep_form, np.array([f for f, stay in ds.form_stay.items() if stay], np.int64))
+    if munis is not None:
+        keep &= np.isin(ds.ep_muni, np.fromiter(munis, np.int64))
+    children, child = np.unique(ds.ep_child[keep], return_inverse=True)
+    return model.Episodes(child=child.astype(np.int64), form=ds.ep_form[keep], start=ds.ep_start[keep], end=ds.ep_end[keep],
+                          birth=ds.child_birth[children])
 
 
 def _population(ds, munis: set[int] | None) -> dict[int, float]:
@@ -227,7 +257,7 @@ def forecast_rows(*, scope_name: str, data_until: dt.date, months: int = 36, sim
     from .models import ForecastScenario
 
     scope = scope_get(scope_name)
-    ds = load_declarations(load_episodes(data_date=data_until))
+    ds = scope_read(scope, data_until)
     forms = stay_forms()
     fit = _fit(ds, scope, forms, window)
     costs_apply(fit, scope.region)
@@ -269,7 +299,8 @@ def backtest(*, scope_name: str, data_until: dt.date, months: int = 12, simulati
              window: int = model.WINDOW_MONTHS, seed: int = 2026) -> Backtest:
     """Fit on the data known `months` months before `data_until` (later starts ignored, later ends still open), forecast
     `months` months, and compare with the stock that the data up to `data_until` shows at each month's end."""
-    return backtest_of(scope_get(scope_name), now=load_episodes(data_date=data_until), months=months, simulations=simulations,
+    scope = scope_get(scope_name)
+    return backtest_of(scope, now=scope_read(scope, data_until, declarations=False), months=months, simulations=simulations,
                        window=window, seed=seed)
 
 
@@ -278,7 +309,7 @@ def backtest_of(scope: Scope, *, now, months: int, simulations: int = model.SIMU
     """backtest() on data already read up to the data date (`now`, a Dataset)."""
     last = model.month_of(dt.date(1970, 1, 1) + dt.timedelta(days=int(now.data_date)))
     fitted_until = dt.date(1970, 1, 1) + dt.timedelta(days=int(month_last_day(np.array([last - months]))[0]))
-    past = load_episodes(data_date=fitted_until)
+    past = known_at(now, fitted_until)
     forms = stay_forms()
     fit = _fit(past, scope, forms, window)
     result = model.simulate(fit, months=months, simulations=simulations, seed=seed)
@@ -329,7 +360,7 @@ def forecast_build(forecast_id: int, *, seed: int = 2026):
     clock = time.monotonic()
     Forecast.objects.filter(pk=forecast.pk).update(status=JobStatus.RUNNING, started_at=timezone.now(), phase="Gegevens lezen", progress=5)
     scope = scope_of(region=forecast.region, municipality=forecast.municipality)
-    ds = load_declarations(load_episodes(data_date=forecast.run.data_date))
+    ds = scope_read(scope, forecast.run.data_date)
     _mark(forecast, phase="Model schatten", progress=20)
     forms = stay_forms()
     fit = _fit(ds, scope, forms, model.WINDOW_MONTHS)

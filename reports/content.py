@@ -25,11 +25,11 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import Role
 from actionplan.selectors import bottlenecks_as_of, measures_as_of
-from forecast import display as forecast_display
-from forecast import selectors as forecast_selectors
 from core import formatting, intervals, publication
 from core.periods import month_range, quarter_label, quarter_long, quarter_months, quarter_of, quarter_shift
 from core.publication import Cell
+from forecast import display as forecast_display
+from forecast import selectors as forecast_selectors
 from monitoring import registry
 from monitoring.dashboard import outcomes, sections, selectors
 from monitoring.dashboard.selectors import Scope, count_cell, dependent_cell

@@ -68,11 +68,26 @@ def load_dataset(*, data_date: dt.date) -> Dataset:
     return load_declarations(load_episodes(data_date=data_date))
 
 
-def load_children(*, data_date: dt.date) -> Dataset:
+def _in_municipalities(municipalities: list[int] | None) -> str:
+    """A WHERE condition on municipality_id (ids are integers: formatted, never user text), or "" for all."""
+    if municipalities is None:
+        return ""
+    ids = ",".join(str(int(m)) for m in municipalities) or "NULL"
+    return f" WHERE municipality_id IN ({ids})"
+
+
+def load_children(*, data_date: dt.date, municipalities: list[int] | None = None) -> Dataset:
     """Children (birth dates), reference data and population, with no episodes or declarations yet
-    (`load_episodes`, `load_declarations`): what every figure needs."""
+    (`load_episodes`, `load_declarations`): what every figure needs. With `municipalities`: only the children with an
+    episode or a declaration there (a forecast of one area reads only its rows; pass the same list to the loaders
+    after this one)."""
+    where = ""
+    if municipalities is not None:
+        inside = _in_municipalities(municipalities)
+        where = (f" WHERE id IN (SELECT child_id FROM placements_episode{inside} "
+                 f"UNION SELECT child_id FROM placements_declaration{inside})")
     kids = _read(
-        f"SELECT id, {_day_sql('birth_date')}, COALESCE(target_group_id, 0) FROM placements_child",
+        f"SELECT id, {_day_sql('birth_date')}, COALESCE(target_group_id, 0) FROM placements_child{where}",
         ["id", "birth", "target_group"],
         {"id": "int64", "birth": "int32", "target_group": "int32"},
     )
@@ -101,16 +116,18 @@ def load_children(*, data_date: dt.date) -> Dataset:
     )
 
 
-def load_episodes(*, data_date: dt.date) -> Dataset:
-    """Children, episodes, reference data and population, no declarations."""
-    return add_episodes(load_children(data_date=data_date))
+def load_episodes(*, data_date: dt.date, municipalities: list[int] | None = None) -> Dataset:
+    """Children, episodes, reference data and population, no declarations (only the municipalities' with
+    `municipalities`)."""
+    return add_episodes(load_children(data_date=data_date, municipalities=municipalities), municipalities=municipalities)
 
 
-def add_episodes(ds: Dataset) -> Dataset:
-    """`ds` (from `load_children`) with the episodes up to its data date."""
+def add_episodes(ds: Dataset, *, municipalities: list[int] | None = None) -> Dataset:
+    """`ds` (from `load_children`) with the episodes up to its data date (only the municipalities' with
+    `municipalities`)."""
     eps = _read(
         f"SELECT child_id, care_form_id, municipality_id, {_day_sql('start_date')}, {_day_sql('end_date')}, end_reason, provider_id "
-        "FROM placements_episode",
+        f"FROM placements_episode{_in_municipalities(municipalities)}",
         ["child", "form", "muni", "start", "end", "reason", "provider"],
         {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "end": "float64", "reason": "str", "provider": "int32"},
     )
@@ -134,11 +151,12 @@ def add_episodes(ds: Dataset) -> Dataset:
     )
 
 
-def load_declarations(ds: Dataset) -> Dataset:
-    """`ds` (from `load_children` or `load_episodes`) with the declarations up to its data date."""
+def load_declarations(ds: Dataset, *, municipalities: list[int] | None = None) -> Dataset:
+    """`ds` (from `load_children` or `load_episodes`) with the declarations up to its data date (only the
+    municipalities' with `municipalities`)."""
     decs = _read(
         f"SELECT child_id, care_form_id, municipality_id, {_day_sql('period_start')}, {_cents_sql('amount')}, provider_id "
-        "FROM placements_declaration",
+        f"FROM placements_declaration{_in_municipalities(municipalities)}",
         ["child", "form", "muni", "start", "cents", "provider"],
         {"child": "int64", "form": "int32", "muni": "int32", "start": "int32", "cents": "int64", "provider": "int32"},
     )

@@ -233,3 +233,28 @@ def test_the_demo_forecast_adds_its_scenarios_and_one_forecast_once(steady, figu
     assert build_demo_forecast() == {"scenario's": 0, "prognoses": 0}
     forecast = Forecast.objects.get()
     assert forecast.run == figures_run and len(forecast.result["scenarios"]) == 3
+
+
+def test_the_targets_page_says_which_forecast_comes_from_the_model(client, project_user, built, target):
+    content = login(client, project_user).get("/monitor/doelen/").content.decode()
+    card = content[content.index(f'id="target-{target.pk}"'):]
+    assert "data-forecast-model" in card[:4000]
+
+
+def test_known_at_is_what_reading_on_that_day_gives_and_a_scope_reads_only_its_region(steady, ede, care_forms, provider):
+    from monitoring.engine.load import load_episodes
+
+    elsewhere = Municipality.objects.get(cbs_code="GM0363")
+    child = Child.objects.create(pseudonym="far" + "0" * 61, birth_date=D(2010, 1, 1), municipality=elsewhere)
+    Episode.objects.create(child=child, care_form=care_forms["RES"], provider=provider, municipality=elsewhere, start_date=D(2024, 1, 1))
+    now = load_episodes(data_date=D(2025, 12, 31))
+    day = D(2024, 12, 31)
+    then, read = services.known_at(now, day), load_episodes(data_date=day)
+    for name in ("ep_child", "ep_form", "ep_muni", "ep_start", "ep_end"):
+        assert np.array_equal(getattr(then, name), getattr(read, name)), name
+    assert then.data_date == read.data_date
+    scope = services.scope_get("Food Valley")
+    mine = services.scope_read(scope, D(2025, 12, 31))
+    assert len(mine.ep_child) == 48 and set(mine.ep_muni.tolist()) == {ede.pk}  # not the child elsewhere
+    assert len(mine.child_ids) == 48
+    assert len(services.scope_read(services.scope_get("NL"), D(2025, 12, 31), declarations=False).ep_child) == 49
