@@ -52,7 +52,7 @@ def fan_figure(forecast, *, scenario: dict, group: str, k: int) -> dict:
             x = [x_hist[-1], *x]
             entry = {key: [history[-1][1], *entry[key]] for key in ("mean", "p10", "p90")}
         data += [
-            {"type": "scatter", "mode": "lines", "name": _("90%-grens"), "x": x, "y": [_published(v, k) for v in entry["p90"]],
+            {"type": "scatter", "mode": "lines", "name": _("bovengrens"), "x": x, "y": [_published(v, k) for v in entry["p90"]],
              "line": {"width": 0, "color": "#7fa7c9"}, "hoverinfo": "skip", "showlegend": False},
             {"type": "scatter", "mode": "lines", "name": _("10–90% van de simulaties"), "x": x, "y": [_published(v, k) for v in entry["p10"]],
              "fill": "tonexty", "fillcolor": "rgba(41, 98, 155, 0.18)", "line": {"width": 0, "color": "#7fa7c9"}, "hoverinfo": "skip"},
