@@ -335,11 +335,18 @@ def backtest_of(scope: Scope, *, now, months: int, simulations: int = model.SIMU
 BACKTEST_MONTHS = (12, 24)
 
 
-def forecast_create(*, user, run, region: Region, municipality: Municipality | None = None, months: int = 36,
+def forecast_create(*, user, run, region: Region, municipality: Municipality | None = None, months: int | None = None,
                     simulations: int = model.SIMULATIONS):
-    """A pending forecast of the region (or one of its municipalities) on `run`'s data date."""
+    """A pending forecast of the region (or one of its municipalities) on `run`'s data date. Without `months`: 36, or
+    up to the end of the scope's furthest running stock target when that is later (at most 120), so the targets page's
+    prognose can come from it."""
     from .models import Forecast
+    from .targets import solver_targets
 
+    if months is None:
+        ends = [t.period_end for t in solver_targets(region=region, municipality=municipality, run=run)]
+        data_month = run.data_date.year * 12 + run.data_date.month
+        months = max([36] + [min(120, e.year * 12 + e.month - data_month) for e in ends])
     return Forecast.objects.create(created_by=user, run=run, region=region, municipality=municipality, months=months,
                                    simulations=simulations, phase="Wacht op verwerking")
 

@@ -69,7 +69,7 @@ def page(request):
         result = done.result
         scenarios = result.get("scenarios", [])
         asked = request.GET.get("scenario", "0")
-        index = int(asked) if asked.isdigit() and int(asked) < len(scenarios) else 0
+        index = int(asked) if asked.isascii() and asked.isdigit() and int(asked) < len(scenarios) else 0
         shown = scenarios[index] if scenarios else None
         charts = []
         if shown:

@@ -210,7 +210,7 @@ def support_add(request, pk: int):
         return denied
     risks = selectors.risk_scope(user=request.user).filter(placement__family=family).select_related("placement__episode__child")
     initial = {}
-    if request.GET.get("risico", "").isdigit():
+    if request.GET.get("risico", "").isascii() and request.GET.get("risico", "").isdigit():
         initial["risk"] = request.GET["risico"]
     form = SupportForm(_post(request), risks=risks, initial=initial)
     if request.method == "GET":

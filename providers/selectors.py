@@ -72,7 +72,7 @@ def provider_series(*, run: SnapshotRun, scope: str, provider_pk: int | None = N
     out: dict[int, dict[str, dict]] = {}
     for row in store.run_series(run, scope=scope, band="all", metric__in=METRICS, **filters):
         pk = row.group[len(PROVIDER_PREFIX):]
-        if pk.isdigit():
+        if pk.isascii() and pk.isdigit():
             out.setdefault(int(pk), {})[row.metric] = row.values
     return out
 

@@ -36,7 +36,7 @@ def _prepare(request):
         return None, render(request, "providers/empty.html", {})
     years = selectors.provider_years(run)
     year = request.GET.get("year", "")
-    year = int(year) if year.isdigit() and int(year) in years else selectors.default_year(run)
+    year = int(year) if year.isascii() and year.isdigit() and int(year) in years else selectors.default_year(run)
     region = Region.objects.filter(name=scope.region).first() if scope.level != "country" else None
     return (run, choices, scope, region, year, years), None
 

@@ -153,7 +153,7 @@ def group_label(group: str) -> str:
         return str(_("Doelgroep %(name)s") % {"name": name or code})
     if group.startswith(PROVIDER_PREFIX):
         pk = group.removeprefix(PROVIDER_PREFIX)
-        name = Provider.objects.filter(pk=int(pk)).values_list("name", flat=True).first() if pk.isdigit() else None
+        name = Provider.objects.filter(pk=int(pk)).values_list("name", flat=True).first() if pk.isascii() and pk.isdigit() else None
         return str(_("Aanbieder %(name)s") % {"name": name or pk})
     name = CareForm.objects.filter(code=group).values_list("name", flat=True).first()
     if name:
@@ -588,7 +588,8 @@ def card(progress: Progress, *, suppress: bool) -> dict:
         "baseline": display_cell(progress.baseline, metric, suppress=suppress and progress.baseline_computed),
         "actual": display_cell(progress.actual, metric, suppress=suppress),
         "forecast": (display_cell(progress.forecast, metric, suppress=suppress) if progress.finished  # the actual value
-                     else display_cell(progress.forecast, metric, suppress=suppress, modelled=True)),
+                     # a forecast model's stock is published as a count, as on the forecast page; the trend is no count
+                     else display_cell(progress.forecast, metric, suppress=suppress, modelled=not progress.forecast_modelled)),
     }
     small = progress.small if suppress else set()
     hidden = Cell(None, publication.label(), True)
@@ -661,7 +662,9 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False, goal:
         fc = [(progress.actual_date or progress.as_of, progress.actual), (t.period_end, progress.forecast)]
         data.append({
             "type": "scatter", "mode": "lines", "name": str(_("Prognose")),
-            "x": [d.isoformat() for d, _v in fc], "y": [y(fc[0][1]), None if fc[1][1] is None else (round(fc[1][1]) if protect else round(fc[1][1], 4))],
+            "x": [d.isoformat() for d, _v in fc],
+            "y": [y(fc[0][1]), None if fc[1][1] is None else (y(fc[1][1]) if progress.forecast_modelled else round(fc[1][1]) if protect
+                                                               else round(fc[1][1], 4))],
             "line": {"color": "#7f8c8d", "dash": "dot", "width": 1.5},
             "hovertemplate": "%{x|%d-%m-%Y}: %{y:.1f}<extra></extra>",
         })

@@ -258,3 +258,15 @@ def test_known_at_is_what_reading_on_that_day_gives_and_a_scope_reads_only_its_r
     assert len(mine.ep_child) == 48 and set(mine.ep_muni.tolist()) == {ede.pk}  # not the child elsewhere
     assert len(mine.child_ids) == 48
     assert len(services.scope_read(services.scope_get("NL"), D(2025, 12, 31), declarations=False).ep_child) == 49
+
+
+def test_a_forecast_reaches_the_end_of_the_furthest_running_stock_target(figures_run, foodvalley, target):
+    assert services.forecast_create(user=None, run=figures_run, region=foodvalley).months == 36  # 2026-12 is within 36
+    Target.objects.create(name="Nul in 2030", metric="stock", region=foodvalley, group="stay", period_start=D(2026, 1, 1),
+                          period_end=D(2030, 12, 31), kind=TargetKind.VALUE, target_value=0, direction=Direction.AT_MOST)
+    assert services.forecast_create(user=None, run=figures_run, region=foodvalley).months == 60  # Jan 2026 … Dec 2030
+
+
+def test_a_scenario_index_that_is_no_ascii_number_shows_the_base(client, project_user, built):
+    response = login(client, project_user).get("/prognose/", {"scenario": "²"})  # "²".isdigit() is True, int("²") fails
+    assert response.status_code == 200 and response.context["shown_index"] == 0
