@@ -20,3 +20,10 @@ class CaseworkConfig(AppConfig):
         register_dashboard_section("casework", casework_figures, tiles=SECTION)
         register_groups(SIGNALLER_GROUPS, _("Wie signaleert (signalen dreigende uithuisplaatsing)"), Signaller.choices)
         register_episode_start_rule(EpisodeStartRule(prerequisite=open_checklist, check=checklist_rule, attach=checklist_attach))
+
+        from accounts.models import Role
+        from core.start_pages import register_start_page
+
+        from . import views
+
+        register_start_page(Role.RET, views.home_ret)

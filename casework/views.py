@@ -338,15 +338,29 @@ def ret_follow_up(request, pk: int):
     })
 
 
+def home_ret(request):
+    """The start page of an RET member or chair: the region's agenda (upcoming and recent reviews, open actions,
+    overdue follow-ups). Without a region: the default start page's message."""
+    if not request.user.region_id:
+        from placements.views import home_wijkteam
+
+        return home_wijkteam(request)
+    return _agenda(request, start=True)
+
+
 @chair_required
 def ret_agenda(request):
+    return _agenda(request)
+
+
+def _agenda(request, *, start: bool = False):
     agenda = selectors.ret_agenda(user=request.user)
     refs = {r.case.child.reference for r in agenda.upcoming + agenda.recent + agenda.overdue_follow_ups}
     refs |= {a.review.case.child.reference for a in agenda.open_actions}
     if refs:
         log_access_many(request=request, action=AccessAction.SEARCH, object_type="ret_review", object_refs=sorted(refs),
                         detail="RET agenda")
-    return render(request, "casework/ret_agenda.html", {"agenda": agenda, "today": timezone.localdate()})
+    return render(request, "casework/ret_agenda.html", {"agenda": agenda, "today": timezone.localdate(), "start": start})
 
 
 # ------------------------------------------------------------------------------------------- checklists

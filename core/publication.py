@@ -71,7 +71,7 @@ def label(k: int | None = None) -> str:
 def is_hidden(count: float | None, k: int | None = None) -> bool:
     """A count shown as "≤k" (0 to k inclusive)."""
     k = threshold() if k is None else k
-    return count is not None and count <= k
+    return count is not None and round(count) <= k  # a modelled count (5.4) is published as the whole count it rounds to
 
 
 def rounded(count: float, k: int | None = None) -> int:
@@ -88,7 +88,7 @@ def count(value: float | None, *, exact: bool = False, k: int | None = None) -> 
     if exact:
         return Cell(value, formatting.number(value))
     k = threshold() if k is None else k
-    if value <= k:
+    if is_hidden(value, k):
         return Cell(None, label(k), True)
     r = rounded(value, k)
     return Cell(r, formatting.number(r), rounded=True)

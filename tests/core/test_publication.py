@@ -19,6 +19,13 @@ def test_it_shows_zero_to_five_as_at_most_five_and_rounds_larger_counts_up_to_fi
     assert publication.count(None).text == "–"
 
 
+def test_a_modelled_count_is_published_as_the_whole_count_it_rounds_to():
+    """A forecast's mean stock (5.38 children) is no integer: 5.38 rounds to 5, so it is "≤5" — never a "5" that the
+    published ranges (≤5, 10, 15, …) do not have."""
+    assert [publication.count(v).text for v in (5.38, 5.5, 9.6, 10.4)] == ["≤5", "10", "10", "10"]
+    assert publication.is_hidden(5.38) and not publication.is_hidden(5.6)
+
+
 def test_a_viewer_with_case_access_sees_the_exact_count():
     assert publication.count(3, exact=True).text == "3"
     assert publication.count(1234, exact=True).text == "1.234"
