@@ -438,6 +438,8 @@ def risk_resolve(request, pk: int):
             return redirect("fostercare:risk_detail", pk=risk.pk)
     return render(request, "fostercare/form.html", {
         "form": form, "title": _("Risicomelding afsluiten"), "submit": _("Afsluiten"), "icon": "bi-flag", "risk": risk,
+        "confirm": _("De risicomelding afsluiten? Bij “beëindigd” stopt de pleegzorgplaatsing op de gekozen datum en telt zij als "
+                     "breakdown (behalve bij een geplande overgang). Dit kan niet ongedaan worden gemaakt."),
         "child_ref": _child_ref(request.user, child), "cancel": reverse("fostercare:risk_detail", args=[risk.pk]),
         "intro": _("Stabiel: de plaatsing gaat door. Beëindigd: de plaatsing stopt op deze datum; het pleegzorgtraject wordt dan beëindigd "
                    "(een breakdown, behalve bij een geplande overgang)."),

@@ -182,7 +182,7 @@ def cost_sheet(table: cost_table.CostTable) -> exports.Sheet:
         for row in y.all_rows:
             c = row.shown
             ch_c, ch_k = (None, None) if y.partial_until else (c.clients_change, c.cost_change)
-            sheet.rows.append([y.year, row.code, row.name, value(c.clients), value(c.cost), value(c.per_client),
+            sheet.rows.append([y.year, "totaal" if row.code == "TOTAL" else row.code, row.name, value(c.clients), value(c.cost), value(c.per_client),
                                None if ch_c is None else round(ch_c, 1), None if ch_k is None else round(ch_k, 1)])
     return sheet
 
@@ -209,10 +209,11 @@ def cost_table_page(request):
         name = f"kostentabel-{_safe(scope.key)}{'-verblijf' if stay_only else ''}{f'-run{run.pk}' if run else ''}"
         log_access(request=request, action=AccessAction.EXPORT, object_type="cost_table", object_ref=scope.key[:80],
                    detail=f"{fmt} {'stay' if stay_only else 'all'} run {run.pk if run else '-'} suppressed")
-        if fmt == "csv":
+        if fmt == "csv":  # for people: `;`, decimal commas, Dutch headers, a BOM (the machine CSV: manage.py cost_table)
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            cost_table.write_csv(table, response)
+            response.write("\ufeff")
+            exports.write_sheets_csv([cost_sheet(table)], response)
             return response
         about = _about(request, run=run, scope=scope, extra=[(_("Zorgvormen"), _("alleen met verblijf") if stay_only else _("alle"))])
         response = HttpResponse(exports.write_sheets_xlsx([cost_sheet(table)], about=about), content_type=XLSX)

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from core.formatting import spreadsheet_number
 from monitoring import registry
@@ -79,9 +80,12 @@ def escape(value):
 
 
 def _cell_value(cell):
-    """A dashboard Cell as a typed value: the number, or the suppression mark ("<5" / "x") as text."""
-    if cell.suppressed or cell.value is None:
-        return cell.text
+    """A dashboard Cell as a typed value: the number, the suppression mark ("≤5" / "x") as text, or nothing (an
+    empty cell, not "–") where there is no value."""
+    if cell.suppressed:  # "≤5", "x"; a hidden change (shown "–" on the page) is "x" here: hidden, not missing
+        return "x" if cell.text == "–" else cell.text
+    if cell.value is None:
+        return None
     value = cell.value
     return int(value) if float(value).is_integer() else round(float(value), 4)
 
@@ -93,28 +97,52 @@ def dashboard_sheets(dash) -> list[Sheet]:
     tiles = Sheet("tiles", "Kerncijfers", FIGURE_HEADER)
     for t in dash.tiles:
         for metric, cell in (("stock", t.value), ("stock_per_1000", t.per_1000), ("change_month", t.change_month), ("change_year", t.change_year)):
-            tiles.rows.append(["tiles", dash.month, scope, t.label, t.group, t.band, metric, _cell_value(cell)])
+            tiles.rows.append(["Kerncijfers", dash.month, scope, t.label, _group(t.group), _band(t.band), _metric(metric), _cell_value(cell)])
     sheets.append(tiles)
     for table in dash.figures:
         sheet = Sheet(table.key, SHEET_TITLES.get(table.key, table.title), FIGURE_HEADER)
         if table.key == "municipalities":
             for row in dash.comparison:
-                sheet.rows.append([table.key, dash.month, row.scope.label, "kinderen in zorg", dash.group, dash.band, "stock", _cell_value(row.stock)])
-                sheet.rows.append([table.key, dash.month, row.scope.label, "per 1.000 jeugdigen", dash.group, dash.band, "stock_per_1000",
-                                   _cell_value(row.per_1000)])
+                sheet.rows.append([sheet.title, dash.month, row.scope.label, "kinderen in zorg", _group(dash.group), _band(dash.band),
+                                   _metric("stock"), _cell_value(row.stock)])
+                sheet.rows.append([sheet.title, dash.month, row.scope.label, "per 1.000 jeugdigen", _group(dash.group), _band(dash.band),
+                                   _metric("stock_per_1000"), _cell_value(row.per_1000)])
         else:
             for trace in table.traces:
                 for p in trace.points:
-                    sheet.rows.append([table.key, p.x, scope, trace.name, trace.group, trace.band, trace.metric, _cell_value(p.cell)])
+                    sheet.rows.append([sheet.title, p.x, scope, trace.name, _group(trace.group), _band(trace.band), _metric(trace.metric),
+                                       _cell_value(p.cell)])
         sheets.append(sheet)
     casework = Sheet("casework", "Casuswerk en pleegzorg", FIGURE_HEADER)
     for name, section in registry.DASHBOARD_SECTIONS.items():
         for row in section(dash).get("rows", []):
-            casework.rows.append([name, row["period"], scope, str(row["label"]), row.get("group", "all"), row.get("band", "all"),
-                                  row["key"].split(":")[0], _text_value(row["text"])])
+            casework.rows.append([name, row["period"], scope, str(row["label"]), _group(row.get("group", "all")), _band(row.get("band", "all")),
+                                  _metric(row["key"].split(":")[0]), _text_value(row["text"])])
     if casework.rows:
         sheets.append(casework)
     return sheets
+
+
+TILE_METRICS = {"stock_per_1000": "per 1.000 jeugdigen", "change_month": "verandering t.o.v. vorige maand (%)",
+                "change_year": "verandering t.o.v. vorig jaar (%)"}
+BAND_WORDS = {"all": "alle leeftijden", "0-11": "0-11 jaar", "12-17": "12-17 jaar", "18+": "18 jaar en ouder"}
+
+
+def _group(group: str) -> str:
+    """A care-form group (or an app's group) in words, as the targets page names it."""
+    return "alle" if group == "all" else target_progress.group_label(group)
+
+
+def _band(band: str) -> str:
+    return BAND_WORDS.get(band, band)
+
+
+def _metric(key: str) -> str:
+    """A figure's Dutch name (the registry's label), a tile's own measures in words."""
+    if key in TILE_METRICS:
+        return TILE_METRICS[key]
+    metric = registry.get(key)
+    return str(metric.label) if metric is not None else key
 
 
 TARGET_HEADER = ["doel", "gebied", "figuur", "zorgvormgroep", "leeftijd", "doel_tekst", "status", "basis", "werkelijk", "verwacht_nu",
@@ -153,6 +181,8 @@ def csv_value(value) -> str:
         return str(int(value))
     if isinstance(value, int | float):
         return spreadsheet_number(value)
+    if isinstance(value, Decimal):
+        return spreadsheet_number(float(value))
     if isinstance(value, dt.date):
         return value.isoformat()
     return escape(str(value))

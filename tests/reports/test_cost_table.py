@@ -229,3 +229,16 @@ def test_the_demo_categories_follow_seed_003_and_are_idempotent(foodvalley):
     assert build_demo_categories() == {"categorieën": 0, "indelingen": 0, "productcodes": 0}
     homes = CategoryMapping.objects.filter(care_form__code="GZH").order_by("valid_from")
     assert [(m.category.code, m.valid_from) for m in homes] == [("24-uursverblijf", D(2015, 1, 1)), ("gezinshuizen", D(2021, 1, 1))]
+
+
+def test_the_downloaded_csv_is_dutch_and_protected(client, known):
+    from tests.conftest import login, make_user
+
+    user = make_user("pt-costs", "project", region=known["region"])
+    response = login(client, user).get("/rapportages/kostentabel/", {"format": "csv", "forms": "all"})
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeffjaar;zorgvorm;naam;clienten;kosten;kosten_per_client")
+    rows = [line.split(";") for line in text.lstrip("\ufeff").splitlines()[1:]]
+    assert rows and all("," not in r[0] for r in rows)
+    assert {r[3] for r in rows} <= {"≤5", "10", "15", "20", ""}  # clients published
+    assert all(r[4] in ("≤5", "x") for r in rows if r[3] == "≤5")  # the cost of five or fewer clients hidden with them
