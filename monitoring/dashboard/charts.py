@@ -160,7 +160,7 @@ def ladder_figure(table: FigureTable) -> dict:
                      "line": {"width": 0.5, "color": t.color}, "fillcolor": t.color,
                      "hovertemplate": f"{t.name}: %{{text}}<extra></extra>"})
     if any(p.cell.suppressed for t in table.traces if t.group != "rung1" for p in t.points):
-        layout["annotations"] = [{"text": _("Afgeschermde aantallen (<5) tellen niet mee in de verdeling."), "showarrow": False,
+        layout["annotations"] = [{"text": _("Afgeschermde aantallen (≤5) tellen niet mee in de verdeling."), "showarrow": False,
                                   "xref": "paper", "yref": "paper", "x": 0, "y": -0.13, "xanchor": "left", "yanchor": "top",
                                   "font": {"color": MUTED, "size": 10}}]
         layout["margin"] = {**layout["margin"], "b": 44}
@@ -173,7 +173,7 @@ def los_figure(table: FigureTable) -> dict:
     if _nothing_to_draw(table):
         return _empty(layout, table)
     data = []
-    hidden, undefined, days, months = _("afgeschermd (cohort <5)"), _("nog onbepaald"), _("dagen"), _("maanden")
+    hidden, undefined, days, months = _("afgeschermd (cohort ≤5)"), _("nog onbepaald"), _("dagen"), _("maanden")
     for t in table.traces:
         xs, ys, texts = [], [], []
         for p in t.points:

@@ -557,7 +557,7 @@ def _comparison(*, user, run, scope, choices, month, group, band, exact, k) -> t
         title = _("Gemeenten naast elkaar: kinderen in zorg per 1.000 jeugdigen")
     figure = FigureTable("municipalities", str(title),
                          ("stock_per_1000", "stock"),
-                         str(_("Voor de gekozen maand, groep en leeftijd. Kleine aantallen zijn afgeschermd (<5); "
+                         str(_("Voor de gekozen maand, groep en leeftijd. Kleine aantallen zijn afgeschermd (≤5); "
                                "om terugrekenen uit het totaal te voorkomen is dan nog een cel afgeschermd (x).")),
                          traces, unit="per_1000")
     return figure, rows

@@ -76,7 +76,7 @@ def test_no_interval_or_n_for_a_hidden_median():
     median = next(t for t in table.traces if t.metric == "los_median")
     assert median.points[1].cell.suppressed and median.points[1].interval == ""
     texts = next(d for d in charts.los_figure(table)["data"] if d["name"] == median.name)["text"]
-    assert texts[1] == "afgeschermd (cohort <5)"  # no interval, no n
+    assert texts[1] == "afgeschermd (cohort ≤5)"  # no interval, no n
 
 
 def test_casework_shares_carry_their_interval_and_lose_it_when_hidden(figures_run, foodvalley):

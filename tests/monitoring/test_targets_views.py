@@ -255,3 +255,16 @@ def test_a_change_target_shows_its_goal_from_the_published_baseline(client, proj
     assert card["figure"]["data"][1]["y"][-1] == 472.5
     assert "469,8" not in client.get(URL).content.decode()
     assert card["progress"].goal == pytest.approx(469.8)  # judged on the exact goal
+
+
+def test_the_ret_and_foster_care_see_their_regions_targets_and_no_chart_library_without_any(client, foodvalley, run, foster_worker):
+    from tests.conftest import make_user
+
+    ret = make_user("ret-t", "ret", region=foodvalley)
+    empty = login(client, ret).get(URL).content.decode()
+    assert "vendor/plotly" not in empty and "Er zijn nog geen doelen" in empty
+    target("Nul residentieel", region=foodvalley, metric="stock", group="residential", kind="value", target_value=0, direction="at_most",
+           period_start=dt.date(2020, 1, 1), period_end=dt.date(2030, 12, 31))
+    for user in (ret, foster_worker):
+        response = login(client, user).get(URL)
+        assert [c["target"].name for c in response.context["cards"]] == ["Nul residentieel"]
