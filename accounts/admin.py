@@ -91,3 +91,25 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+# Only what administrators use, under Dutch names (the packages register more, in English): the scheduled tasks
+# without solar and clocked schedules, and the two-factor apps as a Dutch-named proxy of django_otp's TOTP device.
+def _dutch_third_party_admin() -> None:
+    from django_celery_beat.models import ClockedSchedule, SolarSchedule
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .models import TwoFactorDevice
+
+    for model in (ClockedSchedule, SolarSchedule, TOTPDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+    admin.site.register(TwoFactorDevice, TOTPDeviceAdmin)
+
+
+_dutch_third_party_admin()
+
+admin.site.site_header = _("Foodvalley Monitor · beheer")
+admin.site.site_title = _("Foodvalley Monitor")
+admin.site.index_title = _("Beheer")

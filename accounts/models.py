@@ -4,6 +4,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Role(models.TextChoices):
@@ -138,3 +139,12 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("The access log is append-only.")
+
+
+class TwoFactorDevice(TOTPDevice):
+    """django_otp's TOTP device under a Dutch name in the admin (the package names it in English only)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("app voor tweestapsverificatie")
+        verbose_name_plural = _("apps voor tweestapsverificatie")

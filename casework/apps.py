@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseworkConfig(AppConfig):
     name = "casework"
+    verbose_name = _("Casuswerk")
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _

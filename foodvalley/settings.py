@@ -64,10 +64,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
-    "axes",
+    "foodvalley.apps.AxesConfig",  # axes, named in Dutch
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "django_celery_beat",
+    "foodvalley.apps.CeleryBeatConfig",  # django_celery_beat, named in Dutch
     "core",
     "accounts",
     "placements",

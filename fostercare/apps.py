@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FostercareConfig(AppConfig):
     name = "fostercare"
+    verbose_name = _("Pleegzorg")
 
     def ready(self):
         from django.utils.translation import gettext_lazy as _

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import log_access
@@ -104,7 +104,7 @@ def family_register(
         age_max=age_max, siblings_together=siblings_together, status=status, status_since=status_since, note=note, created_by=user,
     )
     FamilyStatusChange.objects.create(family=family, status=status, date=status_since, created_by=user)
-    _log(user, request, AccessAction.CREATE, "foster_family", family_ref(family), f"family {family.pk} registered ({kind})")
+    _log(user, request, AccessAction.CREATE, "foster_family", family_ref(family), f"pleeggezin {family.pk} ingeschreven ({kind})")
     return family
 
 
@@ -123,7 +123,7 @@ def family_update(*, user, request=None, family: FosterFamily, **fields) -> Fost
     for key, value in fields.items():
         setattr(family, key, value.strip() if key == "reference" else value)
     family.save()
-    _log(user, request, AccessAction.CHANGE, "foster_family", family_ref(family), f"family {family.pk} changed")
+    _log(user, request, AccessAction.CHANGE, "foster_family", family_ref(family), f"pleeggezin {family.pk} gewijzigd")
     return family
 
 
@@ -148,7 +148,7 @@ def family_set_status(*, user, request=None, family: FosterFamily, status: str, 
     family.stop_reason = reason if status == FamilyStatus.STOPPED else ""
     family.save(update_fields=["status", "status_since", "stop_reason", "updated_at"])
     FamilyStatusChange.objects.create(family=family, status=status, date=on, reason=family.stop_reason, created_by=user)
-    _log(user, request, AccessAction.CHANGE, "foster_family", family_ref(family), f"family {family.pk} status {status}")
+    _log(user, request, AccessAction.CHANGE, "foster_family", family_ref(family), f"pleeggezin {family.pk} status {status}")
     return family
 
 
@@ -167,7 +167,7 @@ def support_add(
         raise ValidationError(errors)
     support = FamilySupport.objects.create(family=family, kind=kind, start_date=start_date, end_date=end_date, note=note,
                                            risk=risk, created_by=user)
-    _log(user, request, AccessAction.CHANGE, "foster_family", family_ref(family), f"family {family.pk} support {kind}")
+    _log(user, request, AccessAction.CHANGE, "foster_family", family_ref(family), f"pleeggezin {family.pk} ondersteuning {kind}")
     return support
 
 
@@ -210,7 +210,7 @@ def match_record(*, user, request=None, child: Child, family: FosterFamily, star
         family.status, family.status_since = FamilyStatus.ACTIVE, max(start_date, family.status_since)
         family.save(update_fields=["status", "status_since", "updated_at"])
         FamilyStatusChange.objects.create(family=family, status=FamilyStatus.ACTIVE, date=family.status_since, created_by=user)
-    _log(user, request, AccessAction.CREATE, "foster_placement", child.reference, f"matched with family {family.pk}, episode {episode.pk}")
+    _log(user, request, AccessAction.CREATE, "foster_placement", child.reference, f"gekoppeld aan pleeggezin {family.pk}, traject {episode.pk}")
     return placement
 
 
@@ -228,7 +228,7 @@ def placement_link(*, user, request=None, family: FosterFamily, episode: Episode
     if errors:
         raise ValidationError({"episode": errors})
     placement = FosterPlacement.objects.create(family=family, episode=episode, matched_on=episode.start_date, created_by=user)
-    _log(user, request, AccessAction.CHANGE, "foster_placement", episode.child.reference, f"episode {episode.pk} linked to family {family.pk}")
+    _log(user, request, AccessAction.CHANGE, "foster_placement", episode.child.reference, f"traject {episode.pk} gekoppeld aan pleeggezin {family.pk}")
     return placement
 
 
@@ -253,7 +253,7 @@ def risk_register(
         raise ValidationError(errors)
     risk = PlacementRisk.objects.create(placement=placement, registered_on=registered_on, severity=severity, signals=list(signals),
                                         signals_text=signals_text, support_deployed=support_deployed, created_by=user)
-    _log(user, request, AccessAction.CREATE, "placement_risk", episode.child.reference, f"risk {risk.pk} on placement {placement.pk}")
+    _log(user, request, AccessAction.CREATE, "placement_risk", episode.child.reference, f"risicomelding {risk.pk} bij plaatsing {placement.pk}")
     return risk
 
 
@@ -275,7 +275,7 @@ def risk_follow_up_add(*, user, request=None, risk: PlacementRisk, date: dt.date
     follow = RiskFollowUp.objects.create(risk=risk, date=date, severity=severity, note=note, created_by=user)
     risk.severity = severity
     risk.save(update_fields=["severity", "updated_at"])
-    _log(user, request, AccessAction.CHANGE, "placement_risk", risk.placement.episode.child.reference, f"risk {risk.pk} follow-up")
+    _log(user, request, AccessAction.CHANGE, "placement_risk", risk.placement.episode.child.reference, f"risicomelding {risk.pk} follow-up")
     return follow
 
 
@@ -318,7 +318,10 @@ def risk_resolve(
     risk.status, risk.resolved_on, risk.outcome = RiskStatus.RESOLVED, resolved_on, outcome
     risk.reason, risk.destination, risk.outcome_note = reason, destination, note
     risk.save()
-    _log(user, request, AccessAction.CHANGE, "placement_risk", episode.child.reference, f"risk {risk.pk} resolved {outcome} {reason}".strip())
+    with translation.override("nl"):  # the access log is read in Dutch, whatever the user's language
+        why = f" ({dict(ChangeReason.choices).get(reason, reason)})" if reason else ""
+        _log(user, request, AccessAction.CHANGE, "placement_risk", episode.child.reference,
+             f"risicomelding {risk.pk} afgesloten: {RiskOutcome(outcome).label}{why}")
     return risk
 
 
@@ -336,7 +339,7 @@ def prospect_register(*, user, request=None, provider: Provider, reference: str,
         raise ValidationError(errors)
     prospect = Prospect.objects.create(provider=provider, reference=reference.strip(), municipality=municipality, info_on=info_on,
                                        kind=kind, created_by=user)
-    _log(user, request, AccessAction.CREATE, "prospect", f"prospect {prospect.pk}", "registered at information evening")
+    _log(user, request, AccessAction.CREATE, "prospect", f"aspirant {prospect.pk}", "registered at information evening")
     return prospect
 
 
@@ -371,7 +374,7 @@ def prospect_advance(*, user, request=None, prospect: Prospect, on: dt.date, pla
                                           age_max=age_max, siblings_together=siblings_together, status=FamilyStatus.APPROVED,
                                           status_since=on)
     prospect.save()
-    _log(user, request, AccessAction.CHANGE, "prospect", f"prospect {prospect.pk}", f"stage {stage}")
+    _log(user, request, AccessAction.CHANGE, "prospect", f"aspirant {prospect.pk}", f"fase {stage}")
     return prospect
 
 
@@ -390,5 +393,5 @@ def prospect_drop(*, user, request=None, prospect: Prospect, on: dt.date, reason
         raise ValidationError(errors)
     prospect.dropped_stage, prospect.stage, prospect.dropped_on, prospect.drop_reason = prospect.stage, Stage.DROPPED, on, reason
     prospect.save()
-    _log(user, request, AccessAction.CHANGE, "prospect", f"prospect {prospect.pk}", f"dropped at {prospect.dropped_stage}")
+    _log(user, request, AccessAction.CHANGE, "prospect", f"aspirant {prospect.pk}", f"afgehaakt in fase {prospect.dropped_stage}")
     return prospect

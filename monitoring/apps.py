@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MonitoringConfig(AppConfig):
     name = "monitoring"
+    verbose_name = _("Monitoring en doelen")
 
     def ready(self):
         from core.jobs import register_job_kind

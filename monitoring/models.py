@@ -40,6 +40,13 @@ class SnapshotRun(Job):
     def __str__(self) -> str:
         return f"Run {self.pk} ({self.data_date:%d-%m-%Y})"
 
+    TRIGGER_LABELS = {"manual": _("met de hand"), "command": _("opdrachtregel"), "schedule": _("maandelijks gepland")}
+
+    @property
+    def trigger_label(self) -> str:
+        """How the run was started, in words ("met de hand", "opdrachtregel", "maandelijks gepland")."""
+        return str(self.TRIGGER_LABELS.get(self.trigger, self.trigger))
+
     def status_fields(self) -> dict:
         return {"series_count": number(self.series_count), "parts_done": f"{len(self.parts_done)} / {len(self.parts)}"}
 

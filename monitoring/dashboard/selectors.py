@@ -246,6 +246,12 @@ class FigureTable:
     traces: list[Trace]
     unit: str = "count"  # count, euro, days, per_1000
 
+    def text_table(self, last: int = 12) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The chart's text alternative: its last `last` periods, one column per line, as published."""
+        periods = sorted({p.x for t in self.traces for p in t.points})[-last:]
+        columns = [{p.x: p.cell.text for p in t.points} for t in self.traces]
+        return [t.name for t in self.traces], [(x, [c.get(x, "–") for c in columns]) for x in periods]
+
     def help(self) -> list[tuple[str, str]]:
         out = []
         for key in self.metrics:

@@ -38,7 +38,7 @@ from django.core.files import File
 from django.db import reset_queries, transaction
 from django.db.models import BigIntegerField, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -494,8 +494,10 @@ class _ImportRun:
         job.message = " ".join([message, *self.notes])
         job.finished_at = timezone.now()
         job.save()
-        detail = (f"{job.kind} {status}: rows={self.rows} created={job.created} updated={job.updated} "
-                  f"unchanged={job.unchanged} errors={job.error_count} new_providers={len(job.new_providers)}")
+        with translation.override("nl"):  # the access log is read in Dutch
+            detail = (f"{job.get_kind_display()} {str(ImportStatus(status).label).lower()}: {self.rows} regels, {job.created} nieuw, "
+                      f"{job.updated} gewijzigd, {job.unchanged} ongewijzigd, {job.error_count} fouten, "
+                      f"{len(job.new_providers)} nieuwe aanbieders")
         log_access(actor=job.created_by, action=AccessAction.IMPORT, object_type="import", object_ref=f"import {job.pk}",
                    result=AccessResult.OK if status == ImportStatus.DONE else AccessResult.ERROR, detail=detail,
                    origin="cli" if job.created_by is None else "upload")

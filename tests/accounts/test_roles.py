@@ -50,6 +50,7 @@ def test_an_anonymous_user_is_nobody():
 
 
 def test_every_role_has_its_own_start_page(people):
+    from casework.views import home_ret
     from fostercare.views import home_fostercare
     from placements.views import home_admin, home_project, home_wijkteam
 
@@ -58,7 +59,7 @@ def test_every_role_has_its_own_start_page(people):
     assert start_page_view(people["project"]) is home_project
     assert start_page_view(people["fostercare"]) is home_fostercare
     assert start_page_view(people["wijkteam"]) is home_wijkteam
-    assert start_page_view(people["ret"]) is home_wijkteam  # the default page, until the RET has a page of its own
+    assert start_page_view(people["ret"]) is home_ret
 
 
 def test_a_refusal_is_the_one_dutch_page_with_a_denied_log_entry(people):
@@ -73,3 +74,13 @@ def test_a_refusal_is_the_one_dutch_page_with_a_denied_log_entry(people):
     assert (entry.result, entry.object_type, entry.action, entry.actor_username) == ("denied", "figures", "read", "p")
     hidden = refuse(request, status=404)
     assert hidden.status_code == 404 and "Niet gevonden" in hidden.content.decode() and AccessLogEntry.objects.count() == 1
+
+
+def test_the_ret_starts_on_its_regions_agenda(client, foodvalley):
+    from tests.conftest import login, make_user
+
+    member = make_user("ret-start", "ret", region=foodvalley)
+    page = login(client, member).get("/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "RET-agenda" in text and "Open acties" in text
+    assert "nog geen gemeente gekoppeld" not in text

@@ -191,11 +191,11 @@ def test_one_access_log_entry_per_job_without_child_data(provider):
     assert entries.count() == 1
     entry = entries.get()
     assert (entry.action, entry.object_type, entry.result, entry.origin, entry.actor) == ("import", "import", "ok", "cli", None)
-    assert "created=5" in entry.detail and "updated=0" in entry.detail and "unchanged=0" in entry.detail
+    assert "5 nieuw" in entry.detail and "0 gewijzigd" in entry.detail and "0 ongewijzigd" in entry.detail
     refused = run("episodes", "episodes_errors.csv")
     entry = AccessLogEntry.objects.get(object_ref=f"import {refused.pk}")
     assert refused.error_count == 16  # the 15 of the file, plus E302: the first file stored child 1 born 2012-05-17
-    assert (entry.result, "errors=16" in entry.detail) == ("error", True)
+    assert (entry.result, "16 fouten" in entry.detail) == ("error", True)
 
 
 def test_progress_is_reported_for_both_passes(provider):
