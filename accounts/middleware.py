@@ -12,7 +12,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/health/", "/i18n/")
+PUBLIC_PREFIXES = ("/accounts/login/", "/static/", "/health/", "/i18n/", "/toegankelijkheid/")
 
 #: Session key with the time (epoch seconds) of the last request of a logged-in user.
 LAST_ACTIVITY_KEY = "fv_last_activity"

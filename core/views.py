@@ -11,6 +11,14 @@ from .jobs import JOB_KINDS, job_payload
 from .start_pages import start_page_view
 
 
+@require_GET
+def accessibility(request):
+    """The accessibility statement (public: also before logging in)."""
+    from django.shortcuts import render
+
+    return render(request, "core/accessibility.html")
+
+
 def home(request):
     """The start page that fits the user's role (core.start_pages)."""
     return start_page_view(request.user)(request)

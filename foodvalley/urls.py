@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import views as core_views
 from core.views import home
 from foodvalley import errors
 from foodvalley.health import health
@@ -11,6 +12,7 @@ handler500 = errors.server_error
 
 urlpatterns = [
     path("health/", health, name="health"),
+    path("toegankelijkheid/", core_views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

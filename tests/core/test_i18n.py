@@ -289,3 +289,11 @@ def test_month_labels_and_ladder_rungs_follow_the_language():
     with translation.override("nl"):
         assert month_label("2026-10") == "okt 2026"
         assert str(RUNG_LABELS[2]) == "2 · pleegzorg"
+
+
+def test_the_accessibility_statement_is_public_and_linked_from_every_page(client, project_user):
+    from tests.conftest import login
+
+    public = client.get("/toegankelijkheid/")
+    assert public.status_code == 200 and "WCAG 2.1" in public.content.decode()
+    assert 'href="/toegankelijkheid/"' in login(client, project_user).get("/").content.decode()

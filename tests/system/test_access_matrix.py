@@ -79,6 +79,7 @@ W = dict(wijkteam=OK, outsider=OK)  # list pages of the wijkteam (each sees thei
 EXPECT: dict[str, Row] = {
     # public
     "health": row(anon=OK, rest=OK),
+    "accessibility": row(anon=OK, rest=OK),
     "login": row(anon=OK, rest=MOVED),  # a logged-in user is sent on to the start page
     "set_language": row(anon=MOVED, rest=MOVED, method="POST"),  # back to the page (or the start page)
     "logout": row(rest=LOGIN, method="POST"),  # logged out, on to the login page
