@@ -195,9 +195,13 @@ def log_in(client, username: str, password: str) -> bool:
 def test_demo_users_are_printed_and_can_log_in(client, monkeypatch, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast hashing for this test
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
+    from placements.models import Region
+
+    User.objects.create(username="ret.voorzitter", role=Role.RET, is_ret_chair=True, region=Region.objects.get(name="Food Valley"))
     out, err = io.StringIO(), io.StringIO()
     call_command("demo_users", stdout=out, stderr=err)
     text = out.getvalue()
+    assert "ret.voorzitter" in text and "(voorzitter)" in text  # made by demo_casework: listed with the others
     for name in ("wijkteam.ede", "wijkteam.ede2", "wijkteam.veenendaal", "wijkteam.barneveld", "wijkteam.nijkerk",
                  "wijkteam.rhenen", "wijkteam.scherpenzeel", "wijkteam.renswoude", "projectteam", "beheerder"):
         assert name in text
@@ -211,6 +215,8 @@ def test_demo_users_are_printed_and_can_log_in(client, monkeypatch, settings):
     assert log_in(client, "wijkteam.ede", "Foodvalley-demo-2026")
     client.logout()
     assert log_in(client, "beheerder", "Foodvalley-demo-2026")
+    client.logout()
+    assert log_in(client, "ret.voorzitter", "Foodvalley-demo-2026")
     client.logout()
     assert not log_in(client, "projectteam", "verkeerd-wachtwoord-123")
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
+from core.formatting import number
 from demo.casework import build_demo_casework, demo_casework_exists
 from placements.models import Region
 from placements.reference import FOODVALLEY
@@ -26,7 +27,7 @@ class Command(BaseCommand):
             self.stdout.write("Demo-casuswerk bestaat al.")
         else:
             counts = build_demo_casework(seed=options["seed"])
-            self.stdout.write("Demo-casuswerk: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+            self.stdout.write("Demo-casuswerk: " + ", ".join(f"{k} {number(v)}" for k, v in sorted(counts.items())))
         password = os.environ.get("DEMO_PASSWORD", "")
         if not password:
             if getattr(settings, "PRODUCTION", False):

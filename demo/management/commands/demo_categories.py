@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.formatting import number
 from demo.categories import build_demo_categories
 from placements.models import Region
 from placements.reference import FOODVALLEY
@@ -12,4 +13,4 @@ class Command(BaseCommand):
         if not Region.objects.filter(name=FOODVALLEY).exists():
             raise CommandError("Jeugdregio Food Valley ontbreekt: draai eerst `manage.py migrate` en `manage.py demo_region`.")
         counts = build_demo_categories()
-        self.stdout.write("Demo-categorieën en productcodes: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("Demo-categorieën en productcodes: " + ", ".join(f"{k} {number(v)}" for k, v in counts.items()))

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.formatting import number
 from demo.crisis import build_demo_crisis, demo_crisis_exists
 from placements.models import Region
 from placements.reference import FOODVALLEY
@@ -19,4 +20,4 @@ class Command(BaseCommand):
             self.stdout.write("Demo-crisiscontacten bestaan al.")
             return
         counts = build_demo_crisis(seed=options["seed"])
-        self.stdout.write("Demo-crisiscontacten: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("Demo-crisiscontacten: " + ", ".join(f"{k} {number(v)}" for k, v in counts.items()))

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role, User
+from core.formatting import number
 from demo.fostercare import build_demo_fostercare, demo_fostercare_exists
 from placements.models import Provider, Region
 from placements.reference import FOODVALLEY
@@ -34,7 +35,7 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             counts = build_demo_fostercare(seed=options["seed"])
-            self.stdout.write("Demo-pleegzorg: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+            self.stdout.write("Demo-pleegzorg: " + ", ".join(f"{k} {number(v)}" for k, v in sorted(counts.items()))
                               + f" ({time.monotonic() - started:.1f} s)")
         password = os.environ.get("DEMO_PASSWORD", "")
         if not password:

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from core.formatting import number
 from demo.providers import build_demo_providers, demo_providers_exist
 from placements.models import Region
 from placements.reference import FOODVALLEY
@@ -19,4 +20,4 @@ class Command(BaseCommand):
             self.stdout.write("Demo-contracten bestaan al.")
             return
         counts = build_demo_providers(seed=options["seed"])
-        self.stdout.write("Demo-aanbieders: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("Demo-aanbieders: " + ", ".join(f"{k} {number(v)}" for k, v in counts.items()))

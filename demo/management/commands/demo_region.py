@@ -4,6 +4,7 @@ import signal
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.formatting import number
 from demo.region import DEFAULT_SEED, DemoOptions, build_demo, demo_data_exists, month_end, reset_demo, stderr_progress
 from placements.population import FOODVALLEY_POPULATION_CSV, PopulationFileError, load_population
 
@@ -70,6 +71,6 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, previous)
         self.stdout.write(self.style.SUCCESS(
             f"Demo gebouwd tot en met {result.data_date:%d-%m-%Y} in {result.municipalities} gemeenten: "
-            f"{result.children} kinderen, {result.episodes} trajecten, {result.declarations} declaraties "
-            f"({result.seconds:.1f} s)."
+            f"{number(result.children)} kinderen, {number(result.episodes)} trajecten, {number(result.declarations)} declaraties "
+            f"({number(result.seconds, 1)} s)."
         ))

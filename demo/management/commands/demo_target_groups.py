@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.formatting import number
 from demo.target_groups import assign_demo_target_groups
 from placements.models import Child
 
@@ -16,4 +17,4 @@ class Command(BaseCommand):
             self.stdout.write("Demo-doelgroepen bestaan al.")
             return
         counts = assign_demo_target_groups(seed=options["seed"])
-        self.stdout.write("Demo-doelgroepen: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        self.stdout.write("Demo-doelgroepen: " + ", ".join(f"{k} {number(v)}" for k, v in counts.items()))

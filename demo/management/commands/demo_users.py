@@ -70,6 +70,20 @@ class Command(BaseCommand):
         self.stdout.write(f"{'gebruikersnaam':<{width}}  {'rol':<20}  {'gemeente / regio':<14}  wachtwoord")
         for username, role, scope, created in rows:
             self.stdout.write(f"{username:<{width}}  {role!s:<20}  {scope:<14}  {password}" + ("" if created else "  (wachtwoord opnieuw gezet)"))
+        self._list_other_demo_users(width, password)
+
+    def _list_other_demo_users(self, width: int, password: str) -> None:
+        """The RET and foster-care demo users (made by demo_casework and demo_fostercare), their password reset too."""
+        from demo.management.commands.demo_casework import DEMO_RET_USERS
+        from demo.management.commands.demo_fostercare import DEMO_FOSTERCARE_USERS
+
+        names = [u for u, _chair in DEMO_RET_USERS] + [u for u, _provider in DEMO_FOSTERCARE_USERS]
+        for user in User.objects.filter(username__in=names).select_related("region", "provider").order_by("role", "username"):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            role = user.get_role_display() + (" (voorzitter)" if user.is_ret_chair else "")
+            scope = user.provider.name if user.provider_id else (user.region.name if user.region_id else "—")
+            self.stdout.write(f"{user.username:<{width}}  {role:<20}  {scope:<14}  {password}")
 
     def _reset_lockouts(self, usernames):
         """Clear login-throttling lock-outs of the demo users (django-axes), so a reset really lets them in."""
