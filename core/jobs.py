@@ -9,9 +9,11 @@ getter applies the user's access and returns None for anything the user may not 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,20 @@ def job_fail(job: Job, *, message: str, phase: str = "Mislukt") -> None:
         status=JobStatus.FAILED, phase=phase, message=message[:1000], finished_at=timezone.now())
 
 
+def _run_in_thread(job: Job, task, args: tuple, failure: str) -> None:
+    """A job's task in a thread of the web process (no broker): as a worker would run it, closing the thread's
+    database connections afterwards; a failure closes the job with its message."""
+    from django.db import connections
+
+    try:
+        task.apply(args=args, throw=True)
+    except Exception as exc:  # noqa: BLE001 - whatever the task raised ends the job, with its message
+        logger.exception("%s %s failed", type(job).__name__, job.pk)
+        job_fail(job, message=str(exc) or failure)
+    finally:
+        connections.close_all()
+
+
 @dataclass(frozen=True)
 class Started:
     ok: bool
@@ -68,6 +84,9 @@ def job_start(job: Job, task, *args, failure: str) -> Started:
     """Hand `job` to `task` (task.delay(*args)). Without a broker the task runs here and now. When the broker
     cannot be reached the job is closed as 'not started'; when the task itself failed (in-process) the job is
     closed as failed with the error. `failure` is the user's message for the latter."""
+    if getattr(settings, "JOBS_IN_THREAD", False) and getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        threading.Thread(target=_run_in_thread, args=(job, task, args, failure), daemon=True, name=f"job-{job.pk}").start()
+        return Started(True)
     try:
         task.delay(*args)
     except Exception as exc:  # noqa: BLE001 - a task that failed in-process, or an unreachable broker

@@ -241,6 +241,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "")
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL or "cache+memory://")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker (the demo on the embedded defaults) a job started from a page runs in a thread of the web process,
+# so the page answers at once and shows the job's progress, as with a worker; off in the tests (tests/conftest.py).
+JOBS_IN_THREAD = env_bool("JOBS_IN_THREAD", not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

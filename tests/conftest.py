@@ -40,6 +40,7 @@ def pytest_collection_modifyitems(items):
 def fast_password_hashing(settings):
     """PBKDF2 costs about a second per user; tests do not need it (production keeps the default)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.JOBS_IN_THREAD = False  # a job runs in the request (eager) unless a test asks for the thread
 
 
 @pytest.fixture(autouse=True)

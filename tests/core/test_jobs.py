@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from celery import shared_task
 
 from core.jobs import job_payload, job_start
 from monitoring.models import RunStatus, SnapshotRun
@@ -50,3 +51,43 @@ def test_a_queued_job_stays_as_it_is():
     assert job_start(run, task, run.pk, failure="x").ok and task.sent == [(run.pk,)]
     run.refresh_from_db()
     assert run.status == RunStatus.PENDING
+
+
+@shared_task
+def _finish_later(job_id: int, fail: bool = False) -> None:
+    import time
+
+    from reports.models import ExportJob
+
+    time.sleep(0.3)
+    if fail:
+        raise RuntimeError("schijf vol")
+    ExportJob.objects.filter(pk=job_id).update(status="done", progress=100)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_a_job_runs_in_a_thread_and_the_page_answers_at_once(settings):
+    import time
+
+    from core.jobs import job_start
+    from reports.models import ExportJob
+
+    settings.JOBS_IN_THREAD = True
+    job = ExportJob.objects.create(kind="episodes", format="csv")
+    started = time.monotonic()
+    assert job_start(job, _finish_later, job.pk, failure="mislukt").ok
+    assert time.monotonic() - started < 0.25  # did not wait for the task
+    assert ExportJob.objects.get(pk=job.pk).status == "pending"
+    for _ in range(50):
+        if ExportJob.objects.get(pk=job.pk).status == "done":
+            break
+        time.sleep(0.1)
+    assert ExportJob.objects.get(pk=job.pk).status == "done"
+    failing = ExportJob.objects.create(kind="episodes", format="csv")
+    assert job_start(failing, _finish_later, failing.pk, True, failure="mislukt").ok
+    for _ in range(50):
+        if ExportJob.objects.get(pk=failing.pk).status == "failed":
+            break
+        time.sleep(0.1)
+    failed = ExportJob.objects.get(pk=failing.pk)
+    assert failed.status == "failed" and "schijf vol" in failed.message
