@@ -78,6 +78,13 @@ class FosterFamily(Created):
         ]
         indexes = [models.Index(fields=["municipality", "status"])]
 
+    @property
+    def age_range(self) -> str:
+        """The ages the family takes: "5 jaar" or "0–12 jaar" (never "5–5")."""
+        if self.age_min == self.age_max:
+            return _("%(age)s jaar") % {"age": self.age_min}
+        return _("%(low)s–%(high)s jaar") % {"low": self.age_min, "high": self.age_max}
+
     def __str__(self) -> str:
         return self.reference
 
