@@ -312,7 +312,11 @@ def checklist_rule(*, child: Child, care_form: CareForm, start_date: dt.date, ch
     if ResidentialChecklist.objects.filter(pk=checklist.pk, episode__isnull=False).exists():
         raise ValidationError({"care_form": [_("Deze checklist is al gebruikt voor een andere plaatsing.")]})
     if checklist.completed_on > start_date:
-        raise ValidationError({"start_date": [_("De checklist is na deze begindatum ingevuld; de checklist moet vóór de plaatsing zijn ingevuld.")]})
+        raise ValidationError({"start_date": [_(
+            "De checklist is ingevuld op %(date)s, na deze begindatum: de checklist gaat aan de plaatsing vooraf. Is de "
+            "checklist eerder ingevuld, zet dan op de checklist de datum waarop dat gebeurde; anders begint de plaatsing "
+            "op of na %(date)s."
+        ) % {"date": checklist.completed_on.strftime("%d-%m-%Y")}]})
 
 
 def checklist_attach(*, checklist: ResidentialChecklist | None, episode: Episode) -> None:

@@ -2,6 +2,8 @@
 Every field has a Dutch label and a stable id (id_<name>), so the pages can be driven by a browser test."""
 from __future__ import annotations
 
+import datetime as dt
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
@@ -116,7 +118,8 @@ class SupportForm(NoBsnInTextMixin, forms.Form):
     def __init__(self, *args, risks=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].initial = timezone.localdate()
-        _max_today(self.fields["start_date"])
+        self.fields["start_date"].help_text = _("Ook vooruit te plannen, bijvoorbeeld respijtzorg komend weekend.")
+        self.fields["start_date"].widget.attrs["max"] = (timezone.localdate() + dt.timedelta(days=366)).isoformat()
         if risks is None:
             del self.fields["risk"]
             risk_col = []

@@ -49,6 +49,10 @@ def _log(user, request, action: str, object_type: str, ref: str, detail: str) ->
     log_access(actor=user, request=request, action=action, object_type=object_type, object_ref=ref, detail=detail)
 
 
+#: Support (respite care, a mentor) may be recorded as planned up to this many days ahead.
+SUPPORT_PLANNED_DAYS = 366
+
+
 def _not_future(errors: dict, field: str, day: dt.date | None) -> None:
     if day is not None and day > today():
         errors.setdefault(field, []).append(_("Deze datum ligt in de toekomst."))
@@ -158,7 +162,8 @@ def support_add(
     note: str = "", risk: PlacementRisk | None = None,
 ) -> FamilySupport:
     errors: dict[str, list[str]] = {}
-    _not_future(errors, "start_date", start_date)
+    if start_date > today() + dt.timedelta(days=SUPPORT_PLANNED_DAYS):  # planned support (respite next weekend) is fine
+        errors.setdefault("start_date", []).append(_("Ondersteuning kan tot een jaar vooruit worden gepland."))
     if end_date is not None and end_date < start_date:
         errors.setdefault("end_date", []).append(_("De einddatum ligt vóór de begindatum."))
     if risk is not None and risk.placement.family_id != family.pk:

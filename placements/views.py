@@ -201,6 +201,8 @@ def episode_start(request, pk: int):
         return _deny_object(request, pk=pk, action=AccessAction.CREATE)
     checklist = episode_start_prerequisite(child=child)  # a completed checklist not used yet (needed for rung 5-6)
     form = EpisodeStartForm(_post(request), child=child, user=request.user)
+    if checklist is not None and getattr(checklist, "care_form_id", None) and request.method == "GET":
+        form.fields["care_form"].initial = checklist.care_form_id  # "Plaatsing starten" from the checklist: its care form
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -236,3 +236,15 @@ def test_end_to_end_case_prevents_a_placement(client, owner, foodvalley, provide
     project = mk("piet", Role.PROJECT, region=foodvalley)
     html = login(client, project).get(reverse("monitoring:dashboard") + "?scope=Food+Valley&month=2020-08").content.decode()
     assert 'data-casework="placements_prevented"' in html
+
+
+def test_starting_a_placement_from_its_checklist_carries_the_care_form_and_explains_the_order(client, owner, child, care_forms, provider):
+    checklist = services.checklist_create(user=owner, child=child, care_form=care_forms["JZP"], completed_on=D(2024, 3, 5), **ITEMS, **TEXTS)
+    page = login(client, owner).get(reverse("children:episode_start", args=[child.pk]))
+    assert page.context["form"]["care_form"].value() == care_forms["JZP"].pk  # chosen on the checklist
+    response = client.post(reverse("children:episode_start", args=[child.pk]), {
+        "care_form": care_forms["JZP"].pk, "provider": provider.pk, "start_date": "2024-03-04", "referrer": "01",
+        "legal_framework": page.context["form"]["legal_framework"].value() or "", "municipality": child.municipality_id})
+    text = response.content.decode()
+    assert response.status_code == 200 and "ingevuld op 05-03-2024" in text and "zet dan op de checklist de datum" in text
+    assert checklist.episode_id is None

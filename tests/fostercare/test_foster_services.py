@@ -197,3 +197,15 @@ def test_pipeline_and_funnel_counts(foster_provider, other_foster_provider, ede,
     g = selectors.funnel(user=other_foster_worker, first=D(2020, 1, 1), last=D(2020, 12, 31))
     assert g.totals["informatieavond"] == 1 and g.matches == 0 and g.prospects_per_match is None
     assert Prospect.objects.count() == 5 and FosterPlacement.objects.count() == 1
+
+
+def test_support_can_be_planned_ahead_up_to_a_year(foster_provider, ede):
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    fam = family(foster_provider, ede, "PG-plan")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    planned = services.support_add(user=None, family=fam, kind="respijt", start_date=tomorrow, end_date=tomorrow + dt.timedelta(days=2))
+    assert planned.start_date == tomorrow
+    with pytest.raises(ValidationError, match="tot een jaar vooruit"):
+        services.support_add(user=None, family=fam, kind="respijt", start_date=timezone.localdate() + dt.timedelta(days=400))
