@@ -97,3 +97,62 @@ def job_file(request, pk: int):
     response = FileResponse(job.file.open("rb"), as_attachment=True, filename=job.original_name or f"import-{job.pk}.csv")
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+#: Two lines per kind of file, with synthetic BSNs (they pass the 11-check and belong to nobody).
+EXAMPLE_ROWS = {
+    "episodes": [
+        ["EP-1", "{bsn1}", "17-05-2012", "V", "GM0228", "Jeugdzorg De Vallei", "RES", "01-01-2026", "30-06-2026", "31", "01",
+         "", "", ""],
+        ["EP-2", "{bsn2}", "03-11-2015", "M", "GM0345", "Pleegzorg Gelderland-Utrecht", "PLZ", "01-07-2026", "", "", "04", "", "", ""],
+    ],
+    "declarations": [
+        ["DEC-1", "{bsn1}", "17-05-2012", "GM0228", "Jeugdzorg De Vallei", "RES", "01-01-2026", "31-01-2026", "7.843,50", "", "", ""],
+        ["DEC-2", "{bsn1}", "17-05-2012", "GM0228", "Jeugdzorg De Vallei", "RES", "01-01-2026", "31-01-2026", "-250,00", "", "", ""],
+    ],
+}
+
+
+@admin_only
+@require_GET
+def example(request, kind: str):
+    """An example file of one kind (episodes, declarations) to fill in: the columns in order, two lines, `;`, BOM."""
+    import csv
+
+    from django.http import Http404, HttpResponse
+
+    from placements.bsn import synthetic_bsn
+
+    if kind not in COLUMNS:
+        raise Http404(_("Onbekende soort bestand."))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="voorbeeld-{kind}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerow(COLUMNS[kind])
+    bsns = {"{bsn1}": synthetic_bsn(9_000_001), "{bsn2}": synthetic_bsn(9_000_002)}
+    for row in EXAMPLE_ROWS[kind]:
+        writer.writerow([bsns.get(v, v) for v in row])
+    return response
+
+
+@admin_only
+@require_GET
+def codes(request):
+    """The codes a file may use: care forms (code, name, rung, with stay) and municipalities (CBS code, name, region)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    from placements.models import CareForm, Municipality
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="codes-zorgvormen-en-gemeenten.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["soort", "code", "naam", "trede_of_regio", "met_verblijf"])
+    for cf in CareForm.objects.filter(active=True).order_by("rung", "code"):
+        writer.writerow(["zorgvorm", cf.code, cf.name, cf.rung, "ja" if cf.with_stay else "nee"])
+    for m in Municipality.objects.select_related("region").order_by("cbs_code"):
+        writer.writerow(["gemeente", m.cbs_code, m.name, m.region.name if m.region_id else "", ""])
+    return response

@@ -236,3 +236,22 @@ def test_the_admin_shows_no_media_link_to_the_upload(client, admin_user, waiting
     page = client.get(reverse("admin:placements_importjob_change", args=[waiting_job.pk])).content.decode()
     assert reverse("imports:file", args=[waiting_job.pk]) in page
     assert "/media/" not in page and waiting_job.file.name not in page
+
+
+def test_the_example_files_import_cleanly_and_the_codes_list_the_taxonomy(client, admin_user, provider):
+    import csv as _csv
+    import io as _io
+
+    from placements.imports.service import create_job, import_file
+
+    login(client, admin_user)
+    for kind, url in (("episodes", "/imports/voorbeeld/trajecten/"), ("declarations", "/imports/voorbeeld/declaraties/")):
+        response = client.get(url)
+        text = response.content.decode("utf-8")
+        assert response.status_code == 200 and text.startswith("\ufeff") and ";" in text.splitlines()[0]
+        job = import_file(create_job(kind=kind, fileobj=_io.BytesIO(response.content), original_name=f"voorbeeld-{kind}.csv",
+                                     user=admin_user))
+        assert (job.status, job.error_count) == ("done", 0), job.message
+    codes = list(_csv.reader(_io.StringIO(client.get("/imports/codes/").content.decode("utf-8-sig")), delimiter=";"))
+    assert codes[0] == ["soort", "code", "naam", "trede_of_regio", "met_verblijf"]
+    assert ["zorgvorm", "RES"] in [r[:2] for r in codes] and ["gemeente", "GM0228"] in [r[:2] for r in codes]

@@ -104,6 +104,9 @@ EXPECT: dict[str, Row] = {
     # imports (administrators)
     "imports:list": row(admin=OK),
     "imports:upload": row(admin=OK),
+    "imports:example_episodes": row(admin=OK),
+    "imports:example_declarations": row(admin=OK),
+    "imports:codes": row(admin=OK),
     "imports:detail": row("import_job", admin=OK),
     "imports:status": row("import_job", admin=OK),
     "imports:file": row("import_job", admin=OK),  # the matrix's job has not run: it still keeps its upload
