@@ -43,7 +43,8 @@ def _layout(*, height: int = 290, **extra) -> dict:
         "hoverlabel": {"namelength": -1},
         "legend": {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom", "font": {"size": 11}, "itemwidth": 30},
         "xaxis": {"type": "date", "hoverformat": "%b %Y", "gridcolor": GRID, "showgrid": False},
-        "yaxis": {"rangemode": "tozero", "gridcolor": GRID, "zerolinecolor": "#ced4da", "separatethousands": True},
+        # whole numbers with Dutch thousands ("800.000", never plotly's "800k"), decimals only where a value has them
+        "yaxis": {"rangemode": "tozero", "gridcolor": GRID, "zerolinecolor": "#ced4da", "separatethousands": True, "tickformat": ",~f"},
     }
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(layout.get(key), dict):
@@ -191,7 +192,7 @@ def los_figure(table: FigureTable) -> dict:
 
 def cost_figure(table: FigureTable) -> dict:
     layout = _layout(height=300 + _legend_height(len(table.traces)), barmode="relative", bargap=0.15,
-                     yaxis={"tickprefix": "€ ", "separatethousands": True})
+                     yaxis={"tickprefix": "€ ", "separatethousands": True, "automargin": True})
     if _nothing_to_draw(table):
         return _empty(layout, table)
     data = []
@@ -206,7 +207,8 @@ def comparison_figure(table: FigureTable) -> dict:
     bars = [(p, t) for t in table.traces for p in t.points]
     layout = _layout(height=max(160, 60 + 24 * len(bars)), hovermode="closest", margin={"l": 10, "r": 40, "t": 10, "b": 30},
                      xaxis={"type": "linear", "rangemode": "tozero", "showgrid": True, "title": {"text": _("per 1.000 jeugdigen (0–17)"), "font": {"size": 11}}},
-                     yaxis={"type": "category", "autorange": "reversed", "rangemode": "normal", "automargin": True}, showlegend=False)
+                     yaxis={"type": "category", "autorange": "reversed", "rangemode": "normal", "automargin": True, "tickformat": ""},
+                     showlegend=False)
     if _nothing_to_draw(table):
         return _empty(layout, table)
     data = []
