@@ -90,34 +90,36 @@ def _cell_value(cell):
     return int(value) if float(value).is_integer() else round(float(value), 4)
 
 
-def dashboard_sheets(dash) -> list[Sheet]:
-    """Every figure set and table of a dashboard (already suppressed: build it with exact=False), in long form."""
+def dashboard_sheets(dash, *, words: bool = True) -> list[Sheet]:
+    """Every figure set and table of a dashboard (already suppressed: build it with exact=False), in long form: groups,
+    ages and figures in Dutch words for people; with words=False their codes (stock, residential, 0-11) for programs."""
     scope = dash.scope.label
+    group_of, band_of, metric_of = (_group, _band, _metric) if words else (str, str, str)
     sheets = []
     tiles = Sheet("tiles", "Kerncijfers", FIGURE_HEADER)
     for t in dash.tiles:
         for metric, cell in (("stock", t.value), ("stock_per_1000", t.per_1000), ("change_month", t.change_month), ("change_year", t.change_year)):
-            tiles.rows.append(["Kerncijfers", dash.month, scope, t.label, _group(t.group), _band(t.band), _metric(metric), _cell_value(cell)])
+            tiles.rows.append(["Kerncijfers", dash.month, scope, t.label, group_of(t.group), band_of(t.band), metric_of(metric), _cell_value(cell)])
     sheets.append(tiles)
     for table in dash.figures:
         sheet = Sheet(table.key, SHEET_TITLES.get(table.key, table.title), FIGURE_HEADER)
         if table.key == "municipalities":
             for row in dash.comparison:
-                sheet.rows.append([sheet.title, dash.month, row.scope.label, "kinderen in zorg", _group(dash.group), _band(dash.band),
-                                   _metric("stock"), _cell_value(row.stock)])
-                sheet.rows.append([sheet.title, dash.month, row.scope.label, "per 1.000 jeugdigen", _group(dash.group), _band(dash.band),
-                                   _metric("stock_per_1000"), _cell_value(row.per_1000)])
+                sheet.rows.append([sheet.title, dash.month, row.scope.label, "kinderen in zorg", group_of(dash.group), band_of(dash.band),
+                                   metric_of("stock"), _cell_value(row.stock)])
+                sheet.rows.append([sheet.title, dash.month, row.scope.label, "per 1.000 jeugdigen", group_of(dash.group), band_of(dash.band),
+                                   metric_of("stock_per_1000"), _cell_value(row.per_1000)])
         else:
             for trace in table.traces:
                 for p in trace.points:
-                    sheet.rows.append([sheet.title, p.x, scope, trace.name, _group(trace.group), _band(trace.band), _metric(trace.metric),
+                    sheet.rows.append([sheet.title, p.x, scope, trace.name, group_of(trace.group), band_of(trace.band), metric_of(trace.metric),
                                        _cell_value(p.cell)])
         sheets.append(sheet)
     casework = Sheet("casework", "Casuswerk en pleegzorg", FIGURE_HEADER)
     for name, section in registry.DASHBOARD_SECTIONS.items():
         for row in section(dash).get("rows", []):
-            casework.rows.append([name, row["period"], scope, str(row["label"]), _group(row.get("group", "all")), _band(row.get("band", "all")),
-                                  _metric(row["key"].split(":")[0]), _text_value(row["text"])])
+            casework.rows.append([name, row["period"], scope, str(row["label"]), group_of(row.get("group", "all")), band_of(row.get("band", "all")),
+                                  metric_of(row["key"].split(":")[0]), _text_value(row["text"])])
     if casework.rows:
         sheets.append(casework)
     return sheets

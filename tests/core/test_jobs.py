@@ -65,7 +65,7 @@ def _finish_later(job_id: int, fail: bool = False) -> None:
     ExportJob.objects.filter(pk=job_id).update(status="done", progress=100)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the flush must not leave the reference data out
 def test_without_a_broker_a_job_runs_in_a_thread_and_the_page_answers_at_once(settings):
     import time
 

@@ -40,7 +40,7 @@ def _collect_dashboards(user, run, *, exact: bool):
             for band in selectors.BANDS:
                 dash = selectors.dashboard(user=user, run=run, scope=scope, choices=choices, month=run.last_month, group=group,
                                            band=band, exact=exact, forms=forms)
-                for sheet in dashboard_sheets(dash):
+                for sheet in dashboard_sheets(dash, words=False):
                     for _figure, period, scope_label, _name, g, b, metric, value in sheet.rows:
                         if metric not in COUNT_METRICS:
                             continue
