@@ -392,7 +392,7 @@ def test_administrator_sets_a_target_and_imports_an_episodes_file_after_fixing_i
 
     # a target in the admin
     nav(page, "Beheer")
-    expect(page.get_by_role("heading", name="Sitebeheer")).to_be_visible()
+    expect(page.get_by_role("heading", name="Beheer", exact=True)).to_be_visible()
     page.get_by_role("link", name="Doelen", exact=True).first.click()
     expect(page).to_have_url(re.compile(r"/admin/monitoring/target/$"))
     page.locator(".object-tools a.addlink").click()  # "Doel toevoegen"
