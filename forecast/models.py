@@ -71,6 +71,8 @@ class Forecast(Job):
                                      related_name="+", help_text=_("Leeg: de hele regio."))
     months = models.PositiveSmallIntegerField(_("maanden vooruit"), default=36, validators=[MinValueValidator(1), MaxValueValidator(120)])
     simulations = models.PositiveIntegerField(_("simulaties"), default=1000, validators=[MinValueValidator(100), MaxValueValidator(10000)])
+    window = models.PositiveSmallIntegerField(_("referentieperiode (maanden)"), default=24, validators=[MinValueValidator(6), MaxValueValidator(60)],
+                                              help_text=_("De volledige maanden tot de datadatum waarover kansen en instroom worden geschat."))
     result = models.JSONField(_("uitkomst"), default=dict, blank=True)
     seconds = models.FloatField(_("rekentijd (s)"), null=True, blank=True)
 

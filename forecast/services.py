@@ -336,7 +336,7 @@ BACKTEST_MONTHS = (12, 24)
 
 
 def forecast_create(*, user, run, region: Region, municipality: Municipality | None = None, months: int | None = None,
-                    simulations: int = model.SIMULATIONS):
+                    simulations: int = model.SIMULATIONS, window: int = model.WINDOW_MONTHS):
     """A pending forecast of the region (or one of its municipalities) on `run`'s data date. Without `months`: 36, or
     up to the end of the scope's furthest running stock target when that is later (at most 120), so the targets page's
     prognose can come from it."""
@@ -348,7 +348,7 @@ def forecast_create(*, user, run, region: Region, municipality: Municipality | N
         data_month = run.data_date.year * 12 + run.data_date.month
         months = max([36] + [min(120, e.year * 12 + e.month - data_month) for e in ends])
     return Forecast.objects.create(created_by=user, run=run, region=region, municipality=municipality, months=months,
-                                   simulations=simulations, phase="Wacht op verwerking")
+                                   simulations=simulations, window=window, phase="Wacht op verwerking")
 
 
 def _mark(forecast, *, phase: str, progress: int) -> None:
@@ -370,7 +370,7 @@ def forecast_build(forecast_id: int, *, seed: int = 2026):
     ds = scope_read(scope, forecast.run.data_date)
     _mark(forecast, phase="Model schatten", progress=20)
     forms = stay_forms()
-    fit = _fit(ds, scope, forms, model.WINDOW_MONTHS)
+    fit = _fit(ds, scope, forms, forecast.window)
     costs = costs_apply(fit, scope.region)
     base_index = cost_index_default()
     saved = list(ForecastScenario.objects.filter(region=forecast.region))
@@ -397,12 +397,12 @@ def forecast_build(forecast_id: int, *, seed: int = 2026):
     checks = []
     for j, back in enumerate(BACKTEST_MONTHS):
         _mark(forecast, phase=f"Terugtoets {back} maanden", progress=75 + 10 * j)
-        b = backtest_of(scope, now=ds, months=back, simulations=forecast.simulations, seed=seed)
+        b = backtest_of(scope, now=ds, months=back, simulations=forecast.simulations, window=forecast.window, seed=seed)
         checks.append({"months": back, "fitted_until": b.fitted_until.isoformat(), "mape": b.mape, "coverage": b.coverage,
                        "rows": [list(r) for r in b.rows]})
     info = {cf.pk: cf for cf in CareForm.objects.filter(pk__in=forms)}
     result_json = {
-        "scope": scope.label, "data_date": forecast.run.data_date.isoformat(), "window": model.WINDOW_MONTHS,
+        "scope": scope.label, "data_date": forecast.run.data_date.isoformat(), "window": forecast.window,
         "months": [month_label(m) for m in range(fit.last_month + 1, fit.last_month + forecast.months + 1)],
         "forms": {info[f].code: info[f].name for f in forms}, "costs": costs, "youths": fit.youths,
         "youths_growth": fit.youths_growth, "entries_per_month": round(float(fit.entries.sum() * fit.youths / 1000.0), 2),

@@ -22,10 +22,11 @@ from monitoring.exports import figures as exports
 from monitoring.runs.selectors import run_latest
 from monitoring.targets.progress import group_label
 
-from . import display, selectors, services, tasks
+from . import display, model, selectors, services, tasks
 from .forms import ScenarioForm
 
 OBJECT_TYPE = "forecast"
+WINDOWS = (12, 24, 36)  # the reference windows a user may pick (months up to the data date)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -64,6 +65,7 @@ def page(request):
         "choice": choice, "choices": selectors.forecast_scopes(user=request.user), "run": run, "job": latest,
         "status": job_payload(latest) if latest else None, "forecast": done, "k": k,
         "scenarios": selectors.scenario_list(region=choice.region), "publication_note": publication.explanation(),
+        "windows": WINDOWS, "window": latest.window if latest else model.WINDOW_MONTHS,
     }
     if done is not None:
         result = done.result
@@ -101,7 +103,9 @@ def start(request):
     if running is not None and not running.finished:
         messages.info(request, _("Er loopt al een prognose voor dit gebied."))
         return redirect(_page_url(choice))
-    job = services.forecast_create(user=request.user, run=run, region=choice.region, municipality=choice.municipality)
+    asked = request.POST.get("venster", "")
+    window = int(asked) if asked in {str(w) for w in WINDOWS} else model.WINDOW_MONTHS
+    job = services.forecast_create(user=request.user, run=run, region=choice.region, municipality=choice.municipality, window=window)
     log_access(request=request, action=AccessAction.CHANGE, object_type=OBJECT_TYPE, object_ref=choice.key[:80],
                detail=f"forecast {job.pk} started on run {run.pk}")
     started = job_start(job, tasks.build_forecast, job.pk, failure=_("De prognose is mislukt. Bekijk de melding en probeer het opnieuw."))

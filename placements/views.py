@@ -56,7 +56,7 @@ def home_admin(request):
 
 def home_wijkteam(request):
     user = request.user
-    context = {"has_scope": selectors.can_see_children(user=user)}
+    context = {"has_scope": selectors.can_see_children(user=user), "today": timezone.localdate()}
     if context["has_scope"]:
         context["summary"] = selectors.municipality_summary(user=user)
         context["recent"] = recent = selectors.child_list_page(user=user, per_page=8).object_list

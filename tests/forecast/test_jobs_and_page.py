@@ -270,3 +270,12 @@ def test_a_forecast_reaches_the_end_of_the_furthest_running_stock_target(figures
 def test_a_scenario_index_that_is_no_ascii_number_shows_the_base(client, project_user, built):
     response = login(client, project_user).get("/prognose/", {"scenario": "²"})  # "²".isdigit() is True, int("²") fails
     assert response.status_code == 200 and response.context["shown_index"] == 0
+
+
+def test_the_user_picks_the_reference_window(client, project_user, steady, figures_run):
+    login(client, project_user).post("/prognose/berekenen/", {"gebied": "Food Valley", "venster": "12"})
+    job = Forecast.objects.get()
+    assert job.window == 12 and job.result["window"] == 12
+    assert "laatste 12 maanden" in client.get("/prognose/").content.decode()
+    client.post("/prognose/berekenen/", {"gebied": "Food Valley", "venster": "7"})  # not offered: the default
+    assert Forecast.objects.order_by("-id").first().window == 24
