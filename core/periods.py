@@ -155,6 +155,13 @@ def month_label(month: str) -> str:
     return f"{MONTH_ABBR[int(month[5:7]) - 1]} {month[:4]}"
 
 
+def year_to_date_label(month: str) -> str:
+    """The months of a year up to `month`: "2025-06" → "jan–jun 2025", "2025-01" → "jan 2025"."""
+    if month[5:7] == "01":
+        return month_label(month)
+    return f"{MONTH_ABBR[0]}–{month_label(month)}"
+
+
 def quarter_label(quarter: str) -> str:
     """"2026-Q3" → "K3 2026" (kwartaal)."""
     return _("K%(q)s %(year)s") % {"q": quarter[-1], "year": quarter[:4]}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import formatting, intervals, publication
 from core.formatting import date as nl_date
-from core.periods import month_label, parse_period, period_label
+from core.periods import month_label, parse_period, period_label, year_to_date_label
 from monitoring import registry
 from monitoring.registry import Kind
 
@@ -69,12 +69,12 @@ def year_to_date(*, key: str, values: dict, month: str, run) -> Choice:
     months = [f"{year}-{m:02d}" for m in range(1, int(month[5:]) + 1)]
     measurable = [m for m in months if registry.is_measurable(key, m, run.data_date)]
     if not measurable:
-        return Choice("", f"{year} t/m {month[5:]}", None, not_measurable_text(key, months[0]))
+        return Choice("", year_to_date_label(month), None, not_measurable_text(key, months[0]))
     value = sum(values.get(m) or 0 for m in measurable)
     last = measurable[-1]
     if last == months[-1]:
-        return Choice(last, f"{year} t/m {month[5:]}", value)
-    return Choice(last, f"{year} t/m {last[5:]}", value,
+        return Choice(last, year_to_date_label(month), value)
+    return Choice(last, year_to_date_label(last), value,
                   _("%(month)s nog niet meetbaar (vanaf %(date)s)") % {"month": month_label(months[len(measurable)]),
                                                                          "date": nl_date(registry.measurable_from(key, months[len(measurable)]))})
 

@@ -80,3 +80,10 @@ def test_people_read_k3_2026_in_dutch_and_q3_2026_in_english():
     with translation.override("en"):
         assert P.quarter_label("2026-Q3") == "Q3 2026"
         assert P.period_label("2026-10") == "Oct 2026"
+
+
+def test_a_year_to_date_reads_as_months():
+    from core.periods import year_to_date_label
+
+    assert year_to_date_label("2025-06") == "jan–jun 2025"
+    assert year_to_date_label("2025-01") == "jan 2025"

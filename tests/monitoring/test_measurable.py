@@ -66,7 +66,7 @@ def test_the_year_to_date_counts_only_measurable_months_and_says_from_when_the_r
     _add(run_nov, foodvalley.name, "placements_prevented", {"2026-01": 3, "2026-03": 4, "2026-05": 1})
     dash = SimpleNamespace(run=run_nov, month="2026-11", scope=SimpleNamespace(key=foodvalley.name, label=foodvalley.name), exact=True)
     row = {r["key"]: r for r in casework_figures(dash)["rows"]}["placements_prevented"]
-    assert (row["text"], row["period"]) == ("8", "2026 t/m 05")
+    assert (row["text"], row["period"]) == ("8", "jan–mei 2026")
     assert row["not_measurable"] == "jun 2026 nog niet meetbaar (vanaf 30-12-2026)"  # 30-06-2026 + 183 days
 
 
