@@ -121,6 +121,47 @@ def _object_types() -> dict[str, str]:
     }
 
 
+#: The access log's details are stored as written (an audit trail is never rewritten; older entries are English):
+#: shown to the privacy officer with these phrases in Dutch, longest first, whole words only.
+DETAIL_PHRASES = {
+    "job status refused (unknown or outside the user's scope)": "status van een taak geweigerd (onbekend of buiten bereik)",
+    "registration refused: too many children known elsewhere this hour": "registratie geweigerd: dit uur te veel kinderen die elders bekend zijn",
+    "uploaded file of import": "geüpload bestand van import", "bsn in web address refused": "BSN in het webadres geweigerd",
+    "not among the candidates": "niet bij de kandidaten", "residential placements and checklists": "residentiële plaatsingen en checklists",
+    "outside the region": "buiten de regio", "outside scope": "buiten bereik", "started on run": "gestart op run",
+    "start page": "startpagina", "child page": "kindpagina", "child picker": "kindkiezer", "case list": "casuslijst",
+    "risk list": "risicolijst", "family list": "gezinnenlijst", "recruitment funnel": "wervingstrechter",
+    "open prospects": "open aspiranten", "open risks": "open risico's", "region-wide": "regiobreed",
+    "pseudonymised episodes": "gepseudonimiseerde trajecten", "target group": "doelgroep", "no scope": "geen gebied",
+    "refused": "geweigerd", "role": "rol", "rows": "regels", "created": "aangemaakt", "changed": "gewijzigd",
+    "ended": "beëindigd", "deleted": "verwijderd", "saved": "opgeslagen", "locked": "vastgezet", "downloaded": "gedownload",
+    "registered": "geregistreerd", "suppressed": "afgeschermd", "unsuppressed": "niet afgeschermd", "results": "resultaten",
+    "search": "zoeken", "newest": "nieuwste", "shown": "getoond", "children": "kinderen", "episodes": "trajecten",
+    "episode": "traject", "families": "gezinnen", "family": "gezin", "measure": "maatregel", "bottleneck": "knelpunt",
+    "forecast": "prognose", "lessons": "lessen", "overview": "overzicht", "page": "pagina", "list": "lijst",
+    "empty": "leeg", "update": "voortgang", "status": "status", "stay": "verblijf", "all": "alle", "exact": "exact",
+    "detail": "detail", "dashboard": "dashboard", "providers": "aanbieders", "scope": "gebied", "without": "zonder",
+    "crisis contact": "crisiscontact", "checklist": "checklist", "scenario": "scenario", "risk": "risicomelding",
+    "done": "klaar", "resolved": "afgesloten", "failed": "mislukt", "errors": "fouten", "updated": "gewijzigd",
+    "unchanged": "ongewijzigd", "new_providers": "nieuwe_aanbieders", "on placement": "bij plaatsing", "matched with": "gekoppeld aan",
+    "linked to": "gekoppeld aan", "prospect": "aspirant", "stage": "fase", "dropped at": "afgehaakt in", "support": "ondersteuning",
+    "recent": "recent", "started": "gestart",
+}
+_DETAIL_RE = None
+
+
+@register.filter
+def access_detail(value: str) -> str:
+    """An access-log detail with its English phrases in Dutch (see DETAIL_PHRASES); the rest as stored."""
+    import re
+
+    global _DETAIL_RE  # noqa: PLW0603 - compiled once
+    if _DETAIL_RE is None:
+        phrases = sorted(DETAIL_PHRASES, key=len, reverse=True)
+        _DETAIL_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w])", re.I)
+    return _DETAIL_RE.sub(lambda m: DETAIL_PHRASES.get(m.group(1).lower(), m.group(1)), value or "")
+
+
 @register.filter
 def object_type_label(value: str) -> str:
     """Dutch name of an access-log object type; unknown types are shown as stored."""

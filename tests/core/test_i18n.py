@@ -297,3 +297,12 @@ def test_the_accessibility_statement_is_public_and_linked_from_every_page(client
     public = client.get("/toegankelijkheid/")
     assert public.status_code == 200 and "WCAG 2.1" in public.content.decode()
     assert 'href="/toegankelijkheid/"' in login(client, project_user).get("/").content.decode()
+
+
+def test_the_access_log_reads_stored_english_details_in_dutch():
+    from core.templatetags.fv import access_detail
+
+    assert access_detail("episodes done: rows=3 created=3") == "trajecten klaar: regels=3 aangemaakt=3"
+    assert access_detail("risk 681 resolved") == "risicomelding 681 afgesloten"
+    assert access_detail("role project refused") == "rol project geweigerd"
+    assert access_detail("Eigen tekst blijft") == "Eigen tekst blijft"  # whole words only, unknown text as stored
