@@ -17,8 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from foodvalley.background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
-
+from .background import BACKGROUND_UNAVAILABLE, NOT_QUEUED, broker_down
 from .models import Job, JobStatus
 
 logger = logging.getLogger(__name__)

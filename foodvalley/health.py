@@ -8,7 +8,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from foodvalley.background import broker_available
+from core.background import broker_available
 
 
 def _database() -> str:

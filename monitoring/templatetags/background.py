@@ -1,7 +1,7 @@
 """{% background_available as ok %}: whether the Celery broker answers (a ~1 s ping, cached briefly)."""
 from django import template
 
-from foodvalley.background import broker_available
+from core.background import broker_available
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from foodvalley.background import BACKGROUND_UNAVAILABLE, broker_available
+from core.background import BACKGROUND_UNAVAILABLE, broker_available
 from foodvalley.celery import app as celery_app
 from monitoring.models import FigureSeries, RunStatus, SnapshotRun
 from monitoring.runs import services

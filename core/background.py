@@ -39,7 +39,7 @@ BROKER_ERRORS = _errors()
 def broker_down(exc: BaseException) -> bool:
     """Whether `exc` (raised by .delay()) means the broker could not be reached. In eager mode the task ran
     in-process, so an error is the task's own (never 'the broker is down')."""
-    from foodvalley.celery import app
+    from celery import current_app as app  # the project's app (foodvalley/celery.py), set as current on startup
 
     return isinstance(exc, BROKER_ERRORS) and not app.conf.task_always_eager
 
@@ -52,7 +52,7 @@ def broker_available(timeout: float = 1.0, cache_seconds: int = 15) -> bool:
     cached = cache.get(key)
     if cached is not None:
         return cached
-    from foodvalley.celery import app
+    from celery import current_app as app  # the project's app (foodvalley/celery.py), set as current on startup
 
     try:
         with app.connection_for_write() as conn:
