@@ -63,7 +63,7 @@ def fan_figure(forecast, *, scenario: dict, group: str, k: int) -> dict:
     layout = {
         "height": 230, "margin": {"l": 40, "r": 10, "t": 8, "b": 28}, "showlegend": False, "hovermode": "x",
         "xaxis": {"type": "date", "fixedrange": True, "dtick": "M12", "tickformat": "%Y"},
-        "yaxis": {"rangemode": "tozero", "fixedrange": True},
+        "yaxis": {"rangemode": "tozero", "fixedrange": True, "tickformat": ",~f"}, "separators": ",.",
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "font": {"size": 11},
     }
     return {"data": data, "layout": layout}

@@ -3,6 +3,7 @@ suppression (core.suppression), names of access-log object types."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django import template
 from django.utils import timezone
@@ -153,13 +154,17 @@ _DETAIL_RE = None
 @register.filter
 def access_detail(value: str) -> str:
     """An access-log detail with its English phrases in Dutch (see DETAIL_PHRASES); the rest as stored."""
-    import re
-
     global _DETAIL_RE  # noqa: PLW0603 - compiled once
     if _DETAIL_RE is None:
         phrases = sorted(DETAIL_PHRASES, key=len, reverse=True)
         _DETAIL_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(p) for p in phrases) + r")(?![\w])", re.I)
-    return _DETAIL_RE.sub(lambda m: DETAIL_PHRASES.get(m.group(1).lower(), m.group(1)), value or "")
+    text = _DETAIL_RE.sub(lambda m: DETAIL_PHRASES.get(m.group(1).lower(), m.group(1)), value or "")
+    # a count before its noun ("10201 kinderen") in Dutch format; ids ("run 1234") stay as they are
+    return _COUNT_RE.sub(lambda m: formatting.number(int(m.group(1))) + m.group(2), text)
+
+
+_COUNT_RE = re.compile(r"(?<![\w.])(\d{4,})( (?:kinderen|trajecten|regels|resultaten|gezinnen|aspiranten|declaraties|"
+                                     r"nieuw|gewijzigd|ongewijzigd|fouten)\b)")
 
 
 @register.filter

@@ -672,7 +672,8 @@ def figure(progress: Progress, *, suppress: bool, hide_line: bool = False, goal:
         "height": 190, "margin": {"l": 40, "r": 10, "t": 8, "b": 28},
         "showlegend": False, "hovermode": "closest",
         "xaxis": {"type": "date", "fixedrange": True, **_date_ticks(data)},
-        "yaxis": {"rangemode": "tozero", "fixedrange": True, "tickformat": ".0%" if metric and metric.unit == "share" else ""},
+        "yaxis": {"rangemode": "tozero", "fixedrange": True, "tickformat": ".0%" if metric and metric.unit == "share" else ",~f"},
+        "separators": ",.",  # Dutch: "1.500", "2,5"
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)",
         "font": {"size": 11},
     }

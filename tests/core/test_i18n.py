@@ -306,3 +306,10 @@ def test_the_access_log_reads_stored_english_details_in_dutch():
     assert access_detail("risk 681 resolved") == "risicomelding 681 afgesloten"
     assert access_detail("role project refused") == "rol project geweigerd"
     assert access_detail("Eigen tekst blijft") == "Eigen tekst blijft"  # whole words only, unknown text as stored
+
+
+def test_a_count_in_an_access_log_detail_reads_in_dutch_format_and_an_id_does_not():
+    from core.templatetags.fv import access_detail
+
+    assert access_detail("list, 10201 children, page 1") == "lijst, 10.201 kinderen, pagina 1"
+    assert access_detail("forecast 1234 started on run 5678") == "prognose 1234 gestart op run 5678"
