@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.access import refuse
 from accounts.roles import is_admin, is_project_with_region
 from placements.models import Region
+from placements.selectors import region_delivering
 
 from . import selectors, services
 from .forms import BottleneckForm, MeasureForm, MeasureUpdateForm
@@ -30,7 +31,7 @@ def _region(request) -> tuple[Region | None, object]:
     if is_admin(user):
         asked = request.GET.get("regio", "")
         region = Region.objects.filter(pk=int(asked)).first() if asked.isdigit() else None
-        return region or Region.objects.order_by("name").first(), None
+        return region or region_delivering() or Region.objects.order_by("name").first(), None
     return None, refuse(request, object_type=OBJECT_TYPE, detail="action plan: role refused")
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from accounts.roles import is_admin, is_project_with_region
 from core.models import JobStatus
 from placements.models import Municipality, Region
+from placements.selectors import region_delivering
 
 from .models import Forecast, ForecastScenario
 
@@ -21,13 +22,14 @@ class Choice:
 def forecast_scopes(*, user) -> list[Choice]:
     """The project team's region and its municipalities; every region and municipality for an administrator."""
     if is_project_with_region(user):
-        regions = Region.objects.filter(pk=user.scope_region_id)
-    elif is_admin(user):
-        regions = Region.objects.order_by("name")
+        regions = list(Region.objects.filter(pk=user.scope_region_id).prefetch_related("municipalities"))
+    elif is_admin(user):  # the region that delivers data first (the page opens on the first choice)
+        first = region_delivering()
+        regions = sorted(Region.objects.prefetch_related("municipalities"), key=lambda r: (r != first, r.name))
     else:
         return []
     out = []
-    for region in regions.prefetch_related("municipalities"):
+    for region in regions:
         out.append(Choice(region.name, str(region), region, None))
         out += [Choice(m.cbs_code, f"{m.name} ({m.cbs_code})", region, m) for m in sorted(region.municipalities.all(), key=lambda m: m.name)]
     return out

@@ -12,14 +12,14 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import AccessLogEntry
 from accounts.roles import is_wijkteam
 
 from .bsn import contains_bsn, is_valid_bsn, normalise_bsn, pseudonymise
-from .models import CareForm, Child, Declaration, Episode, Municipality
+from .models import CareForm, Child, Declaration, Episode, Municipality, Region
 
 #: How a search query was interpreted (logged instead of the query itself).
 QUERY_NONE = "list"
@@ -204,3 +204,10 @@ def elsewhere_answers_recent(*, user, hours: int = 1) -> int:
     """How often `user` was told in the last hours that a child is registered in another municipality (access log)."""
     since = timezone.now() - dt.timedelta(hours=hours)
     return AccessLogEntry.objects.filter(actor=user, object_type="child", detail=ELSEWHERE_DETAIL, timestamp__gte=since).count()
+
+
+def region_delivering() -> Region | None:
+    """The one region whose municipalities have children registered, when exactly one has (an administrator's pages
+    open on it rather than on the alphabetically first region or the country); None when none or several do."""
+    delivering = list(Region.objects.filter(Exists(Child.objects.filter(municipality__region=OuterRef("pk")))).order_by("name")[:2])
+    return delivering[0] if len(delivering) == 1 else None

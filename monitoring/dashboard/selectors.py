@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -25,7 +25,8 @@ from core.publication import Cell
 from monitoring import registry
 from monitoring.models import RunStatus, SnapshotRun
 from monitoring.runs import store
-from placements.models import CareForm, Child, Municipality, Region
+from placements.models import CareForm, Municipality, Region
+from placements.selectors import region_delivering
 
 from .recent import Recent
 
@@ -108,11 +109,8 @@ def dashboard_scopes(user) -> ScopeChoices:
         default = None
         if user.region_id:
             default = next((s for s in scopes if s.level == "region" and s.key == user.region.name), None)
-        else:  # the one region that delivers data, when only one does (the country would show its figures as the country's)
-            delivering = list(Region.objects.filter(Exists(Child.objects.filter(municipality__region=OuterRef("pk"))))
-                              .values_list("name", flat=True)[:2])
-            if len(delivering) == 1:
-                default = next((s for s in scopes if s.level == "region" and s.key == delivering[0]), None)
+        elif (delivering := region_delivering()) is not None:  # the country would show one region's figures as its own
+            default = next((s for s in scopes if s.level == "region" and s.key == delivering.name), None)
         return ScopeChoices(scopes, default or scopes[0])
     if is_wijkteam(user):
         m = Municipality.objects.select_related("region").get(pk=user.municipality_id)

@@ -279,3 +279,8 @@ def test_the_user_picks_the_reference_window(client, project_user, steady, figur
     assert "laatste 12 maanden" in client.get("/prognose/").content.decode()
     client.post("/prognose/berekenen/", {"gebied": "Food Valley", "venster": "7"})  # not offered: the default
     assert Forecast.objects.order_by("-id").first().window == 24
+
+
+def test_an_administrator_opens_on_the_region_that_delivers_data(client, admin_user, steady):
+    assert login(client, admin_user).get("/prognose/").context["choice"].key == "Food Valley"  # not Achterhoek, first by name
+    assert client.get("/maatregelen/").context["region"].name == "Food Valley"
