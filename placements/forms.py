@@ -22,7 +22,12 @@ class DateInput(forms.DateInput):
 
 
 class BsnInput(forms.TextInput):
-    """A text input that never renders its value: a BSN is not sent back to the browser after a failed submit."""
+    """A text input that never renders its value: a BSN is not sent back to the browser after a failed submit. So
+    that a typing error does not cost the user what they typed, static/js/bsn.js runs the 11-check in the browser
+    first (data-bsn) and keeps the form from being sent with an invalid number; the server checks again."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"data-bsn": _("Dit is geen geldig BSN: de elfproef klopt niet."), **(attrs or {})})
 
     def get_context(self, name, value, attrs):
         return super().get_context(name, None, attrs)

@@ -155,8 +155,8 @@ def test_django_serves_the_english_translation(dutch, english):
 
 def test_plural_forms_work_in_english():
     with translation.override("en"):
-        assert translation.ngettext("%(n)s kind in totaal.", "%(n)s kinderen in totaal.", 1) % {"n": 1} == "1 child in total."
-        assert translation.ngettext("%(n)s kind in totaal.", "%(n)s kinderen in totaal.", 3) % {"n": 3} == "3 children in total."
+        assert translation.ngettext("%(shown)s kind in totaal.", "%(shown)s kinderen in totaal.", 1) % {"shown": 1} == "1 child in total."
+        assert translation.ngettext("%(shown)s kind in totaal.", "%(shown)s kinderen in totaal.", 3) % {"shown": "3"} == "3 children in total."
 
 
 def test_lazy_model_labels_follow_the_active_language():

@@ -119,3 +119,23 @@ def test_the_checks_catch_what_they_look_for():
     assert _bare_numbers("10195 kinderen, 124085 en 2554 dagen") == ["10195", "124085", "2554"]
     assert _bare_numbers("10.195 kinderen in 2026, GM0228 of 0228, FV-000057, 31-10-2026, € 1.234,56, 12,5%, NEN 7513") == []
     assert ENGLISH.findall("episodes done: rows=3") and ENGLISH.findall("run 4 · manual") and not ENGLISH.findall("handmatig gestart")
+
+
+def test_a_bsn_that_fails_the_11_check_is_refused_in_the_browser_and_stays_typed(browser, live_server, matrix_users, worlds):  # noqa: F811
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 768}, locale="nl-NL")
+    page = context.new_page()
+    try:
+        page.goto("/accounts/login/")
+        page.fill("#id_username", matrix_users["wijkteam"].username)
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.goto(reverse("children:register"))
+        page.fill("#id_bsn", "123456789")  # 11-check fails
+        page.fill("#id_birth_date", "2015-03-01")
+        page.locator("form button[type=submit]").last.click()
+        page.wait_for_timeout(300)
+        assert page.url.endswith(reverse("children:register"))  # not sent
+        assert page.input_value("#id_bsn") == "123456789"  # what the user typed is still there
+        assert "elfproef" in page.evaluate("document.getElementById('id_bsn').validationMessage")
+    finally:
+        context.close()
