@@ -211,3 +211,10 @@ def region_delivering() -> Region | None:
     open on it rather than on the alphabetically first region or the country); None when none or several do."""
     delivering = list(Region.objects.filter(Exists(Child.objects.filter(municipality__region=OuterRef("pk")))).order_by("name")[:2])
     return delivering[0] if len(delivering) == 1 else None
+
+
+def import_jobs_recent(*, n: int = 5) -> list:
+    """The newest import jobs (administrators' start page: what came in and how many lines were refused)."""
+    from .models import ImportJob
+
+    return list(ImportJob.objects.order_by("-created_at", "-id")[:n])

@@ -51,7 +51,7 @@ def _deny_object(request, *, pk, action: str, object_type: str = "child", ref: s
 
 
 def home_admin(request):
-    return render(request, "home/admin.html", {"counts": selectors.admin_counts()})
+    return render(request, "home/admin.html", {"counts": selectors.admin_counts(), "imports": selectors.import_jobs_recent()})
 
 
 def home_wijkteam(request):

@@ -84,3 +84,20 @@ def test_the_ret_starts_on_its_regions_agenda(client, foodvalley):
     text = page.content.decode()
     assert page.status_code == 200 and "RET-agenda" in text and "Open acties" in text
     assert "nog geen gemeente gekoppeld" not in text
+
+
+def test_the_administrator_starts_on_runs_imports_and_their_errors(client, admin_user):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from monitoring.models import RunStatus, SnapshotRun
+    from placements.models import ImportJob
+    from tests.conftest import login
+
+    run = SnapshotRun.objects.create(status=RunStatus.DONE, data_date=dt.date(2026, 10, 31), series_count=10338, trigger="command")
+    job = ImportJob(kind="episodes", original_name="x.csv", status="refused", rows_total=1200, error_count=16)
+    job.file.save("x.csv", ContentFile(b"x"), save=True)
+    text = login(client, admin_user).get("/").content.decode()
+    assert f'href="/monitor/runs/{run.pk}/"' in text and "10.338" in text and "opdrachtregel" in text
+    assert f'href="/imports/{job.pk}/"' in text and "1.200" in text and ">16<" in text
