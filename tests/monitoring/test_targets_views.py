@@ -268,3 +268,11 @@ def test_the_ret_and_foster_care_see_their_regions_targets_and_no_chart_library_
     for user in (ret, foster_worker):
         response = login(client, user).get(URL)
         assert [c["target"].name for c in response.context["cards"]] == ["Nul residentieel"]
+
+
+def test_the_project_teams_start_page_shows_its_running_targets_at_a_glance(client, project_user, foodvalley, run):
+    target("Nul residentieel", region=foodvalley, metric="stock", group="residential", kind="value", target_value=0, direction="at_most",
+           period_start=dt.date(2020, 1, 1), period_end=dt.date(2030, 12, 31))
+    series(run, "Food Valley", {"2020-06": 44, "2020-12": 40})
+    text = login(client, project_user).get("/").content.decode()
+    assert "Lopende doelen" in text and "Nul residentieel" in text and 'href="/monitor/doelen/#target-' in text
