@@ -254,6 +254,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # again once it is older than the visibility timeout. It MUST exceed the longest task (a full snapshot part
 # or the largest import), or a task still running is started a second time. A surviving worker scans for
 # such messages every unacked_restore_interval * unacked_restore_throttle seconds (kombu default 10 * 10).
+# That scan takes a lock in Redis; a worker killed while holding it blocks every scan until the lock expires
+# (CELERY_UNACKED_MUTEX_EXPIRE, kombu's 300 s; the fault drills set a few seconds).
 _CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 _CELERY_SOCKET_OPTIONS = {
     # a dead or unreachable Redis makes .delay() fail within a few seconds instead of hanging the request
@@ -264,6 +266,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = _CELERY_SOCKET_OPTIONS | {
     "visibility_timeout": _CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": env_int("CELERY_RESTORE_THROTTLE", 10),
+    "unacked_mutex_expire": env_int("CELERY_UNACKED_MUTEX_EXPIRE", 300),
 }
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = dict(_CELERY_SOCKET_OPTIONS)
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
